@@ -1,0 +1,81 @@
+// Benchmarks, as whole processes the way a user runs them. Writes a table to
+// bench/results.md and prints it. Figures are wall-clock times on this
+// machine; they belong here, never in tests.
+import { execFileSync } from "node:child_process";
+import { mkdtemp, readFile, stat, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const REPO = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const EXO = join(REPO, "bin/exo.js");
+
+interface Row {
+  readonly name: string;
+  readonly value: string;
+  readonly note: string;
+}
+
+function timed(args: string[], cwd: string): { ms: number; stdout: string; stderr: string } {
+  const started = performance.now();
+  let stdout = "";
+  let stderr = "";
+  try {
+    stdout = execFileSync(process.execPath, [EXO, ...args], { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+  } catch (e) {
+    const err = e as { stdout?: string; stderr?: string };
+    throw new Error(`exo ${args.join(" ")} failed:\n${err.stderr ?? ""}${err.stdout ?? ""}`);
+  }
+  return { ms: performance.now() - started, stdout, stderr };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+async function main(): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), "exo-bench-"));
+  await writeFile(join(dir, "package.json"), `{ "type": "module", "private": true }\n`);
+  await writeFile(join(dir, "exo.config.ts"), `export default { store: "store", keys: { secretKey: "keys/bench.key", trusted: ["keys/bench.pub"] } };\n`);
+  timed(["keygen"], dir);
+  const server = join(REPO, "profiles/server.ts");
+  const rows: Row[] = [];
+
+  const evals = [0, 1, 2].map(() => timed(["eval", server], dir).ms);
+  rows.push({ name: "exo eval profiles/server.ts", value: `${median(evals).toFixed(0)} ms`, note: "whole process, median of 3" });
+
+  const cold = timed(["build", server], dir);
+  rows.push({ name: "exo build, cold store", value: `${cold.ms.toFixed(0)} ms`, note: cold.stderr.trim().split("\n").pop() ?? "" });
+
+  const noop = [0, 1, 2].map(() => timed(["build", server], dir).ms);
+  rows.push({ name: "exo build, no-op rebuild", value: `${median(noop).toFixed(0)} ms`, note: "whole process, median of 3" });
+
+  const bundle = join(dir, "result/bundle.tar");
+  rows.push({ name: "bundle size", value: `${(await stat(bundle)).size} B`, note: "kernel.elf + manifest.json + manifest.sig" });
+  const kernelPath = JSON.parse(timed(["build", server, "--json"], dir).stdout.trim().split("\n").find((l) => l.includes('"kernel"'))!) as { path: string };
+  rows.push({ name: "kernel.elf size", value: `${(await stat(join(dir, "store/v1/paths", kernelPath.path, "kernel.elf"))).size} B`, note: "design limit 256 KiB" });
+
+  const boots = [0, 1, 2].map(() => {
+    const r = timed(["run", "result"], dir);
+    const qemuMs = Number(/after (\d+) ms/.exec(r.stderr)?.[1] ?? NaN);
+    return { whole: r.ms, qemu: qemuMs };
+  });
+  rows.push({ name: "boot: QEMU start to kernel exit", value: `${median(boots.map((b) => b.qemu)).toFixed(0)} ms`, note: "TCG, median of 3; design target < 300 ms" });
+  rows.push({ name: "exo run result (verify + boot)", value: `${median(boots.map((b) => b.whole)).toFixed(0)} ms`, note: "whole process, median of 3" });
+
+  const table = [
+    "# Benchmarks",
+    "",
+    `Machine: ${(await readFile("/proc/cpuinfo", "utf8").catch(() => "")).match(/model name\s*:\s*(.*)/)?.[1] ?? "unknown"}, QEMU TCG.`,
+    "",
+    "| benchmark | value | note |",
+    "|---|---|---|",
+    ...rows.map((r) => `| ${r.name} | ${r.value} | ${r.note} |`),
+    "",
+  ].join("\n");
+  await writeFile(join(REPO, "bench/results.md"), table);
+  process.stdout.write(table);
+}
+
+await main();

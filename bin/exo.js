@@ -1,0 +1,8 @@
+#!/usr/bin/env node
+// The exo command: registers tsx so the TypeScript sources (and profiles)
+// load directly, then hands over to the CLI.
+import { register } from "tsx/esm/api";
+
+register();
+const { main } = await import("../generator/cli/main.ts");
+process.exitCode = await main(process.argv.slice(2));

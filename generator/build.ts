@@ -1,0 +1,46 @@
+// The whole flow for one profile: evaluate, plan, realise. Returns data;
+// printing is the CLI's job.
+import { availableParallelism } from "node:os";
+import { join } from "node:path";
+import type { BuildGraph } from "../store/derivation.ts";
+import { type BuildEvent, realise, type Realisation } from "../store/realise.ts";
+import { Store } from "../store/store.ts";
+import { makeBuilders } from "./builders/index.ts";
+import { evaluateProfile, type Evaluation } from "./eval/index.ts";
+import { planBuild } from "./plan/plan.ts";
+import type { Project } from "./project/config.ts";
+import { loadSecretKey } from "./sign/keys.ts";
+import { findTool } from "./toolchain.ts";
+
+export interface BuildResult {
+  readonly evaluation: Evaluation;
+  readonly graph: BuildGraph;
+  readonly realisation: Realisation;
+  /** Absolute path of the image's store path. */
+  readonly outPath: string;
+}
+
+export interface BuildOptions {
+  readonly jobs?: number;
+  readonly onEvent?: (event: BuildEvent) => void;
+}
+
+export async function buildProfile(profile: string, project: Project, opts: BuildOptions = {}): Promise<BuildResult> {
+  const evaluation = await evaluateProfile(profile);
+  const key = await loadSecretKey(project.secretKey);
+  const graph = planBuild(evaluation, { keyId: key.keyId });
+  const [clang, lld] = await Promise.all([findTool(project.clang), findTool(project.lld)]);
+  const store = new Store(project.store);
+  const realisation = await realise(graph, {
+    store,
+    builders: await makeBuilders({ clang, lld, key }),
+    jobs: opts.jobs ?? availableParallelism(),
+    ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
+  });
+  const outPath = store.pathOf(realisation.paths.get(graph.output)!);
+  return { evaluation, graph, realisation, outPath };
+}
+
+export function bundleOf(outPath: string): string {
+  return join(outPath, "bundle.tar");
+}

@@ -1,0 +1,28 @@
+// Builder: render the kernel templates into a tree of C, assembly and
+// linker-script files.
+import { mkdir, writeFile } from "node:fs/promises";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { renderKernel } from "../../kernel-src/index.ts";
+import type { KernelTemplateInput } from "../../kernel-src/input.ts";
+import type { Builder } from "../../store/derivation.ts";
+import { hashTree } from "../../store/tree.ts";
+import { builderVersion } from "./version.ts";
+
+export const KERNEL_SRC_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "../../kernel-src");
+
+export async function kernelSourcesBuilder(): Promise<Builder> {
+  // Every template's text is part of the version: editing a template rebuilds the sources.
+  const templates = await hashTree(KERNEL_SRC_DIR);
+  return {
+    version: builderVersion(import.meta.url, { templates }),
+    async run(ctx) {
+      const { input } = ctx.args as unknown as { input: KernelTemplateInput };
+      for (const file of renderKernel(input)) {
+        const target = join(ctx.out, file.path);
+        await mkdir(dirname(target), { recursive: true });
+        await writeFile(target, file.text);
+      }
+    },
+  };
+}

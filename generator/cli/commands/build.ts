@@ -1,0 +1,65 @@
+// exo build PROFILE: evaluate, plan and realise into the store; print the
+// image's store path and leave a `result` link, as nix-build does.
+import { lstat, symlink, unlink, rename } from "node:fs/promises";
+import { resolve } from "node:path";
+import { buildProfile } from "../../build.ts";
+import { ExoError } from "../../errors.ts";
+import { displayPath } from "../../eval/paths.ts";
+import { loadProject } from "../../project/config.ts";
+import type { BuildEvent } from "../../../store/realise.ts";
+import { defineCommand, expectPositionals, parseCount } from "../command.ts";
+import { JSON_SCHEMAS, printJsonLine } from "../json.ts";
+
+const usage = "build PROFILE [--store DIR] [--out-link NAME | --no-link] [--jobs N] [--json]";
+
+export default defineCommand({
+  name: "build",
+  summary: "Build a profile's signed image into the store and link it as ./result.",
+  usage,
+  help: [
+    "--store DIR         the store to build into (default: exo.config.ts `store`, or $EXO_STORE)",
+    "--out-link NAME     name of the link to the result (default: result)",
+    "--no-link           do not create a result link",
+    "--jobs N            derivations built at once (default: the number of cores)",
+    "--json              one JSON event per line on stdout (schema exo.build-event/v1)",
+  ],
+  options: {
+    store: { type: "string" },
+    "out-link": { type: "string" },
+    "no-link": { type: "boolean" },
+    jobs: { type: "string" },
+    json: { type: "boolean" },
+  },
+  async run({ values, positionals }) {
+    const [profile] = expectPositionals(positionals, ["PROFILE"], usage);
+    const jobs = parseCount(values.jobs, "--jobs");
+    const project = await loadProject(process.cwd(), values.store ? { store: values.store } : {});
+    const json = values.json === true;
+    const onEvent = (event: BuildEvent) => {
+      if (json) printJsonLine({ schema: JSON_SCHEMAS.buildEvent, ...event });
+      else if (event.type === "built") process.stderr.write(`built ${event.id} (${event.ms} ms)\n`);
+    };
+    const result = await buildProfile(profile!, project, { ...(jobs ? { jobs } : {}), onEvent });
+    const { built, reused } = result.realisation;
+    if (!values["no-link"]) await setLink(resolve(values["out-link"] ?? "result"), result.outPath);
+    if (json) {
+      printJsonLine({ schema: JSON_SCHEMAS.buildEvent, type: "result", path: displayPath(result.outPath), configHash: result.evaluation.hash, built, reused });
+    } else {
+      process.stderr.write(built === 0 ? `nothing to build: all ${reused} derivations reused from the store\n` : `built ${built} derivations, reused ${reused}\n`);
+      process.stdout.write(`${displayPath(result.outPath)}\n`);
+    }
+    return 0;
+  },
+});
+
+/** Point `link` at `target`, replacing an old link atomically; never replace a real file. */
+async function setLink(link: string, target: string): Promise<void> {
+  const existing = await lstat(link).catch(() => undefined);
+  if (existing && !existing.isSymbolicLink()) {
+    throw new ExoError("ERR_EXO_USAGE", `${displayPath(link)} exists and is not a link; refusing to replace it`, "pass --out-link NAME or --no-link");
+  }
+  const tmp = `${link}.${process.pid}.tmp`;
+  await unlink(tmp).catch(() => undefined);
+  await symlink(target, tmp);
+  await rename(tmp, link);
+}

@@ -1,0 +1,49 @@
+// exo eval PROFILE [OPTION.PATH] [--json]: evaluate a profile and print its Config.
+import { ExoError } from "../../errors.ts";
+import { evaluateProfile } from "../../eval/index.ts";
+import { displayPath } from "../../eval/paths.ts";
+import { suggest } from "../../eval/suggest.ts";
+import { defineCommand, expectPositionals } from "../command.ts";
+import { JSON_SCHEMAS, printJson } from "../json.ts";
+
+const usage = "eval PROFILE [OPTION.PATH] [--json]";
+
+export default defineCommand({
+  name: "eval",
+  summary: "Evaluate a profile with the base modules and print the resulting configuration.",
+  usage,
+  help: ["--json              print a JSON document (schema exo.eval/v1)"],
+  options: { json: { type: "boolean" } },
+  async run({ values, positionals }) {
+    const [profile, optionPath] = expectPositionals(positionals, ["PROFILE", "OPTION.PATH"], usage, 1);
+    const evaluation = await evaluateProfile(profile!);
+    let value: unknown = evaluation.config;
+    if (optionPath) {
+      value = lookup(evaluation.config, optionPath, [...evaluation.options.keys()]);
+    }
+    if (values.json) {
+      printJson({
+        schema: JSON_SCHEMAS.eval,
+        profile: displayPath(profile!),
+        configHash: evaluation.hash,
+        ...(optionPath ? { option: optionPath } : {}),
+        value,
+      });
+    } else {
+      process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+    }
+    return 0;
+  },
+});
+
+function lookup(config: unknown, path: string, known: string[]): unknown {
+  let node = config;
+  for (const part of path.split(".")) {
+    if (node === null || typeof node !== "object" || !(part in node)) {
+      const guesses = suggest(path, [...new Set(known.flatMap((k) => k.split(".").map((_, i, a) => a.slice(0, i + 1).join("."))))]);
+      throw new ExoError("ERR_EXO_OPTION_UNKNOWN", `option \`${path}\` does not exist`, guesses.length ? `did you mean ${guesses.map((g) => `\`${g}\``).join(", ")}?` : "`exo eval PROFILE` prints every option");
+    }
+    node = (node as Record<string, unknown>)[part];
+  }
+  return node;
+}

@@ -1,0 +1,31 @@
+// exo keygen: create an ML-DSA-65 signing key pair (secret key mode 0600).
+import { mkdir } from "node:fs/promises";
+import { dirname, resolve } from "node:path";
+import { displayPath } from "../../eval/paths.ts";
+import { loadProject } from "../../project/config.ts";
+import { generateKeyPair } from "../../sign/keys.ts";
+import { defineCommand, expectPositionals } from "../command.ts";
+
+const usage = "keygen [--secret FILE] [--public FILE]";
+
+export default defineCommand({
+  name: "keygen",
+  summary: "Create an ML-DSA-65 key pair for signing images. Never overwrites an existing key.",
+  usage,
+  help: [
+    "--secret FILE       where to write the secret key (default: exo.config.ts keys.secretKey)",
+    "--public FILE       where to write the public key (default: the first of keys.trusted)",
+  ],
+  options: { secret: { type: "string" }, public: { type: "string" } },
+  async run({ values, positionals }) {
+    expectPositionals(positionals, [], usage);
+    const project = await loadProject();
+    const secret = values.secret ? resolve(values.secret) : project.secretKey;
+    const pub = values.public ? resolve(values.public) : (project.trusted[0] ?? `${secret.replace(/\.key$/, "")}.pub`);
+    await mkdir(dirname(secret), { recursive: true, mode: 0o700 });
+    await mkdir(dirname(pub), { recursive: true });
+    const keyId = await generateKeyPair(secret, pub);
+    process.stdout.write(`created key ${keyId}\n  secret: ${displayPath(secret)} (mode 600)\n  public: ${displayPath(pub)}\n`);
+    return 0;
+  },
+});

@@ -1,0 +1,18 @@
+// Versioned JSON outputs. Every --json document carries `schema`, one of
+// these names; docs/json.md describes each. Bump the version on any change
+// that could break a reader.
+export const JSON_SCHEMAS = {
+  eval: "exo.eval/v1",
+  buildEvent: "exo.build-event/v1",
+  verify: "exo.verify/v1",
+  plan: "exo.plan/v1",
+} as const;
+
+export function printJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+/** One line per event, for streams (build events). */
+export function printJsonLine(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value)}\n`);
+}

@@ -1,0 +1,64 @@
+// The exo command line: parse the command name, call its module, and turn
+// errors into messages. User errors exit 1 with message and hint; internal
+// faults exit 2 with the stack.
+import { readFileSync } from "node:fs";
+import { isExoError } from "../errors.ts";
+import type { Command } from "./command.ts";
+
+// Loaded on demand: a command pays only for the modules it uses.
+const commands: Readonly<Record<string, () => Promise<{ default: Command }>>> = {
+  eval: () => import("./commands/eval.ts"),
+  build: () => import("./commands/build.ts"),
+  run: () => import("./commands/run.ts"),
+  keygen: () => import("./commands/keygen.ts"),
+  verify: () => import("./commands/verify.ts"),
+};
+
+function version(): string {
+  return (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }).version;
+}
+
+async function usage(): Promise<string> {
+  const loaded = await Promise.all(Object.values(commands).map(async (load) => (await load()).default));
+  const width = Math.max(...loaded.map((c) => c.name.length));
+  return [
+    "usage: exo COMMAND [options]",
+    "",
+    "Exo composes a typed, signed, bootable OS image from a profile.",
+    "",
+    "commands:",
+    ...loaded.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    "",
+    "`exo COMMAND --help` describes each command; `exo --version` prints the version.",
+  ].join("\n");
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const showTrace = argv.includes("--show-trace");
+  const args = argv.filter((a) => a !== "--show-trace");
+  const [name, ...rest] = args;
+  try {
+    if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+      process.stdout.write(`${await usage()}\n`);
+      return name === undefined ? 1 : 0;
+    }
+    if (name === "--version" || name === "-V") {
+      process.stdout.write(`exo ${version()}\n`);
+      return 0;
+    }
+    const load = Object.hasOwn(commands, name) ? commands[name] : undefined;
+    if (!load) {
+      process.stderr.write(`error: unknown command '${name}'\n\n${await usage()}\n`);
+      return 1;
+    }
+    return await (await load()).default.invoke(rest);
+  } catch (e) {
+    if (isExoError(e)) {
+      process.stderr.write(`error: ${e.message}\n${e.hint ? `hint: ${e.hint}\n` : ""}`);
+      if (showTrace) process.stderr.write(`${e.stack}\n`);
+      return 1;
+    }
+    process.stderr.write(`internal error (a bug in exo; please report it):\n${e instanceof Error ? e.stack : String(e)}\n`);
+    return 2;
+  }
+}

@@ -1,0 +1,46 @@
+// Gather every module a profile reaches through `imports`, depth first,
+// each once, with the chain of files kept to report import cycles.
+import { dirname, resolve } from "node:path";
+import { ExoError } from "../errors.ts";
+import { loadModuleFile } from "./load.ts";
+import type { Module, ModuleRef } from "./module.ts";
+import { displayPath } from "./paths.ts";
+
+export async function collectModules(roots: readonly Module[]): Promise<Module[]> {
+  const seen = new Set<Module>();
+  const loaded = new Map<string, Module>();
+  const ordered: Module[] = [];
+
+  async function resolveRef(ref: ModuleRef, from: Module, chain: readonly string[]): Promise<Module> {
+    if (typeof ref !== "string") return ref;
+    const file = resolve(dirname(from.file), ref);
+    if (chain.includes(file)) {
+      const cycle = [...chain.slice(chain.indexOf(file)), file].map((f) => displayPath(f));
+      throw new ExoError("ERR_EXO_IMPORT_CYCLE", `import cycle: ${cycle.join(" -> ")}`, "remove one of these imports");
+    }
+    let module = loaded.get(file);
+    if (!module) {
+      try {
+        module = await loadModuleFile(file);
+      } catch (e) {
+        if (e instanceof ExoError && e.code === "ERR_EXO_PROFILE_NOT_FOUND") {
+          throw new ExoError("ERR_EXO_PROFILE_NOT_FOUND", `${displayPath(from.file)}: imported file ${ref} does not exist (looked for ${displayPath(file)})`);
+        }
+        throw e;
+      }
+      loaded.set(file, module);
+    }
+    return module;
+  }
+
+  async function visit(module: Module, chain: readonly string[]): Promise<void> {
+    if (seen.has(module)) return;
+    seen.add(module);
+    const here = [...chain, module.file];
+    for (const ref of module.imports ?? []) await visit(await resolveRef(ref, module, here), here);
+    ordered.push(module);
+  }
+
+  for (const root of roots) await visit(root, []);
+  return ordered;
+}

@@ -1,0 +1,43 @@
+// The image manifest: what the signature covers. Every file of the image
+// with its SHA-256 and size, and the store path it came from.
+import { z } from "zod";
+import { canonicalJson, sha256Hex } from "../../store/hash.ts";
+
+export const MANIFEST_SCHEMA = "exo.manifest/v1";
+
+export const manifestSchema = z.strictObject({
+  schema: z.literal(MANIFEST_SCHEMA),
+  system: z.string(),
+  arch: z.string(),
+  configHash: z.string().regex(/^[0-9a-f]{64}$/),
+  files: z.array(
+    z.strictObject({
+      path: z.string(),
+      sha256: z.string().regex(/^[0-9a-f]{64}$/),
+      size: z.number().int().min(0),
+      storePath: z.string(),
+    }),
+  ),
+});
+export type Manifest = z.infer<typeof manifestSchema>;
+
+export interface ManifestFile {
+  readonly path: string;
+  readonly data: Uint8Array;
+  readonly storePath: string;
+}
+
+export function makeManifest(head: Omit<Manifest, "schema" | "files">, files: readonly ManifestFile[]): Manifest {
+  return {
+    schema: MANIFEST_SCHEMA,
+    ...head,
+    files: [...files]
+      .sort((a, b) => (a.path < b.path ? -1 : 1))
+      .map((f) => ({ path: f.path, sha256: sha256Hex(f.data), size: f.data.length, storePath: f.storePath })),
+  };
+}
+
+/** The exact bytes that are signed: canonical JSON and a newline. */
+export function manifestBytes(manifest: Manifest): Buffer {
+  return Buffer.from(`${canonicalJson(manifest)}\n`);
+}

@@ -1,0 +1,81 @@
+// exo.config.ts: the project-level settings. Paths are relative to the
+// file that holds them.
+import { access } from "node:fs/promises";
+import { dirname, join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { z } from "zod";
+import { ExoError } from "../errors.ts";
+
+const projectConfigSchema = z.strictObject({
+  /** Where the store lives; `--store` and EXO_STORE override it. */
+  store: z.string().min(1).default(".exo/store"),
+  keys: z
+    .strictObject({
+      /** The ML-DSA secret key `exo build` signs with. */
+      secretKey: z.string().min(1).default(".exo/keys/exo-signing.key"),
+      /** Public keys whose signatures `exo verify` and `exo run` accept. */
+      trusted: z.array(z.string().min(1)).default([".exo/keys/exo-signing.pub"]),
+    })
+    .default({ secretKey: ".exo/keys/exo-signing.key", trusted: [".exo/keys/exo-signing.pub"] }),
+  toolchain: z
+    .strictObject({ clang: z.string().default("clang"), lld: z.string().default("ld.lld") })
+    .default({ clang: "clang", lld: "ld.lld" }),
+  qemu: z.strictObject({ x86_64: z.string().default("qemu-system-x86_64") }).default({ x86_64: "qemu-system-x86_64" }),
+});
+
+export type ProjectConfig = z.input<typeof projectConfigSchema>;
+
+/** Settings with every path made absolute. */
+export interface Project {
+  readonly root: string;
+  readonly store: string;
+  readonly secretKey: string;
+  readonly trusted: readonly string[];
+  readonly clang: string;
+  readonly lld: string;
+  readonly qemu: { readonly x86_64: string };
+}
+
+export function defineConfig(config: ProjectConfig): ProjectConfig {
+  return config;
+}
+
+const CONFIG_FILE = "exo.config.ts";
+
+/** Find exo.config.ts in `start` or a parent folder; without one, defaults apply in `start`. */
+export async function loadProject(start: string = process.cwd(), overrides: { store?: string } = {}): Promise<Project> {
+  const file = await findUp(resolve(start), CONFIG_FILE);
+  let raw: unknown = {};
+  if (file) {
+    try {
+      raw = ((await import(pathToFileURL(file).href)) as { default?: unknown }).default ?? {};
+    } catch (e) {
+      throw new ExoError("ERR_EXO_CONFIG_INVALID", `${file} could not be loaded: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+  const parsed = projectConfigSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new ExoError("ERR_EXO_CONFIG_INVALID", `${CONFIG_FILE}: \`${issue.path.join(".")}\`: ${issue.message}`);
+  }
+  const root = file ? dirname(file) : resolve(start);
+  const c = parsed.data;
+  const store = overrides.store ?? process.env.EXO_STORE;
+  return {
+    root,
+    store: store ? resolve(store) : resolve(root, c.store),
+    secretKey: resolve(root, c.keys.secretKey),
+    trusted: c.keys.trusted.map((k) => resolve(root, k)),
+    clang: c.toolchain.clang,
+    lld: c.toolchain.lld,
+    qemu: c.qemu,
+  };
+}
+
+async function findUp(dir: string, name: string): Promise<string | undefined> {
+  for (let d = dir; ; d = dirname(d)) {
+    const candidate = join(d, name);
+    if (await access(candidate).then(() => true, () => false)) return candidate;
+    if (dirname(d) === d) return undefined;
+  }
+}

@@ -1,0 +1,111 @@
+// ML-DSA-65 key pairs (FIPS 204). The secret key file holds the 32-byte
+// seed the pair is derived from; it is written mode 0600, never printed,
+// and refused when others can read it.
+import { randomBytes } from "node:crypto";
+import { open, readFile, rename, stat, unlink } from "node:fs/promises";
+import { ml_dsa65 } from "@noble/post-quantum/ml-dsa.js";
+import { z } from "zod";
+import { sha256Hex } from "../../store/hash.ts";
+import { ExoError } from "../errors.ts";
+import { displayPath } from "../eval/paths.ts";
+
+export const SIGNATURE_ALGORITHM = "ML-DSA-65";
+
+const secretKeyFile = z.strictObject({
+  schema: z.literal("exo.secret-key/v1"),
+  algorithm: z.literal(SIGNATURE_ALGORITHM),
+  keyId: z.string(),
+  seed: z.base64(),
+});
+const publicKeyFile = z.strictObject({
+  schema: z.literal("exo.public-key/v1"),
+  algorithm: z.literal(SIGNATURE_ALGORITHM),
+  keyId: z.string(),
+  publicKey: z.base64(),
+});
+
+export interface PublicKey {
+  readonly keyId: string;
+  readonly publicKey: Uint8Array;
+  readonly file: string;
+}
+
+export interface SecretKey {
+  readonly keyId: string;
+  readonly publicKey: Uint8Array;
+  readonly secretKey: Uint8Array;
+}
+
+/** Key ids are the first 16 hex digits of the public key's SHA-256. */
+export function keyIdOf(publicKey: Uint8Array): string {
+  return sha256Hex(publicKey).slice(0, 16);
+}
+
+/** Create a key pair at `secretPath` and `publicPath`; never overwrites. */
+export async function generateKeyPair(secretPath: string, publicPath: string): Promise<string> {
+  for (const path of [secretPath, publicPath]) {
+    if (await stat(path).then(() => true, () => false)) {
+      throw new ExoError("ERR_EXO_KEY", `${displayPath(path)} already exists; refusing to overwrite a key`, "move it away first, or pass other paths with --secret and --public");
+    }
+  }
+  const seed = randomBytes(32);
+  const { publicKey } = ml_dsa65.keygen(seed);
+  const keyId = keyIdOf(publicKey);
+  await writeExclusive(secretPath, `${JSON.stringify({ schema: "exo.secret-key/v1", algorithm: SIGNATURE_ALGORITHM, keyId, seed: seed.toString("base64") }, null, 2)}\n`, 0o600);
+  await writeExclusive(publicPath, `${JSON.stringify({ schema: "exo.public-key/v1", algorithm: SIGNATURE_ALGORITHM, keyId, publicKey: Buffer.from(publicKey).toString("base64") }, null, 2)}\n`, 0o644);
+  return keyId;
+}
+
+export async function loadSecretKey(path: string): Promise<SecretKey> {
+  const info = await stat(path).catch(() => undefined);
+  if (!info) {
+    throw new ExoError("ERR_EXO_KEY", `no signing key at ${displayPath(path)} (exo.config.ts keys.secretKey)`, "create one with `npx exo keygen`");
+  }
+  if (info.mode & 0o077) {
+    throw new ExoError("ERR_EXO_KEY", `secret key ${displayPath(path)} can be read by other users (mode ${(info.mode & 0o777).toString(8)})`, `run: chmod 600 ${displayPath(path)}`);
+  }
+  const parsed = secretKeyFile.safeParse(await readJson(path));
+  if (!parsed.success) throw new ExoError("ERR_EXO_KEY", `${displayPath(path)} is not an Exo secret key file`);
+  const { publicKey, secretKey } = ml_dsa65.keygen(Buffer.from(parsed.data.seed, "base64"));
+  return { keyId: keyIdOf(publicKey), publicKey, secretKey };
+}
+
+export async function loadPublicKey(path: string): Promise<PublicKey> {
+  const parsed = publicKeyFile.safeParse(await readJson(path));
+  if (!parsed.success) throw new ExoError("ERR_EXO_KEY", `${displayPath(path)} is not an Exo public key file (schema exo.public-key/v1)`);
+  const publicKey = new Uint8Array(Buffer.from(parsed.data.publicKey, "base64"));
+  if (keyIdOf(publicKey) !== parsed.data.keyId) throw new ExoError("ERR_EXO_KEY", `${displayPath(path)}: keyId does not match the public key`);
+  return { keyId: parsed.data.keyId, publicKey, file: path };
+}
+
+async function readJson(path: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch {
+    throw new ExoError("ERR_EXO_KEY", `key file ${displayPath(path)} does not exist`, "create a key pair with `npx exo keygen`");
+  }
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new ExoError("ERR_EXO_KEY", `key file ${displayPath(path)} is not valid JSON`);
+  }
+}
+
+/** Write through a temporary file created with its final mode, then rename: never a partial key. */
+async function writeExclusive(path: string, text: string, mode: number): Promise<void> {
+  const tmp = `${path}.${process.pid}.tmp`;
+  const handle = await open(tmp, "wx", mode);
+  try {
+    await handle.writeFile(text);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  try {
+    await rename(tmp, path);
+  } catch (e) {
+    await unlink(tmp).catch(() => undefined);
+    throw e;
+  }
+}

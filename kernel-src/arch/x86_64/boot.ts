@@ -1,0 +1,125 @@
+// arch/x86_64/boot.S: the multiboot headers and the 32-bit entry that builds
+// the boot page tables, enters long mode and calls kmain (xv6's entry.S).
+import { emit, type Template } from "../../template.ts";
+import type { Writer } from "../../writer.ts";
+
+const source = "arch/x86_64/boot.ts";
+
+/** Emit `label:` at the left margin and its instructions one level in. */
+function label(w: Writer, name: string, body: () => void = () => {}): void {
+  w.line(`${name}:`).indent(body);
+}
+
+function headers(w: Writer): void {
+  w.comment("Both headers come first in the image; arch/x86_64/linker.ld puts .multiboot at its start.");
+  w.line('.section .multiboot, "a"');
+  w.indent(() => w.line(".p2align 2"));
+  label(w, "mb1_header", () => {
+    w.line(".long MB1_HEADER_MAGIC", ".long MB1_HEADER_FLAGS", ".long -(MB1_HEADER_MAGIC + MB1_HEADER_FLAGS)");
+    w.comment("MB1_ADDRESSES: load [load_addr, load_end_addr) from the file, zero up to bss_end_addr.");
+    w.line(
+      ".long mb1_header       /* header_addr */",
+      ".long __image_start    /* load_addr */",
+      ".long __data_end       /* load_end_addr */",
+      ".long __bss_end        /* bss_end_addr */",
+      ".long _start           /* entry_addr */",
+    );
+  });
+  w.blank();
+  w.indent(() => w.line(".p2align 3"));
+  label(w, "mb2_header", () => {
+    w.line(
+      ".long MB2_HEADER_MAGIC",
+      ".long MB2_ARCH_I386",
+      ".long mb2_header_end - mb2_header",
+      ".long 0x100000000 - (MB2_HEADER_MAGIC + MB2_ARCH_I386 + (mb2_header_end - mb2_header))",
+    );
+    w.comment("No tags but the end tag: GRUB loads the ELF itself and enters at e_entry.");
+    w.line(".short MB2_TAG_END", ".short 0", ".long 8");
+  });
+  label(w, "mb2_header_end");
+}
+
+function entry32(w: Writer): void {
+  w.comment(
+    "The loader enters here in 32-bit protected mode, paging off, interrupts",
+    "off, with its magic in EAX and its info pointer in EBX. Keep them in ESI",
+    "and EBX, which nothing below touches, for kmain.",
+  );
+  w.line(".text", ".code32", ".globl _start");
+  label(w, "_start", () => {
+    w.line("cli", "cld", "mov %eax, %esi", "mov $boot_stack_top, %esp");
+    w.blank();
+    w.comment("Zero BSS before using it: the page tables and the stack live there.");
+    w.line("mov $__bss_start, %edi", "mov $__bss_end, %ecx", "sub %edi, %ecx", "xor %eax, %eax", "rep stosb");
+    w.blank();
+    w.comment("Identity-map the first 1 GiB: PML4[0] -> PDPT[0] -> 512 2 MiB pages.");
+    w.line("movl $(boot_pdpt + PTE_P + PTE_W), boot_pml4", "movl $(boot_pd + PTE_P + PTE_W), boot_pdpt");
+    w.line("mov $boot_pd, %edi", "mov $(PTE_P + PTE_W + PTE_PS), %eax", "mov $BOOT_MAP_PAGES, %ecx");
+  });
+  label(w, "1", () => {
+    w.line("mov %eax, (%edi)", "add $BOOT_PAGE_SIZE, %eax", "add $8, %edi", "loop 1b");
+    w.blank();
+    w.comment("Long mode: PAE on, CR3 at the tables, EFER.LME set, then paging on.");
+    w.line("mov $boot_pml4, %eax", "mov %eax, %cr3");
+    w.line("mov %cr4, %eax", "or $CR4_PAE, %eax", "mov %eax, %cr4");
+    w.line("mov $MSR_EFER, %ecx", "rdmsr", "or $EFER_LME, %eax", "wrmsr");
+    w.line("mov %cr0, %eax", "or $(CR0_PE + CR0_PG), %eax", "mov %eax, %cr0");
+    w.blank();
+    w.comment("Still 32-bit code until CS holds a 64-bit segment: load the GDT and jump.");
+    w.line("lgdt gdt64_ptr", "ljmp $SEG_KCODE, $start64");
+  });
+}
+
+function entry64(w: Writer): void {
+  w.line(".code64");
+  label(w, "start64", () => {
+    w.line("mov $SEG_KDATA, %ax", "mov %ax, %ds", "mov %ax, %es", "mov %ax, %ss", "xor %eax, %eax", "mov %ax, %fs", "mov %ax, %gs");
+    w.line("mov $boot_stack_top, %rsp");
+    w.comment("kmain(magic, info): the 32-bit moves zero the upper halves.");
+    w.line("mov %esi, %edi", "mov %ebx, %esi", "call kmain");
+  });
+  w.comment("kmain does not return; if it ever does, stop here.");
+  label(w, "2", () => w.line("cli", "hlt", "jmp 2b"));
+}
+
+function data(w: Writer): void {
+  w.comment(
+    "The GDT: null, 64-bit code, data. The accessed bits (0x9b, 0x93) are",
+    "preset so the CPU never writes to this read-only table.",
+  );
+  w.line(".section .rodata");
+  w.indent(() => w.line(".p2align 3"));
+  label(w, "gdt64", () => w.line(".quad 0", ".quad 0x00af9b000000ffff", ".quad 0x00cf93000000ffff"));
+  label(w, "gdt64_end");
+  w.comment("lgdt in 32-bit mode reads the limit and the low 4 bytes of the base.");
+  label(w, "gdt64_ptr", () => w.line(".word gdt64_end - gdt64 - 1", ".quad gdt64"));
+  w.blank();
+  w.comment("Page tables (page-aligned, as CR3 and the entries require) and the boot stack.");
+  w.line(".bss");
+  w.indent(() => w.line(".p2align 12"));
+  label(w, "boot_pml4", () => w.line(".skip 4096"));
+  label(w, "boot_pdpt", () => w.line(".skip 4096"));
+  label(w, "boot_pd", () => w.line(".skip 4096"));
+  w.indent(() => w.line(".p2align 4"));
+  label(w, "boot_stack", () => w.line(".skip BOOT_STACK_SIZE"));
+  label(w, "boot_stack_top");
+}
+
+export const boot: Template = {
+  source,
+  render() {
+    const summary = "Multiboot v1 and Multiboot2 headers, then the 32-bit entry: boot page tables, long mode, a stack, kmain.";
+    return emit({ source, path: "arch/x86_64/boot.S", summary, options: [] }, (w) => {
+      w.line('#include "memlayout.h"', '#include "multiboot.h"', '#include "cpu.h"');
+      w.blank();
+      headers(w);
+      w.blank();
+      entry32(w);
+      w.blank();
+      entry64(w);
+      w.blank();
+      data(w);
+    });
+  },
+};

@@ -1,0 +1,28 @@
+// include/memlayout.h: where the kernel sits in memory at boot. The load
+// address is also exported for linker.ts, so both files agree on it.
+import { emit, type Template } from "../../template.ts";
+import { alignColumns } from "../../writer.ts";
+
+const source = "arch/x86_64/memlayout.ts";
+
+/** Physical (and, identity-mapped, virtual) address the image is linked and loaded at: 1 MiB, above the BIOS area. */
+export const KERNEL_LOAD_ADDR = 0x100000;
+
+export const memlayout: Template = {
+  source,
+  render() {
+    const summary = "Boot memory layout: where the image is loaded, what the boot page tables map, how big the boot stack is.";
+    return emit({ source, path: "include/memlayout.h", summary, options: [] }, (w) => {
+      w.line("#pragma once");
+      w.blank();
+      w.line(
+        ...alignColumns([
+          ["#define", "KERNEL_LOAD_ADDR", `0x${KERNEL_LOAD_ADDR.toString(16)}`, "/* the image's address; arch/x86_64/linker.ld links it here */"],
+          ["#define", "BOOT_PAGE_SIZE", "0x200000", "/* the boot page tables map 2 MiB pages */"],
+          ["#define", "BOOT_MAP_PAGES", "512", "/* ... 512 of them: the first 1 GiB, identity-mapped */"],
+          ["#define", "BOOT_STACK_SIZE", "16384", "/* kmain's stack */"],
+        ]),
+      );
+    });
+  },
+};

@@ -1,0 +1,47 @@
+// How the generated x86_64 tree is compiled and linked. Every flag here is an
+// input of the kernel's build hash, so the list is fixed and ordered.
+import type { ArchToolchain } from "../../input.ts";
+
+export const toolchain: ArchToolchain = {
+  target: "x86_64-unknown-none-elf",
+  cflags: [
+    "-std=c11",
+    "-O2",
+    "-Wall",
+    "-Wextra",
+    "-Werror",
+    // Freestanding: no libc, no host headers (types.h stands in), no builtins assumed.
+    "-ffreestanding",
+    "-fno-builtin",
+    "-nostdinc",
+    // A kernel at a fixed low address: no PIC, the small code model, no stack canaries.
+    "-fno-pic",
+    "-fno-pie",
+    "-mcmodel=small",
+    "-fno-stack-protector",
+    // Interrupt handlers will run on the kernel stack: no red zone below RSP.
+    "-mno-red-zone",
+    // No FPU/SIMD state in the kernel, so a context switch need not save it (lazy FPU).
+    "-mno-mmx",
+    "-mno-sse",
+    "-mno-sse2",
+    "-mno-80387",
+    // No unwind tables: nothing reads them and the linker script drops .eh_frame.
+    "-fno-asynchronous-unwind-tables",
+    "-fno-unwind-tables",
+  ],
+  asflags: ["-nostdinc", "-Wall", "-Wextra", "-Werror"],
+  ldflags: [
+    "-nostdlib",
+    "-static",
+    "--build-id=none",
+    "-z",
+    "max-page-size=4096",
+    "-z",
+    "noexecstack",
+    // A section the linker script does not place is a mistake, not something to guess about.
+    "--orphan-handling=error",
+  ],
+  linkerScript: "arch/x86_64/linker.ld",
+  includeDir: "include",
+};

@@ -1,0 +1,74 @@
+// core/printf.c: formatted console output and panic, on top of uart_putc.
+import { emit, type Template } from "../template.ts";
+
+const source = "core/printf.ts";
+
+export const printf: Template = {
+  source,
+  render() {
+    return emit(
+      { source, path: "core/printf.c", summary: "kprintf, a small printf for the console, and panic.", options: [] },
+      (w) => {
+        w.line('#include "types.h"', '#include "defs.h"');
+        w.blank();
+        w.line('static const char digits[] = "0123456789abcdef";');
+        w.blank();
+        w.comment("Print x in base, with at least width digits (zero-padded).");
+        w.fn("static void printint(uint64 x, uint32 base, int width)", () => {
+          w.line("char buf[24];", "int i = 0;");
+          w.blank();
+          w.block("do {", () => w.line("buf[i++] = digits[x % base];", "x /= base;"), "} while (x != 0);");
+          w.line("while (i < width && i < (int)sizeof buf)").indent(() => w.line("buf[i++] = '0';"));
+          w.line("while (i > 0)").indent(() => w.line("uart_putc(buf[--i]);"));
+        });
+        w.blank();
+        w.comment(
+          "Print fmt to the console. Understands %d %u %x %s %c %p %% and a",
+          "width, which always pads with zeros (%02u); that is all the kernel needs.",
+        );
+        w.fn("void kprintf(const char *fmt, ...)", () => {
+          w.line("va_list ap;");
+          w.line("va_start(ap, fmt);");
+          w.block("for (const char *p = fmt; *p != 0; p++) {", () => {
+            w.block("if (*p != '%') {", () => w.line("uart_putc(*p);", "continue;"));
+            w.line("int width = 0;");
+            w.line("while (p[1] >= '0' && p[1] <= '9')").indent(() => w.line("width = width * 10 + (*++p - '0');"));
+            w.line("if (*++p == 0)").indent(() => w.line("break;"));
+            w.line("switch (*p) {");
+            w.line("case 'd': {");
+            w.indent(() => {
+              w.line("int64 v = va_arg(ap, int);");
+              w.line("if (v < 0)").indent(() => w.line("uart_putc('-');"));
+              w.line("printint(v < 0 ? (uint64)-v : (uint64)v, 10, width);", "break;");
+            });
+            w.line("}");
+            w.line("case 'u':").indent(() => w.line("printint(va_arg(ap, uint32), 10, width);", "break;"));
+            w.line("case 'x':").indent(() => w.line("printint(va_arg(ap, uint32), 16, width);", "break;"));
+            w.line("case 'p':").indent(() => w.line('kprintf("0x");', "printint((uint64)va_arg(ap, void *), 16, 16);", "break;"));
+            w.line("case 's': {");
+            w.indent(() => {
+              w.line("const char *s = va_arg(ap, const char *);");
+              w.line("while (*s != 0)").indent(() => w.line("uart_putc(*s++);"));
+              w.line("break;");
+            });
+            w.line("}");
+            w.line("case 'c':").indent(() => w.line("uart_putc(va_arg(ap, int));", "break;"));
+            w.line("case '%':").indent(() => w.line("uart_putc('%');", "break;"));
+            w.line("default:").indent(() => w.line("uart_putc('%');", "uart_putc(*p);", "break;"));
+            w.line("}");
+          });
+          w.line("va_end(ap);");
+        });
+        w.blank();
+        w.comment(
+          "Report a failed boot check and stop with status 1: arch_exit hands the",
+          "status to the host where it can, so a test run sees that the boot failed.",
+        );
+        w.fn("void panic(const char *reason)", () => {
+          w.line('kprintf("exo: panic: %s\\n", reason);');
+          w.line("arch_exit(1);");
+        });
+      },
+    );
+  },
+};

@@ -1,0 +1,33 @@
+// What the kernel templates are generated from: a slice of the evaluated
+// Config plus the config hash the banner prints. Templates see nothing else.
+import type { Arch } from "../schemas/system.ts";
+import type { KernelConfig } from "../schemas/index.ts";
+
+export interface KernelTemplateInput {
+  readonly systemName: string;
+  readonly arch: Arch;
+  /** sha256 hex of the canonical Config; printed in the boot banner. */
+  readonly configHash: string;
+  readonly kernel: KernelConfig;
+}
+
+/** One generated file: its path inside the kernel source tree, its text, and the template that wrote it. */
+export interface GeneratedFile {
+  readonly path: string;
+  readonly text: string;
+  /** Path of the template under kernel-src/, e.g. `core/ipc.ts`. */
+  readonly template: string;
+}
+
+/** How to compile and link the generated tree for one architecture. */
+export interface ArchToolchain {
+  /** clang/lld target triple. */
+  readonly target: string;
+  readonly cflags: readonly string[];
+  readonly asflags: readonly string[];
+  readonly ldflags: readonly string[];
+  /** Path (among the generated files) of the linker script. */
+  readonly linkerScript: string;
+  /** Directory (among the generated files) passed to the compiler with -I. */
+  readonly includeDir: string;
+}

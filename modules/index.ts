@@ -1,0 +1,7 @@
+// The base module list: evaluated with every profile, as NixOS's module-list.nix.
+import type { Module } from "../generator/eval/module.ts";
+import image from "./image.ts";
+import kernel from "./kernel/index.ts";
+import system from "./system.ts";
+
+export const baseModules: readonly Module[] = [system, kernel, image];

@@ -1,0 +1,92 @@
+// exo build end to end: a real clang build into a temporary store.
+import test from "ava";
+import { copyFile, readFile, readlink, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { exo, fixture, profile, tempProject } from "../helpers/exo.ts";
+
+interface Event {
+  schema: string;
+  type: string;
+  id?: string;
+  path?: string;
+  built?: number;
+  reused?: number;
+}
+
+async function buildJson(cwd: string, file: string, extra: string[] = []): Promise<Event[]> {
+  const r = await exo(["build", file, "--json", ...extra], { cwd });
+  if (r.code !== 0) throw new Error(`exo build failed (${r.code}):\n${r.stderr}`);
+  return r.stdout.trim().split("\n").map((line) => JSON.parse(line) as Event);
+}
+
+const pathOf = (events: Event[], id: string): string => events.find((e) => e.id === id && e.path)!.path!;
+
+test("build leaves a result link to a signed bundle, and a no-op rebuild does no work", async (t) => {
+  const dir = await tempProject();
+  const first = await exo(["build", profile("server.ts")], { cwd: dir });
+  t.is(first.code, 0, first.stderr);
+  t.regex(first.stdout.trim(), /^store\/v1\/paths\/[0-9a-f]{32}-image-server$/);
+  t.true((await readlink(join(dir, "result"))).endsWith(first.stdout.trim()));
+  const verify = await exo(["verify", "result"], { cwd: dir });
+  t.is(verify.code, 0, verify.stderr);
+  t.regex(verify.stdout, /ok, signed by key [0-9a-f]{16}/);
+
+  const again = await exo(["build", profile("server.ts")], { cwd: dir });
+  t.is(again.code, 0, again.stderr);
+  t.regex(again.stderr, /nothing to build: all \d+ derivations reused from the store/);
+  t.is(again.stdout, first.stdout);
+  const events = await buildJson(dir, profile("server.ts"));
+  t.is(events.filter((e) => e.type === "built").length, 0);
+  t.true(events.every((e) => e.schema === "exo.build-event/v1"));
+});
+
+test("an option change changes the generated C and the kernel", async (t) => {
+  const dir = await tempProject();
+  const server = await buildJson(dir, profile("server.ts"));
+  const smaller = await buildJson(dir, fixture("ring-1024.ts"));
+  const paramOf = (events: Event[]) => readFile(join(dir, "store/v1/paths", pathOf(events, "kernel-sources"), "include/param.h"), "utf8");
+  const [a, b] = [await paramOf(server), await paramOf(smaller)];
+  t.regex(a, /EXO_IPC_RING_SLOTS\s+4096/);
+  t.regex(b, /EXO_IPC_RING_SLOTS\s+1024/);
+  t.not(pathOf(server, "kernel"), pathOf(smaller, "kernel"));
+});
+
+test("two builds in different stores give byte-identical bundles", async (t) => {
+  const dir = await tempProject();
+  const a = await exo(["build", profile("server.ts"), "--store", "store-a", "--out-link", "result-a"], { cwd: dir });
+  const b = await exo(["build", profile("server.ts"), "--store", "store-b", "--out-link", "result-b", "--jobs", "1"], { cwd: dir });
+  t.is(a.code, 0, a.stderr);
+  t.is(b.code, 0, b.stderr);
+  const [bytesA, bytesB] = await Promise.all([readFile(join(dir, "result-a/bundle.tar")), readFile(join(dir, "result-b/bundle.tar"))]);
+  t.true(bytesA.equals(bytesB));
+  t.is(a.stdout.replace("store-a", ""), b.stdout.replace("store-b", ""), "same content, same store path name");
+});
+
+test("verify fails naming the file when a byte of the kernel is flipped", async (t) => {
+  const dir = await tempProject();
+  t.is((await exo(["build", profile("server.ts")], { cwd: dir })).code, 0);
+  const tampered = join(dir, "tampered.tar");
+  await copyFile(join(dir, "result/bundle.tar"), tampered);
+  const bytes = await readFile(tampered);
+  const at = bytes.indexOf(Buffer.from("\x7fELF")) + 4096;
+  bytes[at] = bytes[at]! ^ 0xff;
+  await writeFile(tampered, bytes);
+  const r = await exo(["verify", "tampered.tar"], { cwd: dir });
+  t.is(r.code, 1);
+  t.regex(r.stderr, /kernel\.elf: SHA-256 [0-9a-f]{64} differs from the manifest/);
+  t.notRegex(r.stderr, /^\s+at /m);
+  const json = await exo(["verify", "tampered.tar", "--json"], { cwd: dir });
+  t.is(json.code, 1);
+  const doc = JSON.parse(json.stdout) as { schema: string; ok: boolean; problems: string[] };
+  t.is(doc.schema, "exo.verify/v1");
+  t.false(doc.ok);
+});
+
+test("build without a signing key says how to make one", async (t) => {
+  const dir = await tempProject();
+  await writeFile(join(dir, "exo.config.ts"), `export default { keys: { secretKey: "keys/missing.key", trusted: [] } };\n`);
+  const missing = await exo(["build", profile("server.ts")], { cwd: dir });
+  t.is(missing.code, 1);
+  t.regex(missing.stderr, /no signing key at keys\/missing\.key/);
+  t.regex(missing.stderr, /exo keygen/);
+});

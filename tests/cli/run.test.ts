@@ -1,0 +1,45 @@
+// A real QEMU boot: the serial console must show the banner with this build's config hash.
+import test from "ava";
+import { exo, profile, tempProject } from "../helpers/exo.ts";
+
+test("exo run boots the server profile and the banner carries its config hash", async (t) => {
+  const dir = await tempProject();
+  const evaluated = await exo(["eval", profile("server.ts"), "--json"], { cwd: dir });
+  const { configHash } = JSON.parse(evaluated.stdout) as { configHash: string };
+  const r = await exo(["run", profile("server.ts"), "--timeout", "60"], { cwd: dir });
+  t.is(r.code, 0, r.stderr + r.stdout);
+  t.regex(r.stdout, /exo: booting server \(x86_64\)/);
+  t.true(r.stdout.includes(`exo: config ${configHash}`), r.stdout);
+  t.regex(r.stdout, /exo: features .*fusion-rings/);
+  t.regex(r.stdout, /exo: ipc: fusion rings, 4096 slots x 64 B/);
+  t.regex(r.stdout, /exo: boot complete/);
+  t.regex(r.stderr, /kernel exited with status 0/);
+});
+
+test("the minimal profile boots without IPC, and its banner says so", async (t) => {
+  const dir = await tempProject();
+  const r = await exo(["run", profile("minimal.ts")], { cwd: dir });
+  t.is(r.code, 0, r.stderr + r.stdout);
+  t.regex(r.stdout, /exo: booting minimal \(x86_64\)/);
+  t.notRegex(r.stdout, /fusion/);
+  t.regex(r.stdout, /exo: boot complete/);
+});
+
+test("a missing QEMU is one line that names the package to install", async (t) => {
+  const dir = await tempProject();
+  t.is((await exo(["build", profile("server.ts")], { cwd: dir })).code, 0);
+  const r = await exo(["run", "result"], { cwd: dir, env: { PATH: "/nonexistent" } });
+  t.is(r.code, 1);
+  t.regex(r.stderr, /^error: qemu-system-x86_64 was not found on PATH\nhint: install the Debian package qemu-system-x86/);
+});
+
+test("a tampered image is refused before it boots", async (t) => {
+  const dir = await tempProject();
+  t.is((await exo(["build", profile("server.ts")], { cwd: dir })).code, 0);
+  const other = await tempProject();
+  // Signed by the first project's key, which the second project does not trust.
+  const r = await exo(["run", `${dir}/result`], { cwd: other });
+  t.is(r.code, 1);
+  t.regex(r.stderr, /refusing to boot/);
+  t.regex(r.stderr, /not among the trusted keys/);
+});

@@ -1,0 +1,75 @@
+// The bundle: deterministic bytes, and verification that notices any flipped byte.
+import test from "ava";
+import { mkdtemp } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { verifyBundle, writeBundle } from "../../generator/image/bundle.ts";
+import { unpackTar } from "../../generator/image/tar.ts";
+import { generateKeyPair, loadPublicKey, loadSecretKey } from "../../generator/sign/keys.ts";
+
+const KERNEL = Buffer.from("\x7fELF pretend kernel bytes ".repeat(100));
+const HEAD = { system: "test", arch: "x86_64", configHash: "a".repeat(64) };
+
+async function keys() {
+  const dir = await mkdtemp(join(tmpdir(), "exo-bundle-"));
+  await generateKeyPair(join(dir, "k.key"), join(dir, "k.pub"));
+  return { secret: await loadSecretKey(join(dir, "k.key")), pub: await loadPublicKey(join(dir, "k.pub")) };
+}
+
+async function bundle(secret: Awaited<ReturnType<typeof keys>>["secret"]) {
+  return writeBundle(HEAD, [{ path: "kernel.elf", data: KERNEL, storePath: "0123-kernel" }], secret, 1);
+}
+
+/** Offset of an entry's content inside the tar. */
+function offsetOf(tar: Buffer, content: Uint8Array): number {
+  const at = tar.indexOf(Buffer.from(content));
+  if (at < 0) throw new Error("entry content not found in the archive");
+  return at;
+}
+
+test("the same files and key give byte-identical bundles that verify", async (t) => {
+  const { secret, pub } = await keys();
+  const a = await bundle(secret);
+  const b = await bundle(secret);
+  t.true(a.equals(b));
+  const report = await verifyBundle(a, [pub]);
+  t.deepEqual(report.problems, []);
+  t.true(report.ok);
+  t.is(report.keyId, pub.keyId);
+});
+
+for (const target of ["kernel.elf", "manifest.json", "manifest.sig"]) {
+  test(`a single flipped byte in ${target} fails verification naming it`, async (t) => {
+    const { secret, pub } = await keys();
+    const tar = await bundle(secret);
+    const entry = (await unpackTar(tar)).entries.find((e) => e.name === target)!;
+    const flipped = Buffer.from(tar);
+    const at = offsetOf(tar, entry.data) + Math.floor(entry.data.length / 2);
+    flipped[at] = flipped[at]! ^ 0x01;
+    const report = await verifyBundle(flipped, [pub]);
+    t.false(report.ok);
+    t.true(report.problems.some((p) => p.includes(target)), report.problems.join("\n"));
+  });
+}
+
+test("a flipped byte in an archive header fails verification", async (t) => {
+  const { secret, pub } = await keys();
+  const tar = await bundle(secret);
+  const flipped = Buffer.from(tar);
+  flipped[100] = flipped[100]! ^ 0x02; // inside the first header's mode field
+  t.false((await verifyBundle(flipped, [pub])).ok);
+});
+
+test("a bundle signed by a key that is not trusted fails", async (t) => {
+  const signer = await keys();
+  const other = await keys();
+  const report = await verifyBundle(await bundle(signer.secret), [other.pub]);
+  t.false(report.ok);
+  t.regex(report.problems.join("\n"), /manifest\.sig: signed by key [0-9a-f]{16}, which is not among the trusted keys/);
+});
+
+test("a truncated bundle fails", async (t) => {
+  const { secret, pub } = await keys();
+  const tar = await bundle(secret);
+  t.false((await verifyBundle(tar.subarray(0, tar.length - 1500), [pub])).ok);
+});
