@@ -7,6 +7,7 @@ import { type BuildEvent, realise, type Realisation } from "../store/realise.ts"
 import { Store } from "../store/store.ts";
 import { makeBuilders } from "./builders/index.ts";
 import { evaluateProfile, type Evaluation } from "./eval/index.ts";
+import type { Module } from "./eval/module.ts";
 import { planBuild } from "./plan/plan.ts";
 import type { Project } from "./project/config.ts";
 import { loadSecretKey } from "./sign/keys.ts";
@@ -23,10 +24,12 @@ export interface BuildResult {
 export interface BuildOptions {
   readonly jobs?: number;
   readonly onEvent?: (event: BuildEvent) => void;
+  /** Modules evaluated together with the profile, e.g. from command-line flags. */
+  readonly extraModules?: readonly Module[];
 }
 
 export async function buildProfile(profile: string, project: Project, opts: BuildOptions = {}): Promise<BuildResult> {
-  const evaluation = await evaluateProfile(profile);
+  const evaluation = await evaluateProfile(profile, opts.extraModules);
   const key = await loadSecretKey(project.secretKey);
   const graph = planBuild(evaluation, { keyId: key.keyId });
   const [clang, lld] = await Promise.all([findTool(project.clang), findTool(project.lld)]);

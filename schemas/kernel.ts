@@ -109,6 +109,12 @@ export const kernelOptions = {
       example: 38400,
     }),
   },
+  testMode: option({
+    type: z.enum(["off", "selftest", "bench"]),
+    default: "off",
+    description: "Build the kernel with its in-kernel tests (`selftest`, lines `EXO-TEST <name> ok|FAIL`) or benchmarks (`bench`, lines `EXO-BENCH <name> <value> <unit>`); `exo run --selftest` and `--bench` set it.",
+    example: "selftest",
+  }),
   debugExit: option({
     type: z.boolean(),
     default: true,

@@ -10,6 +10,11 @@ export interface BootOptions {
   readonly qemu: string;
   readonly timeoutMs: number;
   readonly memoryMiB?: number;
+  /**
+   * Run QEMU with -icount: the virtual clock follows the instruction count, so
+   * cycle figures (rdtsc) are deterministic instruction-clock counts, not host time.
+   */
+  readonly icount?: boolean;
   /** Called with each chunk of serial output as it arrives. */
   readonly onOutput?: (text: string) => void;
 }
@@ -23,8 +28,9 @@ export interface BootResult {
   readonly timedOut: boolean;
 }
 
-export function qemuArgs(kernel: string, memoryMiB = 128): string[] {
+export function qemuArgs(kernel: string, memoryMiB = 128, icount = false): string[] {
   return [
+    ...(icount ? ["-icount", "shift=0,sleep=off"] : []),
     "-kernel", kernel,
     "-m", `${memoryMiB}M`,
     "-accel", "tcg",
@@ -41,7 +47,7 @@ export async function bootKernel(kernel: string, opts: BootOptions): Promise<Boo
     throw new ExoError("ERR_EXO_TOOL_MISSING", `${opts.qemu} was not found on PATH`, "install the Debian package qemu-system-x86 (bash scripts/setup.sh installs everything)");
   }
   const started = performance.now();
-  const child = spawn(opts.qemu, qemuArgs(kernel, opts.memoryMiB), { stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(opts.qemu, qemuArgs(kernel, opts.memoryMiB, opts.icount), { stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
   let stderr = "";
   child.stdout.setEncoding("utf8").on("data", (text: string) => {

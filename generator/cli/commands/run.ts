@@ -11,10 +11,14 @@ import { verifyBundle } from "../../image/bundle.ts";
 import { readBundleArg } from "../../image/locate.ts";
 import { loadProject } from "../../project/config.ts";
 import { bootKernel } from "../../run/qemu.ts";
+import { parseTestLines } from "../../run/test-lines.ts";
+import type { Module } from "../../eval/module.ts";
+import { mkForce } from "../../eval/priority.ts";
+import type { ConfigDefinition } from "../../../schemas/index.ts";
 import { loadTrustedKeys } from "../../sign/trust.ts";
 import { defineCommand, expectPositionals } from "../command.ts";
 
-const usage = "run PROFILE|IMAGE [--store DIR] [--timeout SECONDS]";
+const usage = "run PROFILE|IMAGE [--selftest | --bench] [--store DIR] [--timeout SECONDS]";
 const PROFILE_EXTENSIONS = new Set([".ts", ".mts", ".yaml", ".yml"]);
 
 export default defineCommand({
@@ -24,16 +28,23 @@ export default defineCommand({
   help: [
     "--store DIR         the store to build into (default: exo.config.ts `store`, or $EXO_STORE)",
     "--timeout SECONDS   stop QEMU after this long (default: 60)",
+    "--selftest          build PROFILE with the in-kernel tests (kernel.testMode = selftest) and check every EXO-TEST line",
+    "--bench             build PROFILE with the in-kernel benchmarks (kernel.testMode = bench)",
   ],
-  options: { store: { type: "string" }, timeout: { type: "string" } },
+  options: { store: { type: "string" }, timeout: { type: "string" }, selftest: { type: "boolean" }, bench: { type: "boolean" } },
   async run({ values, positionals }) {
     const [target] = expectPositionals(positionals, ["PROFILE|IMAGE"], usage);
     const timeout = Number(values.timeout ?? "60");
     if (!(timeout > 0)) throw new ExoError("ERR_EXO_USAGE", `option --timeout expects a number of seconds above 0, got '${values.timeout}'`);
     const project = await loadProject(process.cwd(), values.store ? { store: values.store } : {});
+    const testMode = values.selftest ? "selftest" : values.bench ? "bench" : undefined;
+    if (values.selftest && values.bench) throw new ExoError("ERR_EXO_USAGE", "--selftest and --bench exclude each other", `usage: exo ${usage}`);
+    const isProfile = PROFILE_EXTENSIONS.has(extname(target!));
+    if (testMode && !isProfile) throw new ExoError("ERR_EXO_USAGE", `--${testMode} needs a PROFILE: the tests are compiled into the kernel`, `usage: exo ${usage}`);
     let image = target!;
-    if (PROFILE_EXTENSIONS.has(extname(target!))) {
-      const result = await buildProfile(target!, project);
+    if (isProfile) {
+      const extraModules = testMode ? [commandLineModule(`--${testMode}`, { kernel: { testMode: mkForce(testMode) } })] : [];
+      const result = await buildProfile(target!, project, { extraModules });
       process.stderr.write(`built ${displayPath(result.outPath)}\n`);
       image = bundleOf(result.outPath);
     }
@@ -49,14 +60,30 @@ export default defineCommand({
       const boot = await bootKernel(join(dir, "kernel.elf"), {
         qemu: project.qemu.x86_64,
         timeoutMs: timeout * 1000,
+        icount: testMode === "bench",
         onOutput: (text) => process.stdout.write(text),
       });
       if (boot.timedOut) throw new ExoError("ERR_EXO_BOOT", `the kernel did not exit within ${timeout} s; QEMU was stopped`, "raise --timeout, or check that kernel.debugExit is on");
       if (boot.kernelStatus === undefined) throw new ExoError("ERR_EXO_BOOT", `QEMU ended with status ${boot.qemuStatus} before the kernel reported a status (a triple fault or reset ends QEMU under -no-reboot)`);
       process.stderr.write(`kernel exited with status ${boot.kernelStatus} after ${boot.wallMs} ms\n`);
+      if (testMode === "selftest") return Math.max(boot.kernelStatus, reportTests(boot.output));
       return boot.kernelStatus;
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
   },
 });
+
+/** A module made from command-line flags, named after them in every message. */
+function commandLineModule(flag: string, config: ConfigDefinition): Module {
+  return { kind: "module", file: `<command line ${flag}>`, line: 0, config };
+}
+
+/** Summarise the EXO-TEST lines; 1 when any failed or none ran. */
+function reportTests(output: string): number {
+  const tests = parseTestLines(output);
+  const failed = tests.filter((t) => !t.ok);
+  process.stderr.write(`selftest: ${tests.length - failed.length} passed, ${failed.length} failed\n`);
+  for (const t of failed) process.stderr.write(`  FAIL ${t.name}${t.detail ? `: ${t.detail}` : ""}\n`);
+  return tests.length === 0 || failed.length > 0 ? 1 : 0;
+}
