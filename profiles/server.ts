@@ -1,5 +1,5 @@
-// A server: Fusion Rings sized for heavy IPC, the predictive scheduler, and
-// the full POSIX-X hot tier.
+// A server: Fusion Rings sized for heavy IPC, the predictive scheduler, the
+// full POSIX-X hot tier, and an echo service in a sandbox of its own.
 import { defineProfile } from "exo";
 
 export default defineProfile({
@@ -11,6 +11,12 @@ export default defineProfile({
       allocator: { threadCacheObjects: 64 },
       contextSwitch: { lazyFpu: true },
     },
+    sandbox: {
+      policies: {
+        echo: { capabilities: ["console", "ipc"], memoryPages: 512, description: "The echo service: rings and the console, nothing else." },
+      },
+    },
+    packages: { install: ["echo-server"] },
     image: { formats: ["bundle"] },
   },
 });

@@ -38,17 +38,45 @@ export type ValueOf<T> = T extends OptionDecl<infer S>
   ? z.output<S>
   : { readonly [K in keyof T]: ValueOf<T[K]> };
 
-/**
- * A definition wrapped with a priority (lower number wins): see
- * `mkDefault`, `mkForce` and `mkOverride` in generator/eval/priority.ts.
+/*
+ * Definition markers: plain data that the evaluator interprets in one place
+ * (generator/eval). Built by mkOverride/mkDefault/mkForce, mkIf, mkMerge and
+ * mkOrder/mkBefore/mkAfter in generator/eval/markers.ts.
  */
+
+/** A definition with a priority: the lowest number wins. */
 export interface Override<T> {
-  readonly kind: "override";
+  readonly _type: "override";
   readonly priority: number;
   readonly content: T;
 }
 
-/** What a module may write for an option tree: any subset of it, with input types, each part optionally wrapped in an override. */
-export type DefinitionOf<T> = T extends OptionDecl<infer S>
-  ? z.input<S> | Override<z.input<S>>
-  : { [K in keyof T]?: DefinitionOf<T[K]> } | Override<{ [K in keyof T]?: DefinitionOf<T[K]> }>;
+/** A definition that applies only when `condition` holds; a function condition reads the final config lazily. */
+export interface Conditional<T, C = unknown> {
+  readonly _type: "if";
+  readonly condition: boolean | ((config: C) => boolean);
+  readonly content: T;
+}
+
+/** Several definitions at one place. */
+export interface Merged<T> {
+  readonly _type: "merge";
+  readonly contents: readonly T[];
+}
+
+/** A list definition with a place among the other definitions of the same list (mkBefore 500, default 1000, mkAfter 1500). */
+export interface Ordered<T> {
+  readonly _type: "order";
+  readonly order: number;
+  readonly content: T;
+}
+
+/** A value computed from the final configuration when the option is evaluated. */
+export type Lazy<T, C> = (config: C) => T;
+
+type Marked<T, C> = T | Override<Marked<T, C>> | Conditional<Marked<T, C>, C> | Merged<Marked<T, C>>;
+
+/** What a module may define for an option tree: any subset of it, with input types, markers anywhere. */
+export type DefinitionOf<T, C = unknown> = T extends OptionDecl<infer S>
+  ? Marked<z.input<S> | Lazy<z.input<S>, C> | Ordered<z.input<S>>, C>
+  : Marked<{ [K in keyof T]?: DefinitionOf<T[K], C> }, C>;

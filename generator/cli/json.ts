@@ -6,6 +6,8 @@ export const JSON_SCHEMAS = {
   buildEvent: "exo.build-event/v1",
   verify: "exo.verify/v1",
   plan: "exo.plan/v1",
+  options: "exo.options/v1",
+  explain: "exo.explain/v1",
 } as const;
 
 export function printJson(value: unknown): void {

@@ -8,6 +8,8 @@ import type { Command } from "./command.ts";
 // Loaded on demand: a command pays only for the modules it uses.
 const commands: Readonly<Record<string, () => Promise<{ default: Command }>>> = {
   eval: () => import("./commands/eval.ts"),
+  explain: () => import("./commands/explain.ts"),
+  options: () => import("./commands/options.ts"),
   build: () => import("./commands/build.ts"),
   run: () => import("./commands/run.ts"),
   keygen: () => import("./commands/keygen.ts"),

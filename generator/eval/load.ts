@@ -6,7 +6,7 @@ import { pathToFileURL } from "node:url";
 import { isMap, isScalar, isSeq, LineCounter, parse, parseDocument, type Node as YamlNode, type ScalarTag } from "yaml";
 import { ExoError } from "../errors.ts";
 import { isModule, type Module } from "./module.ts";
-import { mkDefault, mkForce } from "./priority.ts";
+import { mkDefault, mkForce } from "./markers.ts";
 import { displayPath } from "./paths.ts";
 
 export async function loadModuleFile(file: string): Promise<Module> {

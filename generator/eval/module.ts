@@ -3,16 +3,37 @@
 // Each module remembers the file and line it was defined at, so that every
 // error can name where a definition came from.
 import { fileURLToPath } from "node:url";
-import type { ConfigDefinition } from "../../schemas/index.ts";
+import type { Config, ConfigDefinition } from "../../schemas/index.ts";
 import type { OptionTree } from "../../schemas/option.ts";
 
 /** A module, or the path of a profile/module file relative to the importing file. */
 export type ModuleRef = Module | string;
 
+/** What a module's functions receive: the final configuration. */
+export interface ModuleArgs {
+  readonly config: Config;
+}
+
+export interface Assertion {
+  readonly assertion: boolean;
+  /** Names the options involved, e.g. "kernel.ipc.ringSlots must be ...". */
+  readonly message: string;
+}
+
 export interface ModuleSpec {
   readonly imports?: readonly ModuleRef[];
   readonly options?: OptionTree;
-  readonly config?: ConfigDefinition;
+  /**
+   * Definitions, or a function of the final config that returns them. The
+   * function is called once; a read of an option that the same module
+   * defines is reported with the chain of options, so put such reads in a
+   * lazy place instead: mkIf((config) => ..., ...) or `(config) => value`.
+   */
+  readonly config?: ConfigDefinition | ((args: ModuleArgs) => ConfigDefinition);
+  /** Checked on the final config; any false assertion stops evaluation with its message. */
+  readonly assertions?: (args: ModuleArgs) => readonly Assertion[];
+  /** Messages printed on every evaluation of a config they apply to. */
+  readonly warnings?: (args: ModuleArgs) => readonly string[];
 }
 
 export interface Module extends ModuleSpec {

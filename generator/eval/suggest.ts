@@ -1,7 +1,7 @@
 // "Did you mean" suggestions by edit distance.
 
 export function suggest(word: string, candidates: Iterable<string>, most = 3): string[] {
-  const limit = Math.max(2, Math.floor(word.length / 3));
+  const limit = Math.max(1, Math.floor(word.length / 3));
   return [...candidates]
     .map((c) => ({ c, d: editDistance(word.toLowerCase(), c.toLowerCase()) }))
     .filter(({ d }) => d <= limit)

@@ -56,6 +56,7 @@ function sections({ kernel: k }: KernelTemplateInput): Section[] {
     rows: syscallTiers(k).map((t) => [`EXO_SYSCALLS_${t.tier.toUpperCase()}`, t.syscalls.length, t.option] as const),
   });
   out.push({ title: "Console", rows: [["EXO_CONSOLE_BAUD", k.console.baud, "kernel.console.baud"]] });
+  out.push({ title: "In-kernel tests and benchmarks", rows: [["EXO_TEST_MODE", `"${k.testMode}"`, "kernel.testMode"]] });
   if (k.debugExit) {
     out.push({
       title: "QEMU isa-debug-exit: the port arch_exit writes the kernel's status to",

@@ -42,7 +42,7 @@ test("a YAML profile imports a TypeScript one and overrides it with !force", asy
   t.is(config.kernel.ipc.ringSlots, 1024);
   t.is(config.kernel.scheduler.policy, "predictive", "inherited from server.ts");
   const defs = options.get("system.name")!.definitions.map((d) => `${d.file}:${d.line}`);
-  t.deepEqual(defs, ["profiles/server.ts:5", "profiles/edge.yaml:7"]);
+  t.deepEqual(defs, ["profiles/server.ts:7", "profiles/edge.yaml:7"]);
 });
 
 test("mkDefault loses to a plain definition, mkForce wins, lists concatenate", async (t) => {
@@ -92,4 +92,66 @@ test("a missing import names the importing file and the path", async (t) => {
   const e = await evalError(fixture("missing-import.yaml"));
   t.is(e.code, "ERR_EXO_PROFILE_NOT_FOUND");
   t.regex(e.message, /missing-import\.yaml: imported file \.\/does-not-exist\.ts does not exist/);
+});
+
+test("mkIf with a function condition reads the final config", async (t) => {
+  const on = await evaluateProfile(fixture("lazy-if.ts"));
+  t.true(on.config.kernel.ipc.enable, "a lazy value computed from system.arch");
+  t.true(on.config.packages.install.includes("echo-server"));
+  const off = await evaluateProfile(fixture("lazy-if-off.ts"));
+  t.false(off.config.packages.install.includes("echo-server"));
+  const site = off.options.get("packages.install")!.definitions.find((d) => d.file.endsWith("lazy-if-off.ts"))!;
+  t.false(site.active, "the definition under a false mkIf is kept, marked inactive");
+});
+
+test("a module's config may be a function of the final config", async (t) => {
+  const { config } = await evaluateProfile(fixture("config-function.ts"));
+  t.is(config.kernel.ipc.batchSize, 16);
+});
+
+test("a value that depends on itself is reported as the chain of options", async (t) => {
+  const e = await evalError(fixture("self-dependency.ts"));
+  t.is(e.code, "ERR_EXO_OPTION_RECURSION");
+  t.regex(e.message, /`kernel\.ipc\.batchSize` \(read by tests\/fixtures\/self-dependency\.ts:\d+\)\n\s+→ `kernel\.ipc\.spinIterations` \(read by tests\/fixtures\/self-dependency\.ts:\d+\)\n\s+→ `kernel\.ipc\.batchSize`/);
+  t.notRegex(e.message, /infinite recursion/i);
+});
+
+test("a config function reading the option it defines is reported, not looped on", async (t) => {
+  const e = await evalError(fixture("self-dependency-module.ts"));
+  t.is(e.code, "ERR_EXO_OPTION_RECURSION");
+  t.regex(e.message, /`kernel\.ipc\.batchSize` depends on itself: module tests\/fixtures\/self-dependency-module\.ts:\d+ reads it/);
+});
+
+test("a failing assertion stops evaluation with its message, naming the options", async (t) => {
+  const e = await evalError(fixture("assertion.ts"));
+  t.is(e.code, "ERR_EXO_ASSERTION");
+  t.regex(e.message, /packages\.install holds "echo-server", which needs kernel\.ipc\.enable = true \(modules\/packages\.ts:\d+\)/);
+});
+
+test("an invalid default names the option and where it was declared", async (t) => {
+  const e = await evalError(fixture("invalid-default.ts"));
+  t.is(e.code, "ERR_EXO_OPTION_TYPE");
+  t.regex(e.message, /the default of option `extra\.threshold` is invalid \(its default, declared in tests\/fixtures\/invalid-default\.ts:\d+\)/);
+});
+
+test("mkBefore and mkAfter order list elements across modules", async (t) => {
+  const { config } = await evaluateProfile(fixture("list-order.ts"));
+  t.deepEqual(config.packages.install, ["init", "ring-bench", "hello"]);
+});
+
+test("maps of records merge per key and deeply, lists inside concatenating", async (t) => {
+  const { config } = await evaluateProfile(fixture("record-merge.ts"));
+  t.deepEqual([...config.sandbox.policies.web!.capabilities].sort(), ["console", "net"]);
+  t.is(config.sandbox.policies.web!.memoryPages, 64);
+  t.deepEqual(config.sandbox.policies.db!.capabilities, ["fs.read"]);
+  t.is(config.sandbox.policies.db!.memoryPages, 256, "the record type's own default fills what no one set");
+  t.truthy(config.sandbox.policies.init, "the base modules' policy is still there");
+});
+
+test("a conflict inside a record names the key inside the option", async (t) => {
+  const e = await evalError(fixture("record-conflict.ts"));
+  t.is(e.code, "ERR_EXO_OPTION_CONFLICT");
+  t.regex(e.message, /option `sandbox\.policies` at `web\.memoryPages` is defined multiple times/);
+  t.regex(e.message, /record-conflict\.ts:\d+: 64/);
+  t.regex(e.message, /record-conflict\.ts:\d+: 128/);
 });

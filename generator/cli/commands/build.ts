@@ -41,6 +41,7 @@ export default defineCommand({
     };
     const result = await buildProfile(profile!, project, { ...(jobs ? { jobs } : {}), onEvent });
     const { built, reused } = result.realisation;
+    for (const warning of result.evaluation.warnings) process.stderr.write(`warning: ${warning}\n`);
     if (!values["no-link"]) await setLink(resolve(values["out-link"] ?? "result"), result.outPath);
     if (json) {
       printJsonLine({ schema: JSON_SCHEMAS.buildEvent, type: "result", path: displayPath(result.outPath), configHash: result.evaluation.hash, built, reused });

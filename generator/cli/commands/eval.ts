@@ -17,6 +17,7 @@ export default defineCommand({
   async run({ values, positionals }) {
     const [profile, optionPath] = expectPositionals(positionals, ["PROFILE", "OPTION.PATH"], usage, 1);
     const evaluation = await evaluateProfile(profile!);
+    for (const warning of evaluation.warnings) process.stderr.write(`warning: ${warning}\n`);
     let value: unknown = evaluation.config;
     if (optionPath) {
       value = lookup(evaluation.config, optionPath, [...evaluation.options.keys()]);
@@ -26,6 +27,7 @@ export default defineCommand({
         schema: JSON_SCHEMAS.eval,
         profile: displayPath(profile!),
         configHash: evaluation.hash,
+        warnings: evaluation.warnings,
         ...(optionPath ? { option: optionPath } : {}),
         value,
       });

@@ -13,7 +13,7 @@ import { loadProject } from "../../project/config.ts";
 import { bootKernel } from "../../run/qemu.ts";
 import { parseTestLines } from "../../run/test-lines.ts";
 import type { Module } from "../../eval/module.ts";
-import { mkForce } from "../../eval/priority.ts";
+import { mkForce } from "../../eval/markers.ts";
 import type { ConfigDefinition } from "../../../schemas/index.ts";
 import { loadTrustedKeys } from "../../sign/trust.ts";
 import { defineCommand, expectPositionals } from "../command.ts";

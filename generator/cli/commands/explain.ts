@@ -1,0 +1,66 @@
+// exo explain PROFILE OPTION.PATH: the final value of one option, its
+// priority, and every definition with file:line and value, like nixos-option.
+import { ExoError } from "../../errors.ts";
+import { evaluateProfile } from "../../eval/index.ts";
+import { PRIORITY } from "../../eval/markers.ts";
+import { typeName } from "../../eval/reference.ts";
+import { suggest } from "../../eval/suggest.ts";
+import { z } from "zod";
+import { defineCommand, expectPositionals } from "../command.ts";
+import { JSON_SCHEMAS, printJson } from "../json.ts";
+
+const usage = "explain PROFILE OPTION.PATH [--json]";
+
+const PRIORITY_NAMES: Record<number, string> = {
+  [PRIORITY.optionDefault]: "option default",
+  [PRIORITY.default]: "mkDefault",
+  [PRIORITY.plain]: "plain definition",
+  [PRIORITY.force]: "mkForce",
+};
+
+export default defineCommand({
+  name: "explain",
+  summary: "Show one option of a profile: its final value, priority, and every definition with file:line.",
+  usage,
+  help: ["--json              a JSON document (schema exo.explain/v1)"],
+  options: { json: { type: "boolean" } },
+  async run({ values, positionals }) {
+    const [profile, path] = expectPositionals(positionals, ["PROFILE", "OPTION.PATH"], usage);
+    const evaluation = await evaluateProfile(profile!);
+    const result = evaluation.options.get(path!);
+    if (!result) {
+      const guesses = suggest(path!, evaluation.options.keys());
+      throw new ExoError("ERR_EXO_OPTION_UNKNOWN", `option \`${path}\` does not exist`, guesses.length ? `did you mean ${guesses.map((g) => `\`${g}\``).join(", ")}?` : "`exo options` lists every option");
+    }
+    const priorityName = PRIORITY_NAMES[result.priority] ?? `mkOverride ${result.priority}`;
+    if (values.json) {
+      printJson({
+        schema: JSON_SCHEMAS.explain,
+        option: path,
+        value: result.value,
+        priority: result.priority,
+        declaredIn: result.declaredIn,
+        definitions: result.definitions.map((d) => ({ file: d.file, line: d.line, priority: d.priority, active: d.active, value: d.value ?? null })),
+      });
+      return 0;
+    }
+    const type = typeName(z.toJSONSchema(result.decl.type, { unrepresentable: "any", io: "input" }) as Record<string, unknown>);
+    const lines = [
+      `${path}`,
+      `  value: ${JSON.stringify(result.value)}`,
+      `  priority: ${result.priority} (${priorityName})`,
+      `  type: ${type}`,
+      `  default: ${JSON.stringify(result.decl.default)}`,
+      `  declared in: ${result.declaredIn}`,
+      `  description: ${result.decl.description}`,
+      result.definitions.length ? "  definitions:" : "  definitions: none, the default applies",
+      ...result.definitions.map((d) => {
+        const status = !d.active ? "  (condition false)" : d.priority === result.priority ? "" : "  (overridden)";
+        const prio = d.priority === PRIORITY.plain ? "" : ` [${PRIORITY_NAMES[d.priority] ?? `priority ${d.priority}`}]`;
+        return `    - ${d.file}:${d.line}: ${d.value === undefined ? "(lazy value)" : JSON.stringify(d.value)}${prio}${status}`;
+      }),
+    ];
+    process.stdout.write(`${lines.join("\n")}\n`);
+    return 0;
+  },
+});

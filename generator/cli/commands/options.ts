@@ -1,0 +1,38 @@
+// exo options: the reference of every option, from the declarations.
+import { ExoError } from "../../errors.ts";
+import { baseDeclarations, markdownReference, optionDocs, profileJsonSchema } from "../../eval/reference.ts";
+import { defineCommand, expectPositionals } from "../command.ts";
+import { JSON_SCHEMAS, printJson } from "../json.ts";
+
+const usage = "options [--json | --markdown | --json-schema]";
+
+export default defineCommand({
+  name: "options",
+  summary: "List every option: description, type, default, example, and the module that declares it.",
+  usage,
+  help: [
+    "--json              a JSON document (schema exo.options/v1)",
+    "--markdown          the Markdown reference (docs/options.md)",
+    "--json-schema       the JSON Schema of YAML profiles (schemas/profile.schema.json)",
+  ],
+  options: { json: { type: "boolean" }, markdown: { type: "boolean" }, "json-schema": { type: "boolean" } },
+  async run({ values, positionals }) {
+    expectPositionals(positionals, [], usage);
+    if ([values.json, values.markdown, values["json-schema"]].filter(Boolean).length > 1) {
+      throw new ExoError("ERR_EXO_USAGE", "--json, --markdown and --json-schema exclude each other", `usage: exo ${usage}`);
+    }
+    const docs = optionDocs(await baseDeclarations());
+    if (values.json) {
+      printJson({ schema: JSON_SCHEMAS.options, options: docs.map(({ jsonSchema: _, ...d }) => d) });
+    } else if (values.markdown) {
+      process.stdout.write(markdownReference(docs));
+    } else if (values["json-schema"]) {
+      printJson(profileJsonSchema(docs));
+    } else {
+      for (const d of docs) {
+        process.stdout.write(`${d.path}\n    ${d.description}\n    type: ${d.type}\n    default: ${JSON.stringify(d.default)}\n    example: ${JSON.stringify(d.example)}\n    declared in: ${d.declaredIn}\n\n`);
+      }
+    }
+    return 0;
+  },
+});

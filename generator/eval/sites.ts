@@ -1,0 +1,99 @@
+// Flatten a module's definition tree into definition sites: one per option
+// a module defines, carrying its priority, list order, conditions and the
+// place it was written. This is the one place markers are interpreted.
+import type { Config } from "../../schemas/index.ts";
+import { ExoError } from "../errors.ts";
+import type { Declarations } from "./declarations.ts";
+import { keyLine } from "./lines.ts";
+import { markerKind, ORDER, PRIORITY } from "./markers.ts";
+import type { Module } from "./module.ts";
+import { displayPath } from "./paths.ts";
+import { suggest } from "./suggest.ts";
+
+export type ConditionTest = boolean | ((config: Config) => boolean);
+
+export interface Site {
+  readonly path: string;
+  readonly file: string;
+  readonly line: number;
+  readonly priority: number;
+  readonly order: number;
+  readonly conditions: readonly ConditionTest[];
+  /** The value as written; a function is lazy and receives the final config. */
+  readonly value: unknown;
+  /** Position among all sites, for a stable order of list elements. */
+  readonly index: number;
+}
+
+interface Context {
+  readonly priority: number;
+  readonly order: number;
+  readonly conditions: readonly ConditionTest[];
+}
+
+export function flattenDefinitions(module: Module, tree: unknown, declarations: Declarations, emit: (site: Omit<Site, "index">) => void): void {
+  const file = displayPath(module.file);
+  const lineOf = (path: string[]): number => module.lines?.get(path.join(".")) ?? (module.lines ? module.line : keyLine(module.file, module.line, path));
+
+  const walk = (value: unknown, path: string[], ctx: Context): void => {
+    const key = path.join(".");
+    switch (markerKind(value)) {
+      case "override": {
+        const v = value as { priority: number; content: unknown };
+        return walk(v.content, path, { ...ctx, priority: v.priority });
+      }
+      case "if": {
+        const v = value as { condition: ConditionTest; content: unknown };
+        return walk(v.content, path, { ...ctx, conditions: [...ctx.conditions, v.condition] });
+      }
+      case "merge":
+        for (const part of (value as { contents: readonly unknown[] }).contents) walk(part, path, ctx);
+        return;
+      case "order": {
+        const decl = declarations.options.get(key);
+        if (!decl || (decl.decl.type as { def?: { type?: string } }).def?.type !== "array") {
+          throw new ExoError("ERR_EXO_OPTION_TYPE", `${file}:${lineOf(path)}: mkOrder, mkBefore and mkAfter apply to list options, and \`${key || "config"}\` is not one`);
+        }
+        const v = value as { order: number; content: unknown };
+        return walk(v.content, path, { ...ctx, order: v.order });
+      }
+    }
+    if (declarations.options.has(key)) {
+      emit({ path: key, file, line: lineOf(path), priority: ctx.priority, order: ctx.order, conditions: ctx.conditions, value });
+      return;
+    }
+    const children = declarations.namespaces.get(key);
+    if (!children) throw unknownOption(file, lineOf(path), key, path, declarations);
+    if (typeof value !== "object" || value === null || Array.isArray(value)) {
+      const hint = typeof value === "function"
+        ? "a function of config can give one option's value; to make a set of definitions depend on config, use mkIf((config) => ..., { ... })"
+        : `set the options inside it, e.g. \`${key ? `${key}.` : ""}${children[0]}\``;
+      throw new ExoError("ERR_EXO_OPTION_TYPE", `${file}:${lineOf(path)}: \`${key || "config"}\` is a set of options, not a value; got ${describeValue(value)}`, hint);
+    }
+    for (const [name, child] of Object.entries(value)) walk(child, [...path, name], ctx);
+  };
+
+  walk(tree, [], { priority: PRIORITY.plain, order: ORDER.default, conditions: [] });
+}
+
+function unknownOption(file: string, line: number, key: string, path: string[], declarations: Declarations): ExoError {
+  const parent = path.slice(0, -1).join(".");
+  const last = path[path.length - 1]!;
+  const full = (prefix: string, name: string) => (prefix ? `${prefix}.${name}` : name);
+  // Names beside it first (`ringSlot` → `ringSlots`), then the same name elsewhere (`kernel.ringSlots` → `kernel.ipc.ringSlots`).
+  const besides = suggest(last, declarations.namespaces.get(parent) ?? []).map((name) => full(parent, name));
+  const elsewhere = [...declarations.options.keys(), ...declarations.namespaces.keys()].filter((k) => k !== "" && suggest(last, [k.slice(k.lastIndexOf(".") + 1)]).length > 0);
+  const guesses = [...new Set([...besides, ...suggest(key, elsewhere)])].slice(0, 3);
+  return new ExoError(
+    "ERR_EXO_OPTION_UNKNOWN",
+    `${file}:${line}: option \`${key}\` does not exist`,
+    guesses.length ? `did you mean ${guesses.map((g) => `\`${g}\``).join(", ")}?` : "`exo options` lists every option",
+  );
+}
+
+export function describeValue(value: unknown): string {
+  if (value === undefined) return "nothing";
+  if (typeof value === "function") return "a function";
+  const text = JSON.stringify(value);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}

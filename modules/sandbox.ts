@@ -1,0 +1,28 @@
+// Declares the `sandbox` namespace and the policy every system needs: the
+// one `init` runs under. Checks that the default policy exists and that no
+// policy grants IPC when the kernel has none.
+import { defineModule } from "../generator/eval/module.ts";
+import { sandboxOptions } from "../schemas/sandbox.ts";
+
+export default defineModule({
+  options: { sandbox: sandboxOptions },
+  config: {
+    sandbox: {
+      policies: {
+        init: { capabilities: ["console", "spawn", "memory.map", "time"], description: "The first user process." },
+      },
+    },
+  },
+  assertions: ({ config }) => [
+    {
+      assertion: config.sandbox.defaultPolicy in config.sandbox.policies,
+      message: `sandbox.defaultPolicy is "${config.sandbox.defaultPolicy}", which is not among sandbox.policies (${Object.keys(config.sandbox.policies).join(", ") || "none"})`,
+    },
+    ...Object.entries(config.sandbox.policies)
+      .filter(([, policy]) => policy.capabilities.includes("ipc"))
+      .map(([name]) => ({
+        assertion: config.kernel.ipc.enable,
+        message: `sandbox.policies.${name}.capabilities grants "ipc", but kernel.ipc.enable is false`,
+      })),
+  ],
+});
