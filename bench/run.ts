@@ -2,13 +2,15 @@
 // bench/results.md and prints it. Figures are wall-clock times on this
 // machine; they belong here, never in tests.
 import { execFileSync } from "node:child_process";
-import { mkdtemp, readFile, stat, writeFile } from "node:fs/promises";
+import { randomBytes } from "node:crypto";
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { evaluateModules } from "../generator/eval/evaluate.ts";
 import { baseModules } from "../modules/index.ts";
 import { largeSystem } from "./large-system.ts";
+import { listTree } from "../store/tree.ts";
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const EXO = join(REPO, "bin/exo.js");
@@ -37,6 +39,28 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)]!;
 }
 
+/** Store ingest hashing against sha256sum on the same 64 MiB of files. */
+async function hashingRow(): Promise<Row> {
+  const dir = await mkdtemp(join(tmpdir(), "exo-hash-"));
+  for (let i = 0; i < 256; i++) {
+    await mkdir(join(dir, `d${i % 16}`), { recursive: true });
+    await writeFile(join(dir, `d${i % 16}`, `f${i}`), randomBytes(256 * 1024));
+  }
+  const ours: number[] = [];
+  const theirs: number[] = [];
+  for (let r = 0; r < 3; r++) {
+    let t0 = performance.now();
+    await listTree(dir);
+    ours.push(performance.now() - t0);
+    t0 = performance.now();
+    execFileSync("sh", ["-c", "find . -type f -print0 | sort -z | xargs -0 sha256sum > /dev/null"], { cwd: dir });
+    theirs.push(performance.now() - t0);
+  }
+  await rm(dir, { recursive: true, force: true });
+  const [a, b] = [median(ours), median(theirs)];
+  return { name: "store ingest hashing, 64 MiB in 256 files", value: `${a.toFixed(0)} ms`, note: `sha256sum: ${b.toFixed(0)} ms (${(a / b).toFixed(2)}x); target within 2x` };
+}
+
 async function main(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), "exo-bench-"));
   await writeFile(join(dir, "package.json"), `{ "type": "module", "private": true }\n`);
@@ -62,6 +86,13 @@ async function main(): Promise<void> {
 
   const noop = [0, 1, 2].map(() => timed(["build", server], dir).ms);
   rows.push({ name: "exo build, no-op rebuild", value: `${median(noop).toFixed(0)} ms`, note: "whole process, median of 3" });
+
+  // One scheduler option changed: which files recompile, and how long it takes.
+  const changed = timed(["build", join(REPO, "bench/profiles/server-alpha.ts"), "--json", "--no-link"], dir);
+  const recompiled = changed.stdout.split("\n").filter((l) => l.includes('"type":"built"') && l.includes('"id":"obj:')).map((l) => (JSON.parse(l) as { id: string }).id.slice(4));
+  rows.push({ name: "rebuild after kernel.scheduler.emaAlpha changes", value: `${changed.ms.toFixed(0)} ms`, note: `recompiled ${recompiled.length} files: ${recompiled.join(", ")}; target at most 2` });
+
+  rows.push(await hashingRow());
 
   const bundle = join(dir, "result/bundle.tar");
   rows.push({ name: "bundle size", value: `${(await stat(bundle)).size} B`, note: "kernel.elf + manifest.json + manifest.sig" });

@@ -26,6 +26,8 @@ export interface BuildOptions {
   readonly onEvent?: (event: BuildEvent) => void;
   /** Modules evaluated together with the profile, e.g. from command-line flags. */
   readonly extraModules?: readonly Module[];
+  /** Build everything again and compare with the store. */
+  readonly check?: boolean;
 }
 
 export async function buildProfile(profile: string, project: Project, opts: BuildOptions = {}): Promise<BuildResult> {
@@ -39,6 +41,7 @@ export async function buildProfile(profile: string, project: Project, opts: Buil
     builders: await makeBuilders({ clang, lld, key }),
     jobs: opts.jobs ?? availableParallelism(),
     ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
+    check: opts.check === true,
   });
   const outPath = store.pathOf(realisation.paths.get(graph.output)!);
   return { evaluation, graph, realisation, outPath };

@@ -1,25 +1,33 @@
 // Realise a build graph: for each derivation, hash its inputs into a key;
 // reuse the recorded output if there is one, else build it in scratch space
 // and add it to the store. Inputs are named by the hash of their *content*,
-// so an output that comes out unchanged stops rebuilds downstream.
-import { mkdir } from "node:fs/promises";
-import { join } from "node:path";
+// so an output that comes out unchanged stops rebuilds downstream (early
+// cut-off). Independent derivations build in parallel, up to `jobs`.
+import { mkdir, writeFile } from "node:fs/promises";
+import { basename, join } from "node:path";
 import { ExoError } from "../generator/errors.ts";
 import { hashJson } from "./hash.ts";
 import type { BuildGraph, Builder, Derivation } from "./derivation.ts";
+import { acquireLock } from "./lock.ts";
 import { removeTree, type Store } from "./store.ts";
-import { hashTree } from "./tree.ts";
+import { hashTree, listTree, type TreeEntry } from "./tree.ts";
 
 export type BuildEvent =
+  | { readonly type: "plan"; readonly total: number }
   | { readonly type: "reused"; readonly id: string; readonly path: string }
+  | { readonly type: "waiting"; readonly id: string }
   | { readonly type: "building"; readonly id: string }
-  | { readonly type: "built"; readonly id: string; readonly path: string; readonly ms: number };
+  | { readonly type: "built"; readonly id: string; readonly path: string; readonly ms: number }
+  | { readonly type: "checked"; readonly id: string; readonly path: string }
+  | { readonly type: "failed"; readonly id: string; readonly log: string };
 
 export interface RealiseOptions {
   readonly store: Store;
   readonly builders: Readonly<Record<string, Builder>>;
   readonly jobs: number;
   readonly onEvent?: (event: BuildEvent) => void;
+  /** Build every derivation again, even when stored, and compare the bytes (`exo build --check`). */
+  readonly check?: boolean;
 }
 
 export interface Realisation {
@@ -30,11 +38,13 @@ export interface Realisation {
 }
 
 export async function realise(graph: BuildGraph, opts: RealiseOptions): Promise<Realisation> {
-  await opts.store.init();
+  const { store } = opts;
+  await store.init();
+  const emit = (event: BuildEvent) => opts.onEvent?.(event);
+  emit({ type: "plan", total: graph.derivations.length });
   const paths = new Map<string, string>();
   const pending = new Map<string, Promise<string>>();
   let built = 0;
-  let reused = 0;
   const slots = new Semaphore(Math.max(1, opts.jobs));
   const byId = new Map(graph.derivations.map((d) => [d.id, d] as const));
 
@@ -44,52 +54,68 @@ export async function realise(graph: BuildGraph, opts: RealiseOptions): Promise<
     const promise = (async () => {
       const inputPaths: Record<string, string> = {};
       const inputHashes: Record<string, string> = {};
+      const references = new Set<string>();
       for (const [name, input] of Object.entries(drv.inputs)) {
         const dep = byId.get(input.node);
         if (!dep) throw new Error(`derivation ${drv.id}: input ${name} names unknown node ${input.node}`);
-        const depPath = opts.store.pathOf(await realiseOne(dep));
-        const abs = input.path ? join(depPath, input.path) : depPath;
-        inputPaths[name] = abs;
-        inputHashes[name] = input.path ? await hashTree(abs) : depPath.slice(depPath.lastIndexOf("/") + 1);
+        const depName = await realiseOne(dep);
+        const depPath = store.pathOf(depName);
+        references.add(depName);
+        inputPaths[name] = input.path ? join(depPath, input.path) : depPath;
+        inputHashes[name] = input.path ? await hashTree(inputPaths[name]!) : depName;
       }
       const builder = opts.builders[drv.builder];
       if (!builder) throw new Error(`derivation ${drv.id}: no builder named ${drv.builder}`);
       const key = hashJson({ name: drv.name, builder: drv.builder, version: builder.version, args: drv.args, inputs: inputHashes });
-      const found = await opts.store.lookup(key);
-      if (found) {
-        reused++;
-        opts.onEvent?.({ type: "reused", id: drv.id, path: found });
-        paths.set(drv.id, found);
-        return found;
+      const job: Job = { drv, builder, key, inputs: inputPaths, references: [...references], store, emit };
+
+      let found = await store.lookup(key);
+      if (!found) {
+        const release = await acquireLock(store, key, () => emit({ type: "waiting", id: drv.id }));
+        try {
+          found = await store.lookup(key); // a concurrent process may have built it while we waited
+          if (!found) {
+            const pathName = await slots.run(() => build(job));
+            built++;
+            paths.set(drv.id, pathName);
+            return pathName;
+          }
+        } finally {
+          await release();
+        }
       }
-      const release = await slots.acquire();
-      try {
-        opts.onEvent?.({ type: "building", id: drv.id });
-        const started = performance.now();
-        const pathName = await buildInScratch(drv, builder, inputPaths, key, opts.store);
-        built++;
-        opts.onEvent?.({ type: "built", id: drv.id, path: pathName, ms: Math.round(performance.now() - started) });
-        paths.set(drv.id, pathName);
-        return pathName;
-      } finally {
-        release();
+      if (opts.check) {
+        await slots.run(() => checkAgainst(job, found));
+        emit({ type: "checked", id: drv.id, path: found });
+      } else {
+        emit({ type: "reused", id: drv.id, path: found });
       }
+      paths.set(drv.id, found);
+      return found;
     })();
     pending.set(drv.id, promise);
     return promise;
   };
 
-  await Promise.all(graph.derivations.map(realiseOne));
-  return { paths, built, reused };
+  const results = await Promise.allSettled(graph.derivations.map(realiseOne));
+  const failure = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
+  if (failure) throw failure.reason;
+  return { paths, built, reused: graph.derivations.length - built };
 }
 
-async function buildInScratch(
-  drv: Derivation,
-  builder: Builder,
-  inputs: Record<string, string>,
-  key: string,
-  store: Store,
-): Promise<string> {
+interface Job {
+  readonly drv: Derivation;
+  readonly builder: Builder;
+  readonly key: string;
+  readonly inputs: Record<string, string>;
+  readonly references: readonly string[];
+  readonly store: Store;
+  readonly emit: (event: BuildEvent) => void;
+}
+
+/** Run the builder in a fresh scratch directory; returns the scratch dir and its output dir. */
+async function runBuilder(job: Job): Promise<{ scratch: string; out: string }> {
+  const { drv, builder, store } = job;
   const scratch = await store.scratch();
   const out = join(scratch, "out");
   const tmp = join(scratch, "tmp");
@@ -97,32 +123,86 @@ async function buildInScratch(
   try {
     await mkdir(out);
     await mkdir(tmp);
-    await builder.run({ out, tmp, inputs, args: drv.args, log: (line) => log.push(line) });
+    await builder.run({ out, tmp, inputs: job.inputs, args: drv.args, log: (line) => log.push(line) });
+    await saveLog(store.logFile(job.key), log);
+    await removeTree(tmp);
+    return { scratch, out };
   } catch (e) {
     await removeTree(scratch);
-    if (e instanceof ExoError) throw e;
     const detail = e instanceof Error ? e.message : String(e);
-    throw new ExoError(
-      "ERR_EXO_BUILD_FAILED",
-      `building ${drv.id} failed: ${detail}${log.length ? `\n--- build log ---\n${log.join("\n")}` : ""}`,
-    );
+    log.push(detail);
+    const logFile = store.logFile(job.key);
+    await saveLog(logFile, log);
+    job.emit({ type: "failed", id: drv.id, log: logFile });
+    const hint = e instanceof ExoError && e.hint ? `${e.hint}; ` : "";
+    throw new ExoError("ERR_EXO_BUILD_FAILED", `building ${drv.id} failed: ${detail}`, `${hint}the build log is ${logFile}`);
   }
-  const pathName = await store.add(key, drv.name, out);
-  await removeTree(scratch);
-  return pathName;
+}
+
+async function build(job: Job): Promise<string> {
+  job.emit({ type: "building", id: job.drv.id });
+  const started = performance.now();
+  const { scratch, out } = await runBuilder(job);
+  try {
+    const pathName = await job.store.add(job.key, job.drv.name, out, job.references);
+    job.emit({ type: "built", id: job.drv.id, path: pathName, ms: Math.round(performance.now() - started) });
+    return pathName;
+  } finally {
+    await removeTree(scratch);
+  }
+}
+
+/** Build again into scratch and compare with the stored output, naming the first file that differs. */
+async function checkAgainst(job: Job, stored: string): Promise<void> {
+  job.emit({ type: "building", id: job.drv.id });
+  const { scratch, out } = await runBuilder(job);
+  try {
+    const [before, after] = await Promise.all([listTree(job.store.pathOf(stored)), listTree(out)]);
+    const difference = firstDifference(before, after);
+    if (difference) {
+      throw new ExoError(
+        "ERR_EXO_NOT_REPRODUCIBLE",
+        `derivation ${job.drv.id} is not reproducible: ${difference}`,
+        `compare the stored ${basename(job.store.pathOf(stored))} with a fresh build; a timestamp, an absolute path or an unordered iteration is the usual cause`,
+      );
+    }
+  } finally {
+    await removeTree(scratch);
+  }
+}
+
+function firstDifference(a: readonly TreeEntry[], b: readonly TreeEntry[]): string | undefined {
+  const byPath = new Map(b.map((e) => [e.path, e] as const));
+  for (const entry of a) {
+    const other = byPath.get(entry.path);
+    if (!other) return `${entry.path || "(the output file)"} is missing from the new build`;
+    if (other.sha256 !== entry.sha256 || other.executable !== entry.executable) {
+      return `${entry.path || "(the output file)"} differs (stored sha256 ${entry.sha256.slice(0, 16)}…, new ${other.sha256.slice(0, 16)}…)`;
+    }
+    byPath.delete(entry.path);
+  }
+  const extra = [...byPath.keys()][0];
+  return extra === undefined ? undefined : `${extra} appears only in the new build`;
+}
+
+async function saveLog(file: string, lines: readonly string[]): Promise<void> {
+  await mkdir(join(file, ".."), { recursive: true });
+  await writeFile(file, lines.length ? `${lines.join("\n")}\n` : "");
 }
 
 /** Limits how many builders run at once. */
 class Semaphore {
   private waiting: (() => void)[] = [];
   constructor(private free: number) {}
-  async acquire(): Promise<() => void> {
+  async run<T>(fn: () => Promise<T>): Promise<T> {
     if (this.free > 0) this.free--;
     else await new Promise<void>((resolve) => this.waiting.push(resolve));
-    return () => {
+    try {
+      return await fn();
+    } finally {
       const next = this.waiting.shift();
       if (next) next();
       else this.free++;
-    };
+    }
   }
 }

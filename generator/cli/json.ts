@@ -8,6 +8,9 @@ export const JSON_SCHEMAS = {
   plan: "exo.plan/v1",
   options: "exo.options/v1",
   explain: "exo.explain/v1",
+  storeVerify: "exo.store-verify/v1",
+  pathInfo: "exo.path-info/v1",
+  gc: "exo.gc/v1",
 } as const;
 
 export function printJson(value: unknown): void {

@@ -10,6 +10,7 @@ import { ExoError } from "../errors.ts";
 import type { BundleArgs } from "../builders/bundle.ts";
 import type { CompileArgs } from "../builders/compile.ts";
 import type { LinkArgs } from "../builders/link.ts";
+import { includedHeaders } from "./includes.ts";
 
 export interface PlanOptions {
   /** Id of the key that signs the image. */
@@ -49,7 +50,10 @@ export function planBuild(evaluation: Evaluation, opts: PlanOptions): BuildGraph
       name: `${file.path.replace(/[^a-zA-Z0-9._+-]/g, "-")}.o`,
       builder: "compile",
       args: args as unknown as Json,
-      inputs: { source: { node: SOURCES, path: file.path }, include: { node: SOURCES, path: toolchain.includeDir } },
+      inputs: {
+        source: { node: SOURCES, path: file.path },
+        ...Object.fromEntries(includedHeaders(file, files, toolchain.includeDir).map((h) => [`header:${h}`, { node: SOURCES, path: h }])),
+      },
     });
     objects[`obj${String(Object.keys(objects).length).padStart(3, "0")}`] = { node: id };
   }

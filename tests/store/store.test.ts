@@ -33,14 +33,14 @@ test("a tree hash changes with any byte, name or executable bit", async (t) => {
 test("add names a path by its content, makes it read-only and records the key", async (t) => {
   const store = new Store(await mkdtemp(join(tmpdir(), "exo-store-")));
   await store.init();
-  const name = await store.add("k1", "demo", await scratchWith(store, { "out.txt": "data" }));
+  const name = await store.add("k1", "demo", await scratchWith(store, { "out.txt": "data" }), []);
   t.regex(name, /^[0-9a-f]{32}-demo$/);
   t.is(await store.lookup("k1"), name);
   t.is(await readFile(join(store.pathOf(name), "out.txt"), "utf8"), "data");
   t.is((await stat(join(store.pathOf(name), "out.txt"))).mode & 0o777, 0o444);
   t.is(await store.lookup("k2"), undefined);
   // Same content under another key: the same path, recorded for both keys.
-  const again = await store.add("k2", "demo", await scratchWith(store, { "out.txt": "data" }));
+  const again = await store.add("k2", "demo", await scratchWith(store, { "out.txt": "data" }), []);
   t.is(again, name);
   t.is(await store.lookup("k2"), name);
   t.is(basename(store.pathOf(name)), name);

@@ -9,8 +9,11 @@ import { loadProject } from "../../project/config.ts";
 import type { BuildEvent } from "../../../store/realise.ts";
 import { defineCommand, expectPositionals, parseCount } from "../command.ts";
 import { JSON_SCHEMAS, printJsonLine } from "../json.ts";
+import { progressReporter } from "../progress.ts";
+import { addIndirectRoot } from "../../../store/roots.ts";
+import { Store } from "../../../store/store.ts";
 
-const usage = "build PROFILE [--store DIR] [--out-link NAME | --no-link] [--jobs N] [--json]";
+const usage = "build PROFILE [--store DIR] [--out-link NAME | --no-link] [--jobs N] [--check] [--json]";
 
 export default defineCommand({
   name: "build",
@@ -21,6 +24,7 @@ export default defineCommand({
     "--out-link NAME     name of the link to the result (default: result)",
     "--no-link           do not create a result link",
     "--jobs N            derivations built at once (default: the number of cores)",
+    "--check             build every derivation again and compare with the store; name the first file that differs",
     "--json              one JSON event per line on stdout (schema exo.build-event/v1)",
   ],
   options: {
@@ -28,6 +32,7 @@ export default defineCommand({
     "out-link": { type: "string" },
     "no-link": { type: "boolean" },
     jobs: { type: "string" },
+    check: { type: "boolean" },
     json: { type: "boolean" },
   },
   async run({ values, positionals }) {
@@ -35,18 +40,30 @@ export default defineCommand({
     const jobs = parseCount(values.jobs, "--jobs");
     const project = await loadProject(process.cwd(), values.store ? { store: values.store } : {});
     const json = values.json === true;
-    const onEvent = (event: BuildEvent) => {
-      if (json) printJsonLine({ schema: JSON_SCHEMAS.buildEvent, ...event });
-      else if (event.type === "built") process.stderr.write(`built ${event.id} (${event.ms} ms)\n`);
-    };
-    const result = await buildProfile(profile!, project, { ...(jobs ? { jobs } : {}), onEvent });
+    const progress = progressReporter(process.stderr);
+    const onEvent = (event: BuildEvent) => (json ? printJsonLine({ schema: JSON_SCHEMAS.buildEvent, ...event }) : progress.onEvent(event));
+    let result;
+    try {
+      result = await buildProfile(profile!, project, { ...(jobs ? { jobs } : {}), onEvent, check: values.check === true });
+    } finally {
+      progress.finish();
+    }
     const { built, reused } = result.realisation;
     for (const warning of result.evaluation.warnings) process.stderr.write(`warning: ${warning}\n`);
-    if (!values["no-link"]) await setLink(resolve(values["out-link"] ?? "result"), result.outPath);
+    if (!values["no-link"]) {
+      const link = resolve(values["out-link"] ?? "result");
+      await setLink(link, result.outPath);
+      await addIndirectRoot(new Store(project.store), link);
+    }
     if (json) {
       printJsonLine({ schema: JSON_SCHEMAS.buildEvent, type: "result", path: displayPath(result.outPath), configHash: result.evaluation.hash, built, reused });
     } else {
-      process.stderr.write(built === 0 ? `nothing to build: all ${reused} derivations reused from the store\n` : `built ${built} derivations, reused ${reused}\n`);
+      const summary = values.check
+        ? `checked: ${reused} derivations built again with identical bytes`
+        : built === 0
+          ? `nothing to build: all ${reused} derivations reused from the store`
+          : `built ${built} derivations, reused ${reused}`;
+      process.stderr.write(`${summary}\n`);
       process.stdout.write(`${displayPath(result.outPath)}\n`);
     }
     return 0;
