@@ -1,7 +1,7 @@
 // Benchmarks, as whole processes the way a user runs them. Writes a table to
 // bench/results.md and prints it. Figures are wall-clock times on this
 // machine; they belong here, never in tests.
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -23,15 +23,10 @@ interface Row {
 
 function timed(args: string[], cwd: string): { ms: number; stdout: string; stderr: string } {
   const started = performance.now();
-  let stdout = "";
-  let stderr = "";
-  try {
-    stdout = execFileSync(process.execPath, [EXO, ...args], { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
-  } catch (e) {
-    const err = e as { stdout?: string; stderr?: string };
-    throw new Error(`exo ${args.join(" ")} failed:\n${err.stderr ?? ""}${err.stdout ?? ""}`);
-  }
-  return { ms: performance.now() - started, stdout, stderr };
+  const r = spawnSync(process.execPath, [EXO, ...args], { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+  const ms = performance.now() - started;
+  if (r.status !== 0) throw new Error(`exo ${args.join(" ")} failed:\n${r.stderr}${r.stdout}`);
+  return { ms, stdout: r.stdout, stderr: r.stderr };
 }
 
 function median(values: number[]): number {

@@ -10,7 +10,7 @@ import { evaluateProfile, type Evaluation } from "./eval/index.ts";
 import type { Module } from "./eval/module.ts";
 import { planBuild } from "./plan/plan.ts";
 import type { Project } from "./project/config.ts";
-import { loadSecretKey } from "./sign/keys.ts";
+import { openSecretKey } from "./sign/keys.ts";
 import { findTool } from "./toolchain.ts";
 
 export interface BuildResult {
@@ -32,10 +32,12 @@ export interface BuildOptions {
 
 export async function buildProfile(profile: string, project: Project, opts: BuildOptions = {}): Promise<BuildResult> {
   const evaluation = await evaluateProfile(profile, opts.extraModules);
-  const key = await loadSecretKey(project.secretKey);
+  const key = await openSecretKey(project.secretKey);
   const graph = planBuild(evaluation, { keyId: key.keyId });
-  const [clang, lld] = await Promise.all([findTool(project.clang), findTool(project.lld)]);
   const store = new Store(project.store);
+  await store.init();
+  const toolCache = join(store.dir("cache"), "tools.json");
+  const [clang, lld] = await Promise.all([findTool(project.clang, toolCache), findTool(project.lld, toolCache)]);
   const realisation = await realise(graph, {
     store,
     builders: await makeBuilders({ clang, lld, key }),

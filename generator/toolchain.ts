@@ -1,10 +1,13 @@
 // The native toolchain's identity: which binary, which version, which
 // bytes. The version and hash (never the path) go into derivation keys.
+// Identities are cached by the binary's real path, size and mtime, so a
+// no-op build does not run `--version` or hash compilers again.
 import { execFile } from "node:child_process";
-import { access, constants, realpath } from "node:fs/promises";
+import { access, constants, readFile, realpath, stat } from "node:fs/promises";
 import { delimiter, isAbsolute, join } from "node:path";
 import { promisify } from "node:util";
 import { sha256File } from "../store/hash.ts";
+import { writeAtomic } from "../store/store.ts";
 import { ExoError } from "./errors.ts";
 
 const run = promisify(execFile);
@@ -24,25 +27,29 @@ const PACKAGES: Record<string, string> = {
   "qemu-system-x86_64": "qemu-system-x86",
 };
 
-const cache = new Map<string, Promise<Tool>>();
+type CacheFile = Record<string, { stamp: string; version: string; sha256: string }>;
 
-export function findTool(command: string): Promise<Tool> {
-  let tool = cache.get(command);
-  if (!tool) {
-    tool = identify(command);
-    cache.set(command, tool);
-  }
-  return tool;
-}
-
-async function identify(command: string): Promise<Tool> {
+/** Find `command` on PATH and identify it; `cacheFile` keeps identities between runs. */
+export async function findTool(command: string, cacheFile?: string): Promise<Tool> {
   const path = await which(command);
   if (!path) {
     const pkg = PACKAGES[command] ?? command;
     throw new ExoError("ERR_EXO_TOOL_MISSING", `${command} was not found on PATH`, `install the Debian package ${pkg} (bash scripts/setup.sh installs everything)`);
   }
+  const real = await realpath(path);
+  const info = await stat(real);
+  const stamp = `${info.size}:${info.mtimeMs}:${info.ino}`;
+  const cache: CacheFile = cacheFile ? await readFile(cacheFile, "utf8").then((t) => JSON.parse(t) as CacheFile, () => ({})) : {};
+  const cached = cache[path];
+  if (cached?.stamp === stamp) return { path, version: cached.version, sha256: cached.sha256 };
   const { stdout } = await run(path, ["--version"]);
-  return { path, version: stdout.split("\n")[0]!.trim(), sha256: await sha256File(await realpath(path)) };
+  const tool = { path, version: stdout.split("\n")[0]!.trim(), sha256: await sha256File(real) };
+  if (cacheFile) {
+    // Re-read so that identities written by a concurrent process are kept.
+    const latest: CacheFile = await readFile(cacheFile, "utf8").then((t) => JSON.parse(t) as CacheFile, () => ({}));
+    await writeAtomic(cacheFile, `${JSON.stringify({ ...latest, [path]: { stamp, version: tool.version, sha256: tool.sha256 } }, null, 2)}\n`);
+  }
+  return tool;
 }
 
 export async function which(command: string): Promise<string | undefined> {

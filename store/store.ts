@@ -8,6 +8,7 @@
 //   logs/<k2>/<key>.log   build logs
 //   roots/<id>            garbage-collector roots: links to `result` links and generations
 //   tmp/<pid>-<random>    scratch space on the same filesystem, so rename is atomic
+//   cache/                what can be computed again: tool identities
 //
 // A path is either absent or whole: builders write into tmp/, the result is
 // synced, hashed and made read-only; its meta file is written first, then
@@ -24,7 +25,7 @@ import { hashJson } from "./hash.ts";
 export const STORE_VERSION = "v1";
 export const PATH_INFO_SCHEMA = "exo.path-info/v1";
 const HASH_CHARS = 32;
-const KINDS = ["paths", "meta", "keys", "locks", "logs", "roots", "tmp"] as const;
+const KINDS = ["paths", "meta", "keys", "locks", "logs", "roots", "tmp", "cache"] as const;
 type Kind = (typeof KINDS)[number];
 
 export interface PathInfo {

@@ -4,7 +4,7 @@ import { readFile, writeFile } from "node:fs/promises";
 import { basename, join } from "node:path";
 import type { Builder } from "../../store/derivation.ts";
 import { writeBundle } from "../image/bundle.ts";
-import type { SecretKey } from "../sign/keys.ts";
+import type { SecretKeyHandle } from "../sign/keys.ts";
 import { KERNEL_FILE } from "./link.ts";
 import { builderVersion } from "./version.ts";
 
@@ -19,11 +19,12 @@ export interface BundleArgs {
 
 export const BUNDLE_FILE = "bundle.tar";
 
-export function bundleBuilder(key: SecretKey): Builder {
+export function bundleBuilder(keyFile: SecretKeyHandle): Builder {
   return {
     version: builderVersion(import.meta.url),
     async run(ctx) {
       const args = ctx.args as unknown as BundleArgs;
+      const key = await keyFile.load();
       if (args.keyId !== key.keyId) throw new Error(`plan asks for key ${args.keyId} but key ${key.keyId} was loaded`);
       const kernelDir = ctx.inputs.kernel!;
       const bundle = await writeBundle(

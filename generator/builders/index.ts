@@ -1,6 +1,6 @@
 // The builder registry: every builder a plan may name.
 import type { Builder } from "../../store/derivation.ts";
-import type { SecretKey } from "../sign/keys.ts";
+import type { SecretKeyHandle } from "../sign/keys.ts";
 import type { Tool } from "../toolchain.ts";
 import { bundleBuilder } from "./bundle.ts";
 import { compileBuilder } from "./compile.ts";
@@ -10,7 +10,7 @@ import { linkBuilder } from "./link.ts";
 export interface BuilderTools {
   readonly clang: Tool;
   readonly lld: Tool;
-  readonly key: SecretKey;
+  readonly key: SecretKeyHandle;
 }
 
 export async function makeBuilders(tools: BuilderTools): Promise<Record<string, Builder>> {

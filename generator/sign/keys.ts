@@ -56,7 +56,37 @@ export async function generateKeyPair(secretPath: string, publicPath: string): P
   return keyId;
 }
 
+/** A secret key file checked and read, whose key pair is derived only when something is signed. */
+export interface SecretKeyHandle {
+  readonly keyId: string;
+  load(): Promise<SecretKey>;
+}
+
+/** Check the key file now (exists, private, well-formed); derive the pair (~20 ms) on first use. */
+export async function openSecretKey(path: string): Promise<SecretKeyHandle> {
+  const { keyId, seed } = await readSecretKeyFile(path);
+  let loaded: Promise<SecretKey> | undefined;
+  return {
+    keyId,
+    load: () =>
+      (loaded ??= (async () => {
+        const key = deriveKey(seed);
+        if (key.keyId !== keyId) throw new ExoError("ERR_EXO_KEY", `${displayPath(path)}: keyId does not match the key`);
+        return key;
+      })()),
+  };
+}
+
 export async function loadSecretKey(path: string): Promise<SecretKey> {
+  return deriveKey((await readSecretKeyFile(path)).seed);
+}
+
+function deriveKey(seed: Uint8Array): SecretKey {
+  const { publicKey, secretKey } = ml_dsa65.keygen(seed);
+  return { keyId: keyIdOf(publicKey), publicKey, secretKey };
+}
+
+async function readSecretKeyFile(path: string): Promise<{ keyId: string; seed: Uint8Array }> {
   const info = await stat(path).catch(() => undefined);
   if (!info) {
     throw new ExoError("ERR_EXO_KEY", `no signing key at ${displayPath(path)} (exo.config.ts keys.secretKey)`, "create one with `npx exo keygen`");
@@ -66,8 +96,7 @@ export async function loadSecretKey(path: string): Promise<SecretKey> {
   }
   const parsed = secretKeyFile.safeParse(await readJson(path));
   if (!parsed.success) throw new ExoError("ERR_EXO_KEY", `${displayPath(path)} is not an Exo secret key file`);
-  const { publicKey, secretKey } = ml_dsa65.keygen(Buffer.from(parsed.data.seed, "base64"));
-  return { keyId: keyIdOf(publicKey), publicKey, secretKey };
+  return { keyId: parsed.data.keyId, seed: new Uint8Array(Buffer.from(parsed.data.seed, "base64")) };
 }
 
 export async function loadPublicKey(path: string): Promise<PublicKey> {
