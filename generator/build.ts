@@ -1,17 +1,23 @@
 // The whole flow for one profile: evaluate, plan, realise. Returns data;
 // printing is the CLI's job.
+import { readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
+import { createHash } from "node:crypto";
 import type { BuildGraph } from "../store/derivation.ts";
 import { type BuildEvent, realise, type Realisation } from "../store/realise.ts";
 import { Store } from "../store/store.ts";
+import { listTree } from "../store/tree.ts";
+import { GRUB_DIRS } from "./builders/bootloader.ts";
 import { makeBuilders } from "./builders/index.ts";
+import { KERNEL_SRC_DIR } from "./builders/kernel-sources.ts";
+import type { SbomContext } from "./builders/payload.ts";
 import { evaluateProfile, type Evaluation } from "./eval/index.ts";
 import type { Module } from "./eval/module.ts";
 import { planBuild } from "./plan/plan.ts";
 import type { Project } from "./project/config.ts";
 import { openSecretKey } from "./sign/keys.ts";
-import { findTool } from "./toolchain.ts";
+import { findTool, type Tool } from "./toolchain.ts";
 
 export interface BuildResult {
   readonly evaluation: Evaluation;
@@ -19,6 +25,7 @@ export interface BuildResult {
   readonly realisation: Realisation;
   /** Absolute path of the image's store path. */
   readonly outPath: string;
+  readonly signed: boolean;
 }
 
 export interface BuildOptions {
@@ -28,27 +35,52 @@ export interface BuildOptions {
   readonly extraModules?: readonly Module[];
   /** Build everything again and compare with the store. */
   readonly check?: boolean;
+  /** Leave the image unsigned, to be signed later with `exo sign`. */
+  readonly noSign?: boolean;
 }
 
 export async function buildProfile(profile: string, project: Project, opts: BuildOptions = {}): Promise<BuildResult> {
   const evaluation = await evaluateProfile(profile, opts.extraModules);
-  const key = await openSecretKey(project.secretKey);
-  const graph = planBuild(evaluation, { keyId: key.keyId });
+  const key = opts.noSign ? undefined : await openSecretKey(project.secretKey);
+  const graph = planBuild(evaluation, { keyId: key?.keyId ?? null });
   const store = new Store(project.store);
   await store.init();
-  const toolCache = join(store.dir("cache"), "tools.json");
-  const [clang, lld] = await Promise.all([findTool(project.clang, toolCache), findTool(project.lld, toolCache)]);
+  const cacheFile = join(store.dir("cache"), "tools.json");
+  const [clang, lld, grubMkimage, xorriso, mformat, mmd, mcopy] = await Promise.all([
+    findTool(project.clang, { cacheFile }),
+    findTool(project.lld, { cacheFile }),
+    findTool("grub-mkimage", { cacheFile, dataDirs: [GRUB_DIRS.bios, GRUB_DIRS.efi] }),
+    findTool("xorriso", { cacheFile }),
+    findTool("mformat", { cacheFile }),
+    findTool("mmd", { cacheFile }),
+    findTool("mcopy", { cacheFile }),
+  ]);
+  const sbom = await sbomContext({ clang, "ld.lld": lld, "grub-mkimage": grubMkimage, xorriso, mtools: mformat });
   const realisation = await realise(graph, {
     store,
-    builders: await makeBuilders({ clang, lld, key }),
+    builders: await makeBuilders({ clang, lld, grubMkimage, xorriso, mformat, mmd, mcopy, ...(key ? { key } : {}), sbom }),
     jobs: opts.jobs ?? availableParallelism(),
     ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
     check: opts.check === true,
   });
   const outPath = store.pathOf(realisation.paths.get(graph.output)!);
-  return { evaluation, graph, realisation, outPath };
+  return { evaluation, graph, realisation, outPath, signed: key !== undefined };
 }
 
-export function bundleOf(outPath: string): string {
-  return join(outPath, "bundle.tar");
+/** What the SBOM names besides the image's files: Exo's version, the kernel templates, the tools. */
+async function sbomContext(tools: Record<string, Tool>): Promise<SbomContext> {
+  const templates = [];
+  for (const entry of await listTree(KERNEL_SRC_DIR)) {
+    const text = readFileSync(join(KERNEL_SRC_DIR, entry.path));
+    templates.push({ path: entry.path, sha256: entry.sha256, sha1: createHash("sha1").update(text).digest("hex") });
+  }
+  return {
+    exoVersion: exoVersion(),
+    templates,
+    tools: Object.entries(tools).map(([name, t]) => ({ name, version: t.version, sha256: t.sha256 })),
+  };
+}
+
+export function exoVersion(): string {
+  return (JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }).version;
 }

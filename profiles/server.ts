@@ -17,6 +17,6 @@ export default defineProfile({
       },
     },
     packages: { install: ["echo-server"] },
-    image: { formats: ["bundle"] },
+    image: { formats: ["bundle", "kernel", "iso", "raw"] },
   },
 });

@@ -2,19 +2,27 @@
 import { z } from "zod";
 import { option } from "./option.ts";
 
-export const imageFormats = ["bundle"] as const;
+export const imageFormats = ["bundle", "kernel", "iso", "raw"] as const;
+export type ImageFormat = (typeof imageFormats)[number];
 
 export const imageOptions = {
   formats: option({
     type: z.array(z.enum(imageFormats)).min(1),
     default: ["bundle"],
-    description: "Image formats to emit. `bundle`: a deterministic tar of the kernel, a manifest and its ML-DSA signature.",
-    example: ["bundle"],
+    description:
+      "Image formats to emit, each carrying the same signed files. `bundle`: a deterministic tar; `kernel`: the multiboot kernel and initrd for `qemu -kernel`; `iso`: a hybrid BIOS+UEFI CD image; `raw`: a BIOS+UEFI disk image with an EFI system partition.",
+    example: ["bundle", "iso", "raw"],
   }),
   sourceDateEpoch: option({
     type: z.number().int().min(0),
     default: 1,
-    description: "Timestamp (seconds since 1970) written into every archive entry, so images never depend on the clock.",
+    description: "Timestamp (seconds since 1970) written into every archive, file system and SBOM, so images never depend on the clock.",
     example: 1700000000,
+  }),
+  bootTimeoutSeconds: option({
+    type: z.number().int().min(0).max(60),
+    default: 1,
+    description: "Seconds GRUB's menu waits before it boots the default entry (`iso` and `raw` formats).",
+    example: 5,
   }),
 };

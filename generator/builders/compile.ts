@@ -1,16 +1,12 @@
 // Builder: compile one generated C or assembly file to an object with
 // clang. The file is compiled from a private copy of the tree at the same
 // relative path, so no absolute path can reach the object.
-import { execFile } from "node:child_process";
 import { cp, mkdir } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import { promisify } from "node:util";
 import type { Builder } from "../../store/derivation.ts";
-import { ExoError } from "../errors.ts";
 import type { Tool } from "../toolchain.ts";
+import { runTool } from "./exec.ts";
 import { builderVersion } from "./version.ts";
-
-const run = promisify(execFile);
 
 export interface CompileArgs {
   /** Path of the source inside the generated tree, e.g. `core/main.c`. */
@@ -35,13 +31,12 @@ export function compileBuilder(clang: Tool): Builder {
       }
       await mkdir(join(ctx.tmp, args.includeDir), { recursive: true });
       const argv = [`--target=${args.target}`, ...args.flags, "-I", args.includeDir, "-c", args.file, "-o", join(ctx.out, "object.o")];
-      ctx.log(`clang ${argv.join(" ")}`);
-      try {
-        await run(clang.path, argv, { cwd: ctx.tmp });
-      } catch (e) {
-        const stderr = (e as { stderr?: string }).stderr ?? String(e);
-        throw new ExoError("ERR_EXO_BUILD_FAILED", `clang failed on generated file ${args.file}:\n${stderr.trim()}`, `the generated file is ${ctx.inputs.source}, written by the template kernel-src/${args.template}`);
-      }
+      await runTool(clang, argv, {
+        cwd: ctx.tmp,
+        what: `clang on generated file ${args.file}`,
+        hint: `the generated file is ${ctx.inputs.source}, written by the template kernel-src/${args.template}`,
+        log: ctx.log,
+      });
     },
   };
 }

@@ -1,16 +1,27 @@
-// The builder registry: every builder a plan may name.
+// The builder registry: every builder a plan may name, with the tools and
+// keys it needs.
 import type { Builder } from "../../store/derivation.ts";
 import type { SecretKeyHandle } from "../sign/keys.ts";
 import type { Tool } from "../toolchain.ts";
-import { bundleBuilder } from "./bundle.ts";
+import { bootloaderBuilder } from "./bootloader.ts";
 import { compileBuilder } from "./compile.ts";
+import { imageBuilder } from "./image.ts";
+import { initrdBuilder } from "./initrd.ts";
 import { kernelSourcesBuilder } from "./kernel-sources.ts";
 import { linkBuilder } from "./link.ts";
+import { payloadBuilder, type SbomContext } from "./payload.ts";
 
 export interface BuilderTools {
   readonly clang: Tool;
   readonly lld: Tool;
-  readonly key: SecretKeyHandle;
+  readonly grubMkimage: Tool;
+  readonly xorriso: Tool;
+  readonly mformat: Tool;
+  readonly mmd: Tool;
+  readonly mcopy: Tool;
+  /** Absent for unsigned builds. */
+  readonly key?: SecretKeyHandle;
+  readonly sbom: SbomContext;
 }
 
 export async function makeBuilders(tools: BuilderTools): Promise<Record<string, Builder>> {
@@ -18,6 +29,9 @@ export async function makeBuilders(tools: BuilderTools): Promise<Record<string, 
     "kernel-sources": await kernelSourcesBuilder(),
     compile: compileBuilder(tools.clang),
     link: linkBuilder(tools.lld),
-    bundle: bundleBuilder(tools.key),
+    initrd: initrdBuilder(),
+    bootloader: bootloaderBuilder(tools),
+    payload: payloadBuilder(tools.key, tools.sbom),
+    image: imageBuilder(tools),
   };
 }

@@ -1,14 +1,10 @@
 // Builder: link the kernel's objects with ld.lld and the generated linker script.
-import { execFile } from "node:child_process";
 import { cp } from "node:fs/promises";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import type { Builder } from "../../store/derivation.ts";
-import { ExoError } from "../errors.ts";
 import type { Tool } from "../toolchain.ts";
+import { runTool } from "./exec.ts";
 import { builderVersion } from "./version.ts";
-
-const run = promisify(execFile);
 
 export interface LinkArgs {
   readonly ldflags: readonly string[];
@@ -31,12 +27,7 @@ export function linkBuilder(lld: Tool): Builder {
         objects.push(`${name}.o`);
       }
       const argv = [...args.ldflags, "-T", "linker.ld", "-o", KERNEL_FILE, ...objects];
-      ctx.log(`ld.lld ${argv.join(" ")}`);
-      try {
-        await run(lld.path, argv, { cwd: ctx.tmp });
-      } catch (e) {
-        throw new ExoError("ERR_EXO_BUILD_FAILED", `ld.lld failed linking the kernel:\n${((e as { stderr?: string }).stderr ?? String(e)).trim()}`);
-      }
+      await runTool(lld, argv, { cwd: ctx.tmp, what: "ld.lld linking the kernel", log: ctx.log });
       await cp(join(ctx.tmp, KERNEL_FILE), join(ctx.out, KERNEL_FILE));
     },
   };

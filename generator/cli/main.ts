@@ -14,6 +14,8 @@ const commands: Readonly<Record<string, () => Promise<{ default: Command }>>> = 
   run: () => import("./commands/run.ts"),
   keygen: () => import("./commands/keygen.ts"),
   verify: () => import("./commands/verify.ts"),
+  sign: () => import("./commands/sign.ts"),
+  sbom: () => import("./commands/sbom.ts"),
   store: () => import("./commands/store.ts"),
   gc: () => import("./commands/gc.ts"),
 };

@@ -1,9 +1,12 @@
-// The image manifest: what the signature covers. Every file of the image
-// with its SHA-256 and size, and the store path it came from.
+// The image manifest: what the signature covers. Every file the image
+// carries, with its SHA-256 and size and, for files built by an earlier
+// step, the store path it came from.
 import { z } from "zod";
 import { canonicalJson, sha256Hex } from "../../store/hash.ts";
 
 export const MANIFEST_SCHEMA = "exo.manifest/v1";
+export const MANIFEST_FILE = "manifest.json";
+export const SIGNATURE_FILE = "manifest.sig";
 
 export const manifestSchema = z.strictObject({
   schema: z.literal(MANIFEST_SCHEMA),
@@ -15,25 +18,26 @@ export const manifestSchema = z.strictObject({
       path: z.string(),
       sha256: z.string().regex(/^[0-9a-f]{64}$/),
       size: z.number().int().min(0),
-      storePath: z.string(),
+      storePath: z.string().optional(),
     }),
   ),
 });
 export type Manifest = z.infer<typeof manifestSchema>;
+export type ManifestHead = Omit<Manifest, "schema" | "files">;
 
 export interface ManifestFile {
   readonly path: string;
   readonly data: Uint8Array;
-  readonly storePath: string;
+  readonly storePath?: string;
 }
 
-export function makeManifest(head: Omit<Manifest, "schema" | "files">, files: readonly ManifestFile[]): Manifest {
+export function makeManifest(head: ManifestHead, files: readonly ManifestFile[]): Manifest {
   return {
     schema: MANIFEST_SCHEMA,
     ...head,
     files: [...files]
       .sort((a, b) => (a.path < b.path ? -1 : 1))
-      .map((f) => ({ path: f.path, sha256: sha256Hex(f.data), size: f.data.length, storePath: f.storePath })),
+      .map((f) => ({ path: f.path, sha256: sha256Hex(f.data), size: f.data.length, ...(f.storePath ? { storePath: f.storePath } : {}) })),
   };
 }
 

@@ -7,19 +7,27 @@ import type { KernelTemplateInput } from "../../kernel-src/input.ts";
 import { type BuildGraph, type Derivation, PLAN_SCHEMA } from "../../store/derivation.ts";
 import type { Json } from "../../store/hash.ts";
 import { ExoError } from "../errors.ts";
-import type { BundleArgs } from "../builders/bundle.ts";
+import type { BootloaderArgs } from "../builders/bootloader.ts";
+import type { ImageArgs } from "../builders/image.ts";
+import type { InitrdArgs } from "../builders/initrd.ts";
+import type { PayloadArgs } from "../builders/payload.ts";
+import { grubConfig } from "../image/grub-cfg.ts";
+import { packageSet } from "../../schemas/packages.ts";
 import type { CompileArgs } from "../builders/compile.ts";
 import type { LinkArgs } from "../builders/link.ts";
 import { includedHeaders } from "./includes.ts";
 
 export interface PlanOptions {
-  /** Id of the key that signs the image. */
-  readonly keyId: string;
+  /** Id of the key that signs the image; null for an unsigned build. */
+  readonly keyId: string | null;
 }
 
 const SOURCES = "kernel-sources";
 const KERNEL = "kernel";
-const BUNDLE = "bundle";
+const INITRD = "initrd";
+const BOOTLOADER = "bootloader";
+const PAYLOAD = "payload";
+const IMAGE = "image";
 
 export function planBuild(evaluation: Evaluation, opts: PlanOptions): BuildGraph {
   const { config, hash } = evaluation;
@@ -65,13 +73,31 @@ export function planBuild(evaluation: Evaluation, opts: PlanOptions): BuildGraph
     args: link as unknown as Json,
     inputs: { ...objects, linkerScript: { node: SOURCES, path: toolchain.linkerScript } },
   });
-  const bundle: BundleArgs = {
-    system: config.system.name,
-    arch: config.system.arch,
-    configHash: hash,
-    sourceDateEpoch: config.image.sourceDateEpoch,
-    keyId: opts.keyId,
+  const epoch = config.image.sourceDateEpoch;
+  const packages = [...new Set(config.packages.install)].map((name) => ({ name, version: packageSet[name].version }));
+  const initrd: InitrdArgs = { config: config as unknown as Json, packages, epoch };
+  derivations.push({ id: INITRD, name: `initrd-${config.system.name}`, builder: "initrd", args: initrd as unknown as Json, inputs: {} });
+  const bootloader: BootloaderArgs = { epoch };
+  derivations.push({ id: BOOTLOADER, name: "grub-images", builder: "bootloader", args: bootloader as unknown as Json, inputs: {} });
+  const grubCfg = grubConfig({
+    baud: config.kernel.console.baud,
+    timeoutSeconds: config.image.bootTimeoutSeconds,
+    entries: [{ title: `Exo ${config.system.name} (config ${hash.slice(0, 12)})`, kernel: "/boot/kernel.elf", initrd: "/boot/initrd.tar" }],
+  });
+  const payload: PayloadArgs = { system: config.system.name, arch: config.system.arch, configHash: hash, grubCfg, packages, epoch, keyId: opts.keyId };
+  derivations.push({
+    id: PAYLOAD,
+    name: `payload-${config.system.name}`,
+    builder: "payload",
+    args: payload as unknown as Json,
+    inputs: { kernel: { node: KERNEL }, initrd: { node: INITRD }, bootloader: { node: BOOTLOADER } },
+  });
+  const image: ImageArgs = {
+    formats: [...new Set(config.image.formats)],
+    epoch,
+    diskSignature: Number.parseInt(hash.slice(0, 8), 16),
+    volumeId: `EXO_${config.system.name.toUpperCase().replace(/[^A-Z0-9]/g, "_")}`.slice(0, 11),
   };
-  derivations.push({ id: BUNDLE, name: `image-${config.system.name}`, builder: "bundle", args: bundle as unknown as Json, inputs: { kernel: { node: KERNEL } } });
-  return { schema: PLAN_SCHEMA, derivations, output: BUNDLE };
+  derivations.push({ id: IMAGE, name: `image-${config.system.name}`, builder: "image", args: image as unknown as Json, inputs: { payload: { node: PAYLOAD }, bootloader: { node: BOOTLOADER } } });
+  return { schema: PLAN_SCHEMA, derivations, output: IMAGE };
 }

@@ -1,14 +1,27 @@
-// Boot a kernel under QEMU (TCG), stream its serial console, and return the
-// status the kernel wrote to isa-debug-exit. QEMU exits with
+// Boot an image under QEMU (TCG), stream its serial console, and return
+// the status the kernel wrote to isa-debug-exit. QEMU exits with
 // (value << 1) | 1 for a value written there, so odd statuses carry the
 // kernel's own; anything else means the kernel never reached its exit.
 import { spawn } from "node:child_process";
+import { access } from "node:fs/promises";
 import { ExoError } from "../errors.ts";
 import { which } from "../toolchain.ts";
+
+/** What QEMU boots: a multiboot kernel (with its initrd as a module), a CD image, or a disk image. */
+export type BootTarget =
+  | { readonly kind: "kernel"; readonly kernel: string; readonly initrd?: string }
+  | { readonly kind: "iso"; readonly file: string }
+  | { readonly kind: "raw"; readonly file: string };
+
+export type Firmware = "bios" | "uefi";
+
+/** Debian's OVMF: UEFI firmware for QEMU. */
+export const OVMF_CODE = "/usr/share/OVMF/OVMF_CODE.fd";
 
 export interface BootOptions {
   readonly qemu: string;
   readonly timeoutMs: number;
+  readonly firmware?: Firmware;
   readonly memoryMiB?: number;
   /**
    * Run QEMU with -icount: the virtual clock follows the instruction count, so
@@ -17,6 +30,8 @@ export interface BootOptions {
   readonly icount?: boolean;
   /** Called with each chunk of serial output as it arrives. */
   readonly onOutput?: (text: string) => void;
+  /** Bytes to type on the serial console once the given text has appeared (a boot menu choice). */
+  readonly input?: { readonly after: string; readonly send: string };
 }
 
 export interface BootResult {
@@ -28,11 +43,10 @@ export interface BootResult {
   readonly timedOut: boolean;
 }
 
-export function qemuArgs(kernel: string, memoryMiB = 128, icount = false): string[] {
-  return [
-    ...(icount ? ["-icount", "shift=0,sleep=off"] : []),
-    "-kernel", kernel,
-    "-m", `${memoryMiB}M`,
+export function qemuArgs(target: BootTarget, opts: Pick<BootOptions, "firmware" | "memoryMiB" | "icount">): string[] {
+  const args = [
+    ...(opts.icount ? ["-icount", "shift=0,sleep=off"] : []),
+    "-m", `${opts.memoryMiB ?? (opts.firmware === "uefi" ? 256 : 128)}M`,
     "-accel", "tcg",
     "-display", "none",
     "-serial", "stdio",
@@ -40,19 +54,36 @@ export function qemuArgs(kernel: string, memoryMiB = 128, icount = false): strin
     "-no-reboot",
     "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
   ];
+  if (opts.firmware === "uefi") args.push("-drive", `if=pflash,format=raw,readonly=on,file=${OVMF_CODE}`);
+  if (target.kind === "kernel") args.push("-kernel", target.kernel, ...(target.initrd ? ["-initrd", target.initrd] : []));
+  else if (target.kind === "iso") args.push("-cdrom", target.file);
+  // snapshot=on: writes go to a temporary overlay, so a read-only store path can boot.
+  else args.push("-drive", `file=${target.file},format=raw,if=ide,snapshot=on`);
+  return args;
 }
 
-export async function bootKernel(kernel: string, opts: BootOptions): Promise<BootResult> {
+export async function boot(target: BootTarget, opts: BootOptions): Promise<BootResult> {
   if (!(await which(opts.qemu))) {
     throw new ExoError("ERR_EXO_TOOL_MISSING", `${opts.qemu} was not found on PATH`, "install the Debian package qemu-system-x86 (bash scripts/setup.sh installs everything)");
   }
+  if (opts.firmware === "uefi" && !(await access(OVMF_CODE).then(() => true, () => false))) {
+    throw new ExoError("ERR_EXO_TOOL_MISSING", `UEFI firmware ${OVMF_CODE} was not found`, "install the Debian package ovmf (bash scripts/setup.sh installs everything)");
+  }
+  if (opts.firmware === "uefi" && target.kind === "kernel") {
+    throw new ExoError("ERR_EXO_USAGE", "--firmware uefi boots the iso or raw format, not a bare kernel", "add \"iso\" or \"raw\" to image.formats and pass --format");
+  }
   const started = performance.now();
-  const child = spawn(opts.qemu, qemuArgs(kernel, opts.memoryMiB, opts.icount), { stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(opts.qemu, qemuArgs(target, opts), { stdio: ["pipe", "pipe", "pipe"] });
   let output = "";
   let stderr = "";
+  let typed = false;
   child.stdout.setEncoding("utf8").on("data", (text: string) => {
     output += text;
     opts.onOutput?.(text);
+    if (opts.input && !typed && output.includes(opts.input.after)) {
+      typed = true;
+      child.stdin.write(opts.input.send);
+    }
   });
   child.stderr.setEncoding("utf8").on("data", (text: string) => (stderr += text));
   let timedOut = false;
@@ -67,7 +98,7 @@ export async function bootKernel(kernel: string, opts: BootOptions): Promise<Boo
   clearTimeout(timer);
   const wallMs = Math.round(performance.now() - started);
   if (!timedOut && qemuStatus !== null && qemuStatus % 2 === 0 && stderr.trim()) {
-    throw new ExoError("ERR_EXO_BOOT", `QEMU could not boot the kernel: ${stderr.trim().split("\n")[0]}`);
+    throw new ExoError("ERR_EXO_BOOT", `QEMU could not boot the image: ${stderr.trim().split("\n")[0]}`);
   }
   const kernelStatus = !timedOut && qemuStatus !== null && qemuStatus % 2 === 1 ? (qemuStatus - 1) >> 1 : undefined;
   return { kernelStatus, qemuStatus, output, wallMs, timedOut };

@@ -1,36 +1,36 @@
-// ML-DSA-65 key pairs (FIPS 204). The secret key file holds the 32-byte
-// seed the pair is derived from; it is written mode 0600, never printed,
-// and refused when others can read it.
+// Signing key pairs (ML-DSA by default, see algorithms.ts). The secret key
+// file holds the seed the pair is derived from; it is written mode 0600,
+// never printed, and refused when others can read it.
 import { randomBytes } from "node:crypto";
 import { open, readFile, rename, stat, unlink } from "node:fs/promises";
-import { ml_dsa65 } from "@noble/post-quantum/ml-dsa.js";
 import { z } from "zod";
 import { sha256Hex } from "../../store/hash.ts";
 import { ExoError } from "../errors.ts";
 import { displayPath } from "../eval/paths.ts";
-
-export const SIGNATURE_ALGORITHM = "ML-DSA-65";
+import { ALGORITHM_NAMES, ALGORITHMS, type AlgorithmName, DEFAULT_ALGORITHM } from "./algorithms.ts";
 
 const secretKeyFile = z.strictObject({
   schema: z.literal("exo.secret-key/v1"),
-  algorithm: z.literal(SIGNATURE_ALGORITHM),
+  algorithm: z.enum(ALGORITHM_NAMES),
   keyId: z.string(),
   seed: z.base64(),
 });
 const publicKeyFile = z.strictObject({
   schema: z.literal("exo.public-key/v1"),
-  algorithm: z.literal(SIGNATURE_ALGORITHM),
+  algorithm: z.enum(ALGORITHM_NAMES),
   keyId: z.string(),
   publicKey: z.base64(),
 });
 
 export interface PublicKey {
+  readonly algorithm: AlgorithmName;
   readonly keyId: string;
   readonly publicKey: Uint8Array;
   readonly file: string;
 }
 
 export interface SecretKey {
+  readonly algorithm: AlgorithmName;
   readonly keyId: string;
   readonly publicKey: Uint8Array;
   readonly secretKey: Uint8Array;
@@ -42,17 +42,17 @@ export function keyIdOf(publicKey: Uint8Array): string {
 }
 
 /** Create a key pair at `secretPath` and `publicPath`; never overwrites. */
-export async function generateKeyPair(secretPath: string, publicPath: string): Promise<string> {
+export async function generateKeyPair(secretPath: string, publicPath: string, algorithm: AlgorithmName = DEFAULT_ALGORITHM): Promise<string> {
   for (const path of [secretPath, publicPath]) {
     if (await stat(path).then(() => true, () => false)) {
       throw new ExoError("ERR_EXO_KEY", `${displayPath(path)} already exists; refusing to overwrite a key`, "move it away first, or pass other paths with --secret and --public");
     }
   }
-  const seed = randomBytes(32);
-  const { publicKey } = ml_dsa65.keygen(seed);
+  const seed = randomBytes(ALGORITHMS[algorithm].seedBytes);
+  const { publicKey } = ALGORITHMS[algorithm].keygen(seed);
   const keyId = keyIdOf(publicKey);
-  await writeExclusive(secretPath, `${JSON.stringify({ schema: "exo.secret-key/v1", algorithm: SIGNATURE_ALGORITHM, keyId, seed: seed.toString("base64") }, null, 2)}\n`, 0o600);
-  await writeExclusive(publicPath, `${JSON.stringify({ schema: "exo.public-key/v1", algorithm: SIGNATURE_ALGORITHM, keyId, publicKey: Buffer.from(publicKey).toString("base64") }, null, 2)}\n`, 0o644);
+  await writeExclusive(secretPath, `${JSON.stringify({ schema: "exo.secret-key/v1", algorithm, keyId, seed: seed.toString("base64") }, null, 2)}\n`, 0o600);
+  await writeExclusive(publicPath, `${JSON.stringify({ schema: "exo.public-key/v1", algorithm, keyId, publicKey: Buffer.from(publicKey).toString("base64") }, null, 2)}\n`, 0o644);
   return keyId;
 }
 
@@ -64,13 +64,13 @@ export interface SecretKeyHandle {
 
 /** Check the key file now (exists, private, well-formed); derive the pair (~20 ms) on first use. */
 export async function openSecretKey(path: string): Promise<SecretKeyHandle> {
-  const { keyId, seed } = await readSecretKeyFile(path);
+  const { keyId, seed, algorithm } = await readSecretKeyFile(path);
   let loaded: Promise<SecretKey> | undefined;
   return {
     keyId,
     load: () =>
       (loaded ??= (async () => {
-        const key = deriveKey(seed);
+        const key = deriveKey(algorithm, seed);
         if (key.keyId !== keyId) throw new ExoError("ERR_EXO_KEY", `${displayPath(path)}: keyId does not match the key`);
         return key;
       })()),
@@ -78,15 +78,16 @@ export async function openSecretKey(path: string): Promise<SecretKeyHandle> {
 }
 
 export async function loadSecretKey(path: string): Promise<SecretKey> {
-  return deriveKey((await readSecretKeyFile(path)).seed);
+  const { algorithm, seed } = await readSecretKeyFile(path);
+  return deriveKey(algorithm, seed);
 }
 
-function deriveKey(seed: Uint8Array): SecretKey {
-  const { publicKey, secretKey } = ml_dsa65.keygen(seed);
-  return { keyId: keyIdOf(publicKey), publicKey, secretKey };
+function deriveKey(algorithm: AlgorithmName, seed: Uint8Array): SecretKey {
+  const { publicKey, secretKey } = ALGORITHMS[algorithm].keygen(seed);
+  return { algorithm, keyId: keyIdOf(publicKey), publicKey, secretKey };
 }
 
-async function readSecretKeyFile(path: string): Promise<{ keyId: string; seed: Uint8Array }> {
+async function readSecretKeyFile(path: string): Promise<{ keyId: string; seed: Uint8Array; algorithm: AlgorithmName }> {
   const info = await stat(path).catch(() => undefined);
   if (!info) {
     throw new ExoError("ERR_EXO_KEY", `no signing key at ${displayPath(path)} (exo.config.ts keys.secretKey)`, "create one with `npx exo keygen`");
@@ -96,7 +97,7 @@ async function readSecretKeyFile(path: string): Promise<{ keyId: string; seed: U
   }
   const parsed = secretKeyFile.safeParse(await readJson(path));
   if (!parsed.success) throw new ExoError("ERR_EXO_KEY", `${displayPath(path)} is not an Exo secret key file`);
-  return { keyId: parsed.data.keyId, seed: new Uint8Array(Buffer.from(parsed.data.seed, "base64")) };
+  return { keyId: parsed.data.keyId, algorithm: parsed.data.algorithm, seed: new Uint8Array(Buffer.from(parsed.data.seed, "base64")) };
 }
 
 export async function loadPublicKey(path: string): Promise<PublicKey> {
@@ -104,7 +105,7 @@ export async function loadPublicKey(path: string): Promise<PublicKey> {
   if (!parsed.success) throw new ExoError("ERR_EXO_KEY", `${displayPath(path)} is not an Exo public key file (schema exo.public-key/v1)`);
   const publicKey = new Uint8Array(Buffer.from(parsed.data.publicKey, "base64"));
   if (keyIdOf(publicKey) !== parsed.data.keyId) throw new ExoError("ERR_EXO_KEY", `${displayPath(path)}: keyId does not match the public key`);
-  return { keyId: parsed.data.keyId, publicKey, file: path };
+  return { algorithm: parsed.data.algorithm, keyId: parsed.data.keyId, publicKey, file: path };
 }
 
 async function readJson(path: string): Promise<unknown> {

@@ -4,6 +4,8 @@ import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { verifyBundle, writeBundle } from "../../generator/image/bundle.ts";
+import { makeManifest, manifestBytes } from "../../generator/image/manifest.ts";
+import { signatureBytes, signManifest } from "../../generator/sign/signature.ts";
 import { unpackTar } from "../../generator/image/tar.ts";
 import { generateKeyPair, loadPublicKey, loadSecretKey } from "../../generator/sign/keys.ts";
 
@@ -17,7 +19,13 @@ async function keys() {
 }
 
 async function bundle(secret: Awaited<ReturnType<typeof keys>>["secret"]) {
-  return writeBundle(HEAD, [{ path: "kernel.elf", data: KERNEL, storePath: "0123-kernel" }], secret, 1);
+  const manifest = manifestBytes(makeManifest(HEAD, [{ path: "kernel.elf", data: KERNEL, storePath: "0123-kernel" }]));
+  const files = new Map<string, Uint8Array>([
+    ["kernel.elf", KERNEL],
+    ["manifest.json", manifest],
+    ["manifest.sig", signatureBytes(signManifest(manifest, secret))],
+  ]);
+  return writeBundle(files, 1);
 }
 
 /** Offset of an entry's content inside the tar. */

@@ -13,7 +13,7 @@ import { progressReporter } from "../progress.ts";
 import { addIndirectRoot } from "../../../store/roots.ts";
 import { Store } from "../../../store/store.ts";
 
-const usage = "build PROFILE [--store DIR] [--out-link NAME | --no-link] [--jobs N] [--check] [--json]";
+const usage = "build PROFILE [--store DIR] [--out-link NAME | --no-link] [--jobs N] [--check] [--no-sign] [--json]";
 
 export default defineCommand({
   name: "build",
@@ -25,6 +25,7 @@ export default defineCommand({
     "--no-link           do not create a result link",
     "--jobs N            derivations built at once (default: the number of cores)",
     "--check             build every derivation again and compare with the store; name the first file that differs",
+    "--no-sign           leave the image unsigned; sign it later, elsewhere, with `exo sign`",
     "--json              one JSON event per line on stdout (schema exo.build-event/v1)",
   ],
   options: {
@@ -33,6 +34,7 @@ export default defineCommand({
     "no-link": { type: "boolean" },
     jobs: { type: "string" },
     check: { type: "boolean" },
+    "no-sign": { type: "boolean" },
     json: { type: "boolean" },
   },
   async run({ values, positionals }) {
@@ -44,7 +46,7 @@ export default defineCommand({
     const onEvent = (event: BuildEvent) => (json ? printJsonLine({ schema: JSON_SCHEMAS.buildEvent, ...event }) : progress.onEvent(event));
     let result;
     try {
-      result = await buildProfile(profile!, project, { ...(jobs ? { jobs } : {}), onEvent, check: values.check === true });
+      result = await buildProfile(profile!, project, { ...(jobs ? { jobs } : {}), onEvent, check: values.check === true, noSign: values["no-sign"] === true });
     } finally {
       progress.finish();
     }

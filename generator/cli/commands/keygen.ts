@@ -4,19 +4,22 @@ import { dirname, resolve } from "node:path";
 import { displayPath } from "../../eval/paths.ts";
 import { loadProject } from "../../project/config.ts";
 import { generateKeyPair } from "../../sign/keys.ts";
+import { ALGORITHM_NAMES, type AlgorithmName, DEFAULT_ALGORITHM } from "../../sign/algorithms.ts";
+import { ExoError } from "../../errors.ts";
 import { defineCommand, expectPositionals } from "../command.ts";
 
-const usage = "keygen [--secret FILE] [--public FILE]";
+const usage = "keygen [--algorithm NAME] [--secret FILE] [--public FILE]";
 
 export default defineCommand({
   name: "keygen",
-  summary: "Create an ML-DSA-65 key pair for signing images. Never overwrites an existing key.",
+  summary: "Create a key pair for signing images (ML-DSA-65 unless --algorithm says otherwise). Never overwrites an existing key.",
   usage,
   help: [
+    `--algorithm NAME    ${ALGORITHM_NAMES.join(", ")} (default: ${DEFAULT_ALGORITHM})`,
     "--secret FILE       where to write the secret key (default: exo.config.ts keys.secretKey)",
     "--public FILE       where to write the public key (default: the first of keys.trusted)",
   ],
-  options: { secret: { type: "string" }, public: { type: "string" } },
+  options: { algorithm: { type: "string" }, secret: { type: "string" }, public: { type: "string" } },
   async run({ values, positionals }) {
     expectPositionals(positionals, [], usage);
     const project = await loadProject();
@@ -24,8 +27,12 @@ export default defineCommand({
     const pub = values.public ? resolve(values.public) : (project.trusted[0] ?? `${secret.replace(/\.key$/, "")}.pub`);
     await mkdir(dirname(secret), { recursive: true, mode: 0o700 });
     await mkdir(dirname(pub), { recursive: true });
-    const keyId = await generateKeyPair(secret, pub);
-    process.stdout.write(`created key ${keyId}\n  secret: ${displayPath(secret)} (mode 600)\n  public: ${displayPath(pub)}\n`);
+    const algorithm = (values.algorithm ?? DEFAULT_ALGORITHM) as AlgorithmName;
+    if (!ALGORITHM_NAMES.includes(algorithm)) {
+      throw new ExoError("ERR_EXO_USAGE", `option --algorithm expects one of ${ALGORITHM_NAMES.join(", ")}, got '${values.algorithm}'`);
+    }
+    const keyId = await generateKeyPair(secret, pub, algorithm);
+    process.stdout.write(`created ${algorithm} key ${keyId}\n  secret: ${displayPath(secret)} (mode 600)\n  public: ${displayPath(pub)}\n`);
     return 0;
   },
 });

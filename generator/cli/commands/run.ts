@@ -1,78 +1,115 @@
 // exo run PROFILE|IMAGE: boot under qemu-system-x86_64 (TCG), stream the
 // serial console to stdout and exit with the kernel's status. A profile is
-// built first; an image is verified before it boots.
+// built first; every image is verified before it boots.
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { extname, join } from "node:path";
-import { buildProfile, bundleOf } from "../../build.ts";
-import { ExoError } from "../../errors.ts";
-import { displayPath } from "../../eval/paths.ts";
-import { verifyBundle } from "../../image/bundle.ts";
-import { readBundleArg } from "../../image/locate.ts";
-import { loadProject } from "../../project/config.ts";
-import { bootKernel } from "../../run/qemu.ts";
-import { parseTestLines } from "../../run/test-lines.ts";
-import type { Module } from "../../eval/module.ts";
-import { mkForce } from "../../eval/markers.ts";
 import type { ConfigDefinition } from "../../../schemas/index.ts";
+import { buildProfile } from "../../build.ts";
+import { ExoError } from "../../errors.ts";
+import { mkForce } from "../../eval/markers.ts";
+import type { Module } from "../../eval/module.ts";
+import { displayPath } from "../../eval/paths.ts";
+import { detachedSignature, type Format, type FormatReport, locateImages, verifyImage } from "../../image/read.ts";
+import { loadProject } from "../../project/config.ts";
+import { boot, type BootTarget, type Firmware } from "../../run/qemu.ts";
+import { parseTestLines } from "../../run/test-lines.ts";
 import { loadTrustedKeys } from "../../sign/trust.ts";
 import { defineCommand, expectPositionals } from "../command.ts";
 
-const usage = "run PROFILE|IMAGE [--selftest | --bench] [--store DIR] [--timeout SECONDS]";
+const usage = "run PROFILE|IMAGE [--format F] [--firmware bios|uefi] [--selftest | --bench] [--store DIR] [--timeout SECONDS]";
 const PROFILE_EXTENSIONS = new Set([".ts", ".mts", ".yaml", ".yml"]);
+/** Which format boots when none is named: the quickest that the firmware can start. */
+const PREFERENCE: Record<Firmware, readonly Format[]> = { bios: ["kernel", "bundle", "iso", "raw"], uefi: ["iso", "raw"] };
 
 export default defineCommand({
   name: "run",
   summary: "Boot a profile (built first) or an image in QEMU, print its serial console, and exit with the kernel's status.",
   usage,
   help: [
+    "--format F          which image to boot: kernel, bundle, iso or raw (default: the first the image has, in that order)",
+    "--firmware F        bios (SeaBIOS, the default) or uefi (OVMF; boots iso and raw)",
     "--store DIR         the store to build into (default: exo.config.ts `store`, or $EXO_STORE)",
     "--timeout SECONDS   stop QEMU after this long (default: 60)",
     "--selftest          build PROFILE with the in-kernel tests (kernel.testMode = selftest) and check every EXO-TEST line",
     "--bench             build PROFILE with the in-kernel benchmarks (kernel.testMode = bench)",
   ],
-  options: { store: { type: "string" }, timeout: { type: "string" }, selftest: { type: "boolean" }, bench: { type: "boolean" } },
+  options: {
+    store: { type: "string" },
+    timeout: { type: "string" },
+    format: { type: "string" },
+    firmware: { type: "string" },
+    selftest: { type: "boolean" },
+    bench: { type: "boolean" },
+  },
   async run({ values, positionals }) {
     const [target] = expectPositionals(positionals, ["PROFILE|IMAGE"], usage);
     const timeout = Number(values.timeout ?? "60");
     if (!(timeout > 0)) throw new ExoError("ERR_EXO_USAGE", `option --timeout expects a number of seconds above 0, got '${values.timeout}'`);
-    const project = await loadProject(process.cwd(), values.store ? { store: values.store } : {});
-    const testMode = values.selftest ? "selftest" : values.bench ? "bench" : undefined;
+    const firmware = (values.firmware ?? "bios") as Firmware;
+    if (firmware !== "bios" && firmware !== "uefi") throw new ExoError("ERR_EXO_USAGE", `option --firmware expects bios or uefi, got '${values.firmware}'`);
     if (values.selftest && values.bench) throw new ExoError("ERR_EXO_USAGE", "--selftest and --bench exclude each other", `usage: exo ${usage}`);
+    const testMode = values.selftest ? "selftest" : values.bench ? "bench" : undefined;
     const isProfile = PROFILE_EXTENSIONS.has(extname(target!));
     if (testMode && !isProfile) throw new ExoError("ERR_EXO_USAGE", `--${testMode} needs a PROFILE: the tests are compiled into the kernel`, `usage: exo ${usage}`);
+    const project = await loadProject(process.cwd(), values.store ? { store: values.store } : {});
+
     let image = target!;
     if (isProfile) {
       const extraModules = testMode ? [commandLineModule(`--${testMode}`, { kernel: { testMode: mkForce(testMode) } })] : [];
       const result = await buildProfile(target!, project, { extraModules });
       process.stderr.write(`built ${displayPath(result.outPath)}\n`);
-      image = bundleOf(result.outPath);
+      image = result.outPath;
     }
-    const { file, bytes } = await readBundleArg(image);
-    const report = await verifyBundle(bytes, await loadTrustedKeys(project));
-    if (!report.ok) throw new ExoError("ERR_EXO_VERIFY", `refusing to boot ${displayPath(file)}:\n${report.problems.map((p) => `  - ${p}`).join("\n")}`);
-    const kernel = report.entries.find((e) => e.name === "kernel.elf");
-    if (!kernel) throw new ExoError("ERR_EXO_IMAGE_INVALID", `${displayPath(file)} holds no kernel.elf`);
+    const report = await chooseAndVerify(image, values.format, firmware, project);
 
     const dir = await mkdtemp(join(tmpdir(), "exo-run-"));
     try {
-      await writeFile(join(dir, "kernel.elf"), kernel.data);
-      const boot = await bootKernel(join(dir, "kernel.elf"), {
+      const bootTarget = await bootTargetOf(report, dir);
+      const result = await boot(bootTarget, {
         qemu: project.qemu.x86_64,
         timeoutMs: timeout * 1000,
+        firmware,
         icount: testMode === "bench",
         onOutput: (text) => process.stdout.write(text),
       });
-      if (boot.timedOut) throw new ExoError("ERR_EXO_BOOT", `the kernel did not exit within ${timeout} s; QEMU was stopped`, "raise --timeout, or check that kernel.debugExit is on");
-      if (boot.kernelStatus === undefined) throw new ExoError("ERR_EXO_BOOT", `QEMU ended with status ${boot.qemuStatus} before the kernel reported a status (a triple fault or reset ends QEMU under -no-reboot)`);
-      process.stderr.write(`kernel exited with status ${boot.kernelStatus} after ${boot.wallMs} ms\n`);
-      if (testMode === "selftest") return Math.max(boot.kernelStatus, reportTests(boot.output));
-      return boot.kernelStatus;
+      if (result.timedOut) throw new ExoError("ERR_EXO_BOOT", `the kernel did not exit within ${timeout} s; QEMU was stopped`, "raise --timeout, or check that kernel.debugExit is on");
+      if (result.kernelStatus === undefined) throw new ExoError("ERR_EXO_BOOT", `QEMU ended with status ${result.qemuStatus} before the kernel reported a status (a triple fault or reset ends QEMU under -no-reboot)`);
+      process.stderr.write(`kernel exited with status ${result.kernelStatus} after ${result.wallMs} ms (${report.format}, ${firmware})\n`);
+      if (testMode === "selftest") return Math.max(result.kernelStatus, reportTests(result.output));
+      return result.kernelStatus;
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
   },
 });
+
+async function chooseAndVerify(image: string, format: string | undefined, firmware: Firmware, project: Awaited<ReturnType<typeof loadProject>>): Promise<FormatReport> {
+  const available = await locateImages(image);
+  const wanted = format ? [format] : PREFERENCE[firmware];
+  const chosen = wanted.map((f) => available.find((a) => a.format === f)).find((a) => a !== undefined);
+  if (!chosen) {
+    throw new ExoError(
+      "ERR_EXO_IMAGE_INVALID",
+      `${displayPath(image)} has no ${format ? `${format} image` : `image that ${firmware} firmware boots (${wanted.join(", ")})`}; it has: ${available.map((a) => a.format).join(", ")}`,
+      "add the format to image.formats in the profile, or pass --format",
+    );
+  }
+  const report = await verifyImage(chosen.format, chosen.file, await loadTrustedKeys(project), await detachedSignature(image));
+  if (!report.ok) throw new ExoError("ERR_EXO_VERIFY", `refusing to boot ${displayPath(chosen.file)}:\n${report.problems.map((p) => `  - ${p}`).join("\n")}`);
+  return report;
+}
+
+/** ISO and raw images boot as they are; a kernel is written out of the verified files with its initrd. */
+async function bootTargetOf(report: FormatReport, dir: string): Promise<BootTarget> {
+  if (report.format === "iso" || report.format === "raw") return { kind: report.format, file: report.file };
+  const kernel = report.files.get("boot/kernel.elf");
+  if (!kernel) throw new ExoError("ERR_EXO_IMAGE_INVALID", `${displayPath(report.file)} holds no boot/kernel.elf`);
+  await writeFile(join(dir, "kernel.elf"), kernel);
+  const initrd = report.files.get("boot/initrd.tar");
+  if (initrd) await writeFile(join(dir, "initrd.tar"), initrd);
+  return { kind: "kernel", kernel: join(dir, "kernel.elf"), ...(initrd ? { initrd: join(dir, "initrd.tar") } : {}) };
+}
 
 /** A module made from command-line flags, named after them in every message. */
 function commandLineModule(flag: string, config: ConfigDefinition): Module {

@@ -1,0 +1,110 @@
+// Builder: the image formats a profile asks for (`image.formats`), each
+// made from the same signed payload tree:
+//   bundle    bundle.tar: every file, manifest and signature in one tar
+//   kernel    kernel/: the kernel, initrd, manifest and signature, for qemu -kernel
+//   iso       exo.iso: hybrid BIOS+UEFI CD image
+//   raw       disk.raw: MBR disk with a FAT EFI system partition, BIOS+UEFI
+// The image's manifest, signature and SBOM also sit at the top of the output.
+import { cp, mkdir, open, readFile, stat, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { Builder } from "../../store/derivation.ts";
+import { writeBundle } from "../image/bundle.ts";
+import { ISO_FILE, xorrisoArgs } from "../image/iso.ts";
+import { MANIFEST_FILE, SIGNATURE_FILE } from "../image/manifest.ts";
+import { SBOM_FILE } from "../image/sbom.ts";
+import { masterBootRecord, placeCore, SECTOR } from "../image/mbr.ts";
+import { ESP_TYPE, PARTITION_START, partitionSectors, RAW_FILE } from "../image/raw.ts";
+import type { Tool } from "../toolchain.ts";
+import { BOOT_FILES } from "./bootloader.ts";
+import { runTool } from "./exec.ts";
+import { listFiles, stampTree } from "./files.ts";
+import { builderVersion } from "./version.ts";
+
+export interface ImageTools {
+  readonly xorriso: Tool;
+  readonly mformat: Tool;
+  readonly mcopy: Tool;
+}
+
+export interface ImageArgs {
+  readonly formats: readonly string[];
+  readonly epoch: number;
+  /** From the config hash: the disk is named by what it holds. */
+  readonly diskSignature: number;
+  readonly volumeId: string;
+}
+
+export const BUNDLE_FILE = "bundle.tar";
+export const KERNEL_DIR = "kernel";
+
+export function imageBuilder(tools: ImageTools): Builder {
+  return {
+    version: builderVersion(import.meta.url, { xorriso: [tools.xorriso.version, tools.xorriso.sha256], mtools: [tools.mformat.version, tools.mformat.sha256] }),
+    async run(ctx) {
+      const args = ctx.args as unknown as ImageArgs;
+      const payload = ctx.inputs.payload!;
+      const boot = ctx.inputs.bootloader!;
+      const names = await listFiles(payload);
+      const signed = names.includes(SIGNATURE_FILE);
+      for (const top of signed ? [MANIFEST_FILE, SIGNATURE_FILE, SBOM_FILE] : [MANIFEST_FILE, SBOM_FILE]) await cp(join(payload, top), join(ctx.out, top));
+
+      // A private copy of the tree with fixed times and modes, for the tools that copy them into images.
+      const tree = join(ctx.tmp, "tree");
+      await cp(payload, tree, { recursive: true });
+      await stampTree(tree, args.epoch);
+      const run = (tool: Tool, argv: string[], what: string) => runTool(tool, argv, { cwd: ctx.tmp, epoch: args.epoch, what, log: ctx.log });
+
+      for (const format of args.formats) {
+        if (format === "bundle") {
+          const files = new Map<string, Uint8Array>();
+          for (const name of names) files.set(name, await readFile(join(payload, name)));
+          await writeFile(join(ctx.out, BUNDLE_FILE), await writeBundle(files, args.epoch));
+        } else if (format === "kernel") {
+          for (const name of ["boot/kernel.elf", "boot/initrd.tar", ...(signed ? [MANIFEST_FILE, SIGNATURE_FILE] : [MANIFEST_FILE])]) {
+            await mkdir(join(ctx.out, KERNEL_DIR, name, ".."), { recursive: true });
+            await cp(join(payload, name), join(ctx.out, KERNEL_DIR, name));
+          }
+        } else if (format === "iso") {
+          await run(tools.xorriso, xorrisoArgs({ tree, output: join(ctx.out, ISO_FILE), hybridMbr: join(boot, BOOT_FILES.hybridMbr), epoch: args.epoch, volumeId: args.volumeId }), "xorriso making the ISO");
+        } else if (format === "raw") {
+          await writeRaw(ctx.tmp, tree, names, boot, join(ctx.out, RAW_FILE), args, run, tools);
+        } else {
+          throw new Error(`unknown image format ${format}`);
+        }
+      }
+    },
+  };
+}
+
+async function writeRaw(
+  tmp: string,
+  tree: string,
+  names: readonly string[],
+  boot: string,
+  output: string,
+  args: ImageArgs,
+  run: (tool: Tool, argv: string[], what: string) => Promise<string>,
+  tools: ImageTools,
+): Promise<void> {
+  let bytes = 0;
+  for (const name of names) bytes += (await stat(join(tree, name))).size;
+  const sectors = partitionSectors(bytes);
+  const part = join(tmp, "esp.img");
+  await run(tools.mformat, ["-C", "-T", String(sectors), "-h", "64", "-s", "32", "-H", String(PARTITION_START), "-N", args.diskSignature.toString(16).padStart(8, "0"), "-v", args.volumeId, "-i", part, "::"], "mformat of the EFI system partition");
+  const top = [...new Set(names.map((n) => n.split("/")[0]!))].sort();
+  await run(tools.mcopy, ["-s", "-m", "-i", part, ...top.map((t) => join(tree, t)), "::/"], "mcopy into the EFI system partition");
+
+  const core = placeCore(await readFile(join(boot, BOOT_FILES.core)));
+  if (1 + core.length / SECTOR > PARTITION_START) throw new Error(`GRUB's core.img (${core.length} B) does not fit before the partition`);
+  const mbr = masterBootRecord(await readFile(join(boot, BOOT_FILES.bootSector)), { partitionStart: PARTITION_START, partitionSectors: sectors, diskSignature: args.diskSignature, partitionType: ESP_TYPE });
+  const disk = await open(output, "w");
+  try {
+    await disk.write(mbr, 0, mbr.length, 0);
+    await disk.write(core, 0, core.length, SECTOR);
+    const partition = await readFile(part);
+    await disk.write(partition, 0, partition.length, PARTITION_START * SECTOR);
+    await disk.truncate((PARTITION_START + sectors) * SECTOR);
+  } finally {
+    await disk.close();
+  }
+}

@@ -1,0 +1,76 @@
+// Builder: the signed file tree every image format carries. The kernel,
+// the initrd, GRUB's images and menu, the SBOM, the manifest listing each
+// file's hash, and (unless the build is unsigned) the manifest's signature.
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
+import type { Builder } from "../../store/derivation.ts";
+import { canonicalJson } from "../../store/hash.ts";
+import { makeManifest, MANIFEST_FILE, manifestBytes, type ManifestFile, SIGNATURE_FILE } from "../image/manifest.ts";
+import { SBOM_FILE, type SbomInput, spdxDocument } from "../image/sbom.ts";
+import type { SecretKeyHandle } from "../sign/keys.ts";
+import { signatureBytes, signManifest } from "../sign/signature.ts";
+import { BOOT_FILES } from "./bootloader.ts";
+import { INITRD_FILE } from "./initrd.ts";
+import { KERNEL_FILE } from "./link.ts";
+import { builderVersion } from "./version.ts";
+
+export interface PayloadArgs {
+  readonly system: string;
+  readonly arch: string;
+  readonly configHash: string;
+  readonly grubCfg: string;
+  readonly packages: SbomInput["packages"];
+  readonly epoch: number;
+  /** The key that signs, or null for an unsigned build (`exo build --no-sign`). */
+  readonly keyId: string | null;
+}
+
+/** What the SBOM names besides the image's own files; part of the builder's version. */
+export interface SbomContext {
+  readonly exoVersion: string;
+  readonly templates: SbomInput["templates"];
+  readonly tools: SbomInput["tools"];
+}
+
+/** Where each file sits in the image, and which input and file it comes from. */
+const LAYOUT: readonly { readonly path: string; readonly input: string; readonly file: string }[] = [
+  { path: "boot/kernel.elf", input: "kernel", file: KERNEL_FILE },
+  { path: "boot/initrd.tar", input: "initrd", file: INITRD_FILE },
+  { path: "boot/grub/eltorito.img", input: "bootloader", file: BOOT_FILES.eltorito },
+  { path: "boot/grub/core.img", input: "bootloader", file: BOOT_FILES.core },
+  { path: "EFI/BOOT/BOOTX64.EFI", input: "bootloader", file: BOOT_FILES.efiApp },
+  { path: "efi.img", input: "bootloader", file: BOOT_FILES.efiImage },
+];
+
+export const GRUB_CFG = "boot/grub/grub.cfg";
+
+export function payloadBuilder(key: SecretKeyHandle | undefined, sbom: SbomContext): Builder {
+  return {
+    version: builderVersion(import.meta.url, sbom),
+    async run(ctx) {
+      const args = ctx.args as unknown as PayloadArgs;
+      const files: ManifestFile[] = [];
+      const put = async (file: ManifestFile) => {
+        await mkdir(join(ctx.out, dirname(file.path)), { recursive: true });
+        await writeFile(join(ctx.out, file.path), file.data);
+        files.push(file);
+      };
+      for (const item of LAYOUT) {
+        const from = join(ctx.inputs[item.input]!, item.file);
+        await put({ path: item.path, data: await readFile(from), storePath: basename(ctx.inputs[item.input]!) });
+      }
+      await put({ path: GRUB_CFG, data: Buffer.from(args.grubCfg) });
+      const document = spdxDocument({ ...sbom, system: args.system, configHash: args.configHash, epoch: args.epoch, packages: args.packages, files });
+      await put({ path: SBOM_FILE, data: Buffer.from(`${JSON.stringify(JSON.parse(canonicalJson(document)), null, 2)}\n`) });
+
+      const manifest = manifestBytes(makeManifest({ system: args.system, arch: args.arch, configHash: args.configHash }, files));
+      await writeFile(join(ctx.out, MANIFEST_FILE), manifest);
+      if (args.keyId !== null) {
+        if (!key) throw new Error(`the plan asks for a signature by key ${args.keyId}, but no key was loaded`);
+        const secret = await key.load();
+        if (secret.keyId !== args.keyId) throw new Error(`the plan asks for key ${args.keyId} but key ${secret.keyId} was loaded`);
+        await writeFile(join(ctx.out, SIGNATURE_FILE), signatureBytes(signManifest(manifest, secret)));
+      }
+    },
+  };
+}

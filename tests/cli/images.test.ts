@@ -1,0 +1,105 @@
+// Every image format, end to end: built once, verified, booted under both
+// firmwares, tampered with, and reproduced in another checkout.
+import test from "ava";
+import { execFile } from "node:child_process";
+import { chmod, copyFile, cp, mkdtemp, readFile, symlink, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { exo, profile, REPO, tempProject } from "../helpers/exo.ts";
+
+let dir = "";
+
+test.before(async () => {
+  dir = await tempProject();
+  const built = await exo(["build", profile("server.ts")], { cwd: dir });
+  if (built.code !== 0) throw new Error(`build failed: ${built.stderr}`);
+});
+
+test.serial("all four formats verify, each naming the key that signed it", async (t) => {
+  const r = await exo(["verify", "result", "--json"], { cwd: dir });
+  t.is(r.code, 0, r.stdout);
+  const doc = JSON.parse(r.stdout) as { schema: string; ok: boolean; formats: { format: string; ok: boolean; keyId: string; algorithm: string }[] };
+  t.is(doc.schema, "exo.verify/v1");
+  t.deepEqual(doc.formats.map((f) => f.format).sort(), ["bundle", "iso", "kernel", "raw"]);
+  t.true(doc.formats.every((f) => f.ok && /^[0-9a-f]{16}$/.test(f.keyId) && f.algorithm === "ML-DSA-65"));
+});
+
+for (const [format, firmware] of [["kernel", "bios"], ["bundle", "bios"], ["iso", "bios"], ["iso", "uefi"], ["raw", "bios"], ["raw", "uefi"]] as const) {
+  test.serial(`the ${format} format boots with ${firmware} firmware`, async (t) => {
+    const r = await exo(["run", "result", "--format", format, "--firmware", firmware, "--timeout", "120"], { cwd: dir });
+    t.is(r.code, 0, r.stderr + r.stdout);
+    t.regex(r.stdout, /exo: booting server \(x86_64\)/);
+    t.regex(r.stdout, /exo: boot complete/);
+    t.regex(r.stderr, new RegExp(`kernel exited with status 0 after \\d+ ms \\(${format}, ${firmware}\\)`));
+  });
+}
+
+for (const format of ["exo.iso", "disk.raw"]) {
+  test.serial(`a flipped byte of the kernel inside ${format} fails verification naming the file`, async (t) => {
+    const copy = join(dir, `tampered-${format}`);
+    await copyFile(join(dir, "result", format), copy);
+    await chmod(copy, 0o644);
+    const bytes = await readFile(copy);
+    const kernel = await readFile(join(dir, "result/kernel/boot/kernel.elf"));
+    const at = bytes.indexOf(kernel);
+    t.true(at > 0, "the kernel is stored whole inside the image");
+    bytes[at + 100] = bytes[at + 100]! ^ 0x40;
+    await writeFile(copy, bytes);
+    const r = await exo(["verify", copy, "--signature", join(dir, "result/manifest.sig")], { cwd: dir });
+    t.is(r.code, 1);
+    t.regex(r.stderr, /boot\/kernel\.elf: SHA-256 [0-9a-f]{64} differs from the manifest/);
+  });
+}
+
+test.serial("a truncated bundle and a key that is not trusted both fail", async (t) => {
+  const truncated = join(dir, "truncated.tar");
+  await writeFile(truncated, (await readFile(join(dir, "result/bundle.tar"))).subarray(0, 100_000));
+  t.is((await exo(["verify", truncated], { cwd: dir })).code, 1);
+  const other = await tempProject();
+  const r = await exo(["verify", join(dir, "result/bundle.tar"), "--key", join(other, "keys/test.pub")], { cwd: dir });
+  t.is(r.code, 1);
+  t.regex(r.stderr, /manifest\.sig: signed by key [0-9a-f]{16}, which is not among the trusted keys/);
+});
+
+test.serial("exo sbom prints an SPDX 2.3 document of the image's closure", async (t) => {
+  const r = await exo(["sbom", "result"], { cwd: dir });
+  t.is(r.code, 0, r.stderr);
+  const doc = JSON.parse(r.stdout) as { spdxVersion: string; packages: { name: string; versionInfo: string; checksums?: unknown[] }[]; files: { fileName: string }[]; relationships: unknown[] };
+  t.is(doc.spdxVersion, "SPDX-2.3");
+  t.truthy(doc.packages.find((p) => p.name === "echo-server" && p.versionInfo === "0.1.0"));
+  t.truthy(doc.packages.find((p) => p.name === "clang" && /clang/.test(p.versionInfo)));
+  t.truthy(doc.packages.find((p) => p.name === "boot/kernel.elf" && p.checksums?.length === 2));
+  t.true(doc.files.some((f) => f.fileName === "./kernel-src/core/main.ts"));
+  t.true(doc.relationships.length > 10);
+});
+
+test.serial("another checkout, another time, umask, TZ and LANG give identical bytes in every format", async (t) => {
+  const elsewhere = await checkout();
+  await new Promise((r) => setTimeout(r, 1100));
+  const env = { TZ: "Pacific/Chatham", LANG: "de_DE.UTF-8", LC_ALL: "de_DE.UTF-8", EXO_STORE: join(elsewhere, "store") };
+  const keyConfig = `export default { keys: { secretKey: ${JSON.stringify(join(dir, "keys/test.key"))}, trusted: [${JSON.stringify(join(dir, "keys/test.pub"))}] } };\n`;
+  await writeFile(join(elsewhere, "exo.config.ts"), keyConfig);
+  const built = await run("sh", ["-c", `umask 077 && exec ${process.execPath} bin/exo.js build profiles/server.ts`], elsewhere, env);
+  t.is(built.code, 0, built.stderr);
+  for (const file of ["bundle.tar", "exo.iso", "disk.raw", "kernel/boot/kernel.elf", "kernel/boot/initrd.tar", "manifest.json", "manifest.sig", "sbom.spdx.json"]) {
+    const [a, b] = await Promise.all([readFile(join(dir, "result", file)), readFile(join(elsewhere, "result", file))]);
+    t.true(a.equals(b), `${file} differs between the two checkouts`);
+  }
+});
+
+/** A copy of this checkout's tracked files at another path, sharing node_modules. */
+async function checkout(): Promise<string> {
+  const target = await mkdtemp(join(tmpdir(), "exo-checkout-"));
+  const files = (await run("git", ["ls-files", "-z"], REPO, {})).stdout.split("\0").filter(Boolean);
+  for (const file of files) await cp(join(REPO, file), join(target, file));
+  await symlink(join(REPO, "node_modules"), join(target, "node_modules"));
+  return target;
+}
+
+function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(command, args, { cwd, env: { ...process.env, ...env }, maxBuffer: 64 << 20 }, (error, stdout, stderr) => {
+      resolve({ code: error ? (typeof error.code === "number" ? error.code : 99) : 0, stdout, stderr });
+    });
+  });
+}
