@@ -89,6 +89,14 @@ async function main(): Promise<void> {
 
   rows.push(await hashingRow());
 
+  // Each format on its own: the image step's time and the size of what it makes.
+  for (const format of ["bundle", "kernel", "iso", "raw"]) {
+    const r = timed(["build", join(REPO, `bench/profiles/format-${format}.ts`), "--json", "--out-link", `result-${format}`], dir);
+    const step = r.stdout.split("\n").filter(Boolean).map((l) => JSON.parse(l) as { type: string; id?: string; ms?: number }).find((e) => e.type === "built" && e.id === "image");
+    const file = { bundle: "bundle.tar", kernel: "kernel/boot/kernel.elf", iso: "exo.iso", raw: "disk.raw" }[format]!;
+    rows.push({ name: `image format ${format}`, value: `${(await stat(join(dir, `result-${format}`, file))).size} B`, note: `image step ${step?.ms ?? "?"} ms (${file})` });
+  }
+
   const bundle = join(dir, "result/bundle.tar");
   rows.push({ name: "bundle size", value: `${(await stat(bundle)).size} B`, note: "kernel.elf + manifest.json + manifest.sig" });
   const kernelPath = JSON.parse(timed(["build", server, "--json"], dir).stdout.trim().split("\n").find((l) => l.includes('"kernel"'))!) as { path: string };

@@ -26,6 +26,8 @@ export interface BuildResult {
   /** Absolute path of the image's store path. */
   readonly outPath: string;
   readonly signed: boolean;
+  /** Files the result depends on that Node does not load: profile files, tools, the signing key. */
+  readonly inputFiles: readonly string[];
 }
 
 export interface BuildOptions {
@@ -64,7 +66,9 @@ export async function buildProfile(profile: string, project: Project, opts: Buil
     check: opts.check === true,
   });
   const outPath = store.pathOf(realisation.paths.get(graph.output)!);
-  return { evaluation, graph, realisation, outPath, signed: key !== undefined };
+  const tools = [clang, lld, grubMkimage, xorriso, mformat, mmd, mcopy].map((t) => t.path);
+  const inputFiles = [...evaluation.files, ...tools, GRUB_DIRS.bios, GRUB_DIRS.efi, ...(key ? [project.secretKey] : [])];
+  return { evaluation, graph, realisation, outPath, signed: key !== undefined, inputFiles };
 }
 
 /** What the SBOM names besides the image's files: Exo's version, the kernel templates, the tools. */

@@ -7,6 +7,8 @@ import { renderKernel } from "../../kernel-src/index.ts";
 import type { KernelTemplateInput } from "../../kernel-src/input.ts";
 import type { Builder } from "../../store/derivation.ts";
 import { hashTree } from "../../store/tree.ts";
+import { sha256File } from "../../store/hash.ts";
+import { INITRD_FILE } from "./initrd.ts";
 import { builderVersion } from "./version.ts";
 
 export const KERNEL_SRC_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "../../kernel-src");
@@ -18,7 +20,9 @@ export async function kernelSourcesBuilder(): Promise<Builder> {
     version: builderVersion(import.meta.url, { templates }),
     async run(ctx) {
       const { input } = ctx.args as unknown as { input: KernelTemplateInput };
-      for (const file of renderKernel(input)) {
+      // The initrd is an input: its hash is baked into the kernel, which checks it at boot.
+      const initrdSha256 = ctx.inputs.initrd ? await sha256File(join(ctx.inputs.initrd, INITRD_FILE)) : undefined;
+      for (const file of renderKernel({ ...input, ...(initrdSha256 ? { initrdSha256 } : {}) })) {
         const target = join(ctx.out, file.path);
         await mkdir(dirname(target), { recursive: true });
         await writeFile(target, file.text);

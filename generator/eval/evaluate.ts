@@ -40,6 +40,8 @@ export interface Evaluation {
   /** Every option by dotted path, sorted. */
   readonly options: ReadonlyMap<string, OptionResult>;
   readonly warnings: readonly string[];
+  /** Absolute paths of every module file evaluated (profiles, YAML imports), sorted. */
+  readonly files: readonly string[];
 }
 
 export async function evaluateModules(roots: readonly Module[]): Promise<Evaluation> {
@@ -81,7 +83,8 @@ class Evaluator {
     const frozen = deepFreeze(config) as Config;
     this.checkAssertions(frozen);
     const warnings = this.modules.flatMap((m) => (m.warnings ? m.warnings({ config: frozen }).map((w) => `${w} (${where(m)})`) : []));
-    return { config: frozen, hash: hashJson(frozen), options: new Map([...this.results].sort(([a], [b]) => (a < b ? -1 : 1))), warnings };
+    const files = [...new Set(this.modules.map((m) => m.file).filter((f) => f.startsWith("/")))].sort();
+    return { config: frozen, hash: hashJson(frozen), options: new Map([...this.results].sort(([a], [b]) => (a < b ? -1 : 1))), warnings, files };
   }
 
   /** Index a module's definitions; returns the options it defines. */

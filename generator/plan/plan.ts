@@ -38,8 +38,12 @@ export function planBuild(evaluation: Evaluation, opts: PlanOptions): BuildGraph
   const toolchain = archToolchain(config.system.arch);
   const files = renderKernel(input);
 
+  const epoch = config.image.sourceDateEpoch;
+  const packages = [...new Set(config.packages.install)].map((name) => ({ name, version: packageSet[name].version }));
+  const initrd: InitrdArgs = { config: config as unknown as Json, packages, epoch };
   const derivations: Derivation[] = [
-    { id: SOURCES, name: "kernel-sources", builder: "kernel-sources", args: { input } as unknown as Json, inputs: {} },
+    { id: INITRD, name: `initrd-${config.system.name}`, builder: "initrd", args: initrd as unknown as Json, inputs: {} },
+    { id: SOURCES, name: "kernel-sources", builder: "kernel-sources", args: { input } as unknown as Json, inputs: { initrd: { node: INITRD } } },
   ];
   const objects: Record<string, { node: string }> = {};
   for (const file of files) {
@@ -73,10 +77,6 @@ export function planBuild(evaluation: Evaluation, opts: PlanOptions): BuildGraph
     args: link as unknown as Json,
     inputs: { ...objects, linkerScript: { node: SOURCES, path: toolchain.linkerScript } },
   });
-  const epoch = config.image.sourceDateEpoch;
-  const packages = [...new Set(config.packages.install)].map((name) => ({ name, version: packageSet[name].version }));
-  const initrd: InitrdArgs = { config: config as unknown as Json, packages, epoch };
-  derivations.push({ id: INITRD, name: `initrd-${config.system.name}`, builder: "initrd", args: initrd as unknown as Json, inputs: {} });
   const bootloader: BootloaderArgs = { epoch };
   derivations.push({ id: BOOTLOADER, name: "grub-images", builder: "bootloader", args: bootloader as unknown as Json, inputs: {} });
   const grubCfg = grubConfig({

@@ -1,15 +1,15 @@
 // exo build PROFILE: evaluate, plan and realise into the store; print the
 // image's store path and leave a `result` link, as nix-build does.
-import { lstat, symlink, unlink, rename } from "node:fs/promises";
 import { resolve } from "node:path";
 import { buildProfile } from "../../build.ts";
-import { ExoError } from "../../errors.ts";
 import { displayPath } from "../../eval/paths.ts";
 import { loadProject } from "../../project/config.ts";
 import type { BuildEvent } from "../../../store/realise.ts";
 import { defineCommand, expectPositionals, parseCount } from "../command.ts";
 import { JSON_SCHEMAS, printJsonLine } from "../json.ts";
 import { progressReporter } from "../progress.ts";
+import { setLink } from "../link.ts";
+import { rememberNoop } from "../noop-cache.ts";
 import { addIndirectRoot } from "../../../store/roots.ts";
 import { Store } from "../../../store/store.ts";
 
@@ -52,11 +52,12 @@ export default defineCommand({
     }
     const { built, reused } = result.realisation;
     for (const warning of result.evaluation.warnings) process.stderr.write(`warning: ${warning}\n`);
-    if (!values["no-link"]) {
-      const link = resolve(values["out-link"] ?? "result");
+    const link = values["no-link"] ? null : resolve(values["out-link"] ?? "result");
+    if (link) {
       await setLink(link, result.outPath);
       await addIndirectRoot(new Store(project.store), link);
     }
+    await rememberNoop(process.argv.slice(2), { path: result.outPath, storeRoot: project.store, link, derivations: result.graph.derivations.length, files: result.inputFiles });
     if (json) {
       printJsonLine({ schema: JSON_SCHEMAS.buildEvent, type: "result", path: displayPath(result.outPath), configHash: result.evaluation.hash, built, reused });
     } else {
@@ -71,15 +72,3 @@ export default defineCommand({
     return 0;
   },
 });
-
-/** Point `link` at `target`, replacing an old link atomically; never replace a real file. */
-async function setLink(link: string, target: string): Promise<void> {
-  const existing = await lstat(link).catch(() => undefined);
-  if (existing && !existing.isSymbolicLink()) {
-    throw new ExoError("ERR_EXO_USAGE", `${displayPath(link)} exists and is not a link; refusing to replace it`, "pass --out-link NAME or --no-link");
-  }
-  const tmp = `${link}.${process.pid}.tmp`;
-  await unlink(tmp).catch(() => undefined);
-  await symlink(target, tmp);
-  await rename(tmp, link);
-}

@@ -1,0 +1,5 @@
+// The server profile with only the `bundle` format: for the per-format benchmark.
+import { defineProfile, mkForce } from "exo";
+import server from "../../profiles/server.ts";
+
+export default defineProfile({ imports: [server], config: { image: { formats: mkForce(["bundle"]) } } });
