@@ -98,7 +98,7 @@ async function main(): Promise<void> {
   }
 
   const bundle = join(dir, "result/bundle.tar");
-  rows.push({ name: "bundle size", value: `${(await stat(bundle)).size} B`, note: "kernel.elf + manifest.json + manifest.sig" });
+  rows.push({ name: "bundle size", value: `${(await stat(bundle)).size} B`, note: "every file of the image: kernel, initrd, GRUB images, SBOM, manifest, signature" });
   const kernelPath = JSON.parse(timed(["build", server, "--json"], dir).stdout.trim().split("\n").find((l) => l.includes('"kernel"'))!) as { path: string };
   rows.push({ name: "kernel.elf size", value: `${(await stat(join(dir, "store/v1/paths", kernelPath.path, "kernel.elf"))).size} B`, note: "design limit 256 KiB" });
 

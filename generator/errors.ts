@@ -21,7 +21,8 @@ export type ErrorCode =
   | "ERR_EXO_KEY"
   | "ERR_EXO_VERIFY"
   | "ERR_EXO_IMAGE_INVALID"
-  | "ERR_EXO_BOOT";
+  | "ERR_EXO_BOOT"
+  | "ERR_EXO_GENERATION";
 
 export class ExoError extends Error {
   override readonly name = "ExoError";

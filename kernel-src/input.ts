@@ -1,7 +1,9 @@
 // What the kernel templates are generated from: a slice of the evaluated
 // Config plus the config hash the banner prints. Templates see nothing else.
 import type { Arch } from "../schemas/system.ts";
-import type { KernelConfig } from "../schemas/index.ts";
+import type { Config, KernelConfig } from "../schemas/index.ts";
+
+type SandboxConfig = Config["sandbox"];
 
 export interface KernelTemplateInput {
   readonly systemName: string;
@@ -9,6 +11,17 @@ export interface KernelTemplateInput {
   /** sha256 hex of the canonical Config; printed in the boot banner. */
   readonly configHash: string;
   readonly kernel: KernelConfig;
+  /**
+   * SHA-256 hex of the initrd the kernel is built for; the kernel refuses to
+   * start anything from an initrd whose hash differs. Absent only where the
+   * text is rendered to list the files (planning).
+   */
+  readonly initrdSha256?: string;
+  /**
+   * The sandbox policies, for the capabilities of the first process (the
+   * policy `sandbox.defaultPolicy` names). Absent: it holds every capability.
+   */
+  readonly sandbox?: SandboxConfig;
 }
 
 /** One generated file: its path inside the kernel source tree, its text, and the template that wrote it. */

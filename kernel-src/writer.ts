@@ -12,6 +12,24 @@ export function alignColumns(rows: readonly (readonly string[])[]): string[] {
   );
 }
 
+/** Widest a comment line may be, indentation included, before comment() wraps it. */
+const COMMENT_WIDTH = 100;
+
+/** Split text at spaces into lines of at most width characters (a longer word keeps a line of its own). */
+function wrapWords(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let cur = "";
+  for (const word of text.split(" ")) {
+    if (cur !== "" && cur.length + 1 + word.length > width) {
+      lines.push(cur);
+      cur = word;
+    } else {
+      cur = cur === "" ? word : `${cur} ${word}`;
+    }
+  }
+  return [...lines, cur];
+}
+
 export class Writer {
   readonly #lines: string[] = [];
   #depth = 0;
@@ -53,10 +71,15 @@ export class Writer {
     return this.line(signature).block("{", body);
   }
 
-  /** A C comment: one line as `/* text *\/`, more as a block with ` * ` leaders. */
+  /**
+   * A C comment: one short line as `/* text *\/`, more as a block with ` * `
+   * leaders. A line too long for COMMENT_WIDTH columns is wrapped at spaces.
+   */
   comment(...texts: readonly string[]): this {
-    if (texts.length === 1) return this.line(`/* ${texts[0]} */`);
-    return this.line("/*", ...texts.map((t) => (t === "" ? " *" : ` * ${t}`)), " */");
+    const room = COMMENT_WIDTH - this.unit.length * this.#depth;
+    if (texts.length === 1 && (texts[0] ?? "").length + 6 <= room) return this.line(`/* ${texts[0]} */`);
+    const lines = texts.flatMap((t) => (t.length + 3 <= room ? [t] : wrapWords(t, room - 3)));
+    return this.line("/*", ...lines.map((t) => (t === "" ? " *" : ` * ${t}`)), " */");
   }
 
   toString(): string {

@@ -2,9 +2,10 @@
 import type { Module } from "../generator/eval/module.ts";
 import image from "./image.ts";
 import kernel from "./kernel/index.ts";
+import scheduler from "./kernel/scheduler.ts";
 import syscalls from "./kernel/syscalls.ts";
 import packages from "./packages.ts";
 import sandbox from "./sandbox.ts";
 import system from "./system.ts";
 
-export const baseModules: readonly Module[] = [system, kernel, syscalls, sandbox, packages, image];
+export const baseModules: readonly Module[] = [system, kernel, scheduler, syscalls, sandbox, packages, image];

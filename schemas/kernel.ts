@@ -64,6 +64,24 @@ export const kernelOptions = {
       description: "Longest a thread runs before the timer preempts it, in microseconds.",
       example: 2000,
     }),
+    historyLength: option({
+      type: z.number().int().min(1).max(64),
+      default: 4,
+      description: "Run durations a new thread's prediction averages plainly before the moving average (emaAlpha) takes over, so one odd first run does not decide its queue.",
+      example: 8,
+    }),
+    hotThresholdUs: option({
+      type: z.number().int().min(1).max(1_000_000),
+      default: 200,
+      description: "A thread whose predicted run duration is below this many microseconds is hot: it runs before normal and cold threads.",
+      example: 100,
+    }),
+    normalThresholdUs: option({
+      type: z.number().int().min(1).max(1_000_000),
+      default: 2000,
+      description: "A thread whose predicted run duration is below this many microseconds (and not hot) is normal; longer ones are cold and run last.",
+      example: 4000,
+    }),
   },
   allocator: {
     threadCacheObjects: option({
@@ -71,6 +89,14 @@ export const kernelOptions = {
       default: 64,
       description: "Objects each thread caches per size class in front of the per-CPU slab (0 turns the thread cache off).",
       example: 32,
+    }),
+  },
+  memory: {
+    isolation: option({
+      type: z.enum(["auto", "mpk", "compat"]),
+      default: "auto",
+      description: "How the kernel isolates memory domains: `mpk` uses protection keys (PKU), `compat` page tables only; `auto` picks mpk when CPUID reports PKU, compat otherwise.",
+      example: "compat",
     }),
   },
   contextSwitch: {

@@ -11,6 +11,8 @@ export const JSON_SCHEMAS = {
   storeVerify: "exo.store-verify/v1",
   pathInfo: "exo.path-info/v1",
   gc: "exo.gc/v1",
+  generations: "exo.generations/v1",
+  diff: "exo.diff/v1",
 } as const;
 
 export function printJson(value: unknown): void {

@@ -18,6 +18,10 @@ const commands: Readonly<Record<string, () => Promise<{ default: Command }>>> = 
   sbom: () => import("./commands/sbom.ts"),
   store: () => import("./commands/store.ts"),
   gc: () => import("./commands/gc.ts"),
+  switch: () => import("./commands/switch.ts"),
+  generations: () => import("./commands/generations.ts"),
+  rollback: () => import("./commands/rollback.ts"),
+  diff: () => import("./commands/diff.ts"),
 };
 
 function version(): string {

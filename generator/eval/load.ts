@@ -3,7 +3,7 @@
 import { readFile } from "node:fs/promises";
 import { extname } from "node:path";
 import { pathToFileURL } from "node:url";
-import { isMap, isScalar, isSeq, LineCounter, parse, parseDocument, type Node as YamlNode, type ScalarTag } from "yaml";
+import { isMap, isScalar, isSeq, LineCounter, parse, parseDocument, type Node as YamlNode, type ScalarTag, type CollectionTag, type YAMLMap, type YAMLSeq } from "yaml";
 import { ExoError } from "../errors.ts";
 import { isModule, type Module } from "./module.ts";
 import { mkDefault, mkForce } from "./markers.ts";
@@ -68,11 +68,20 @@ function loadYaml(file: string, source: string): Module {
   };
 }
 
-/** `!force 1024` and `!default 1024`: the YAML spelling of mkForce and mkDefault on a scalar. */
-const priorityTags: ScalarTag[] = [
-  { tag: "!force", resolve: (text: string) => mkForce(parse(text) as unknown) },
-  { tag: "!default", resolve: (text: string) => mkDefault(parse(text) as unknown) },
-];
+/**
+ * `!force 1024`, `!force [a, b]` and `!default {...}`: the YAML spelling of
+ * mkForce and mkDefault, on scalars, lists and mappings alike.
+ */
+type Tags = (ScalarTag | CollectionTag)[];
+const priorities = { "!force": mkForce, "!default": mkDefault } as const;
+const priorityTags: Tags = Object.entries(priorities).flatMap(([tag, mark]): Tags => [
+  { tag, resolve: (text: string) => mark(parse(text) as unknown) },
+  ...(["seq", "map"] as const).map((collection) => ({
+    tag,
+    collection,
+    resolve: (node: YAMLMap.Parsed | YAMLSeq.Parsed) => mark(node.toJSON() as unknown),
+  })),
+]);
 
 /** Record the line of every mapping key, by its dotted path. */
 function collectLines(node: YamlNode | null, path: string[], counter: LineCounter, out: Map<string, number>): void {

@@ -34,7 +34,7 @@ export function planBuild(evaluation: Evaluation, opts: PlanOptions): BuildGraph
   if (config.system.arch !== "x86_64") {
     throw new ExoError("ERR_EXO_CONFIG_INVALID", `option \`system.arch\` is ${config.system.arch}, but only x86_64 kernels can be built so far`, 'set system.arch = "x86_64"');
   }
-  const input: KernelTemplateInput = { systemName: config.system.name, arch: config.system.arch, configHash: hash, kernel: config.kernel };
+  const input: KernelTemplateInput = { systemName: config.system.name, arch: config.system.arch, configHash: hash, kernel: config.kernel, sandbox: config.sandbox };
   const toolchain = archToolchain(config.system.arch);
   const files = renderKernel(input);
 

@@ -9,6 +9,8 @@ import { ExoError } from "../errors.ts";
 const projectConfigSchema = z.strictObject({
   /** Where the store lives; `--store` and EXO_STORE override it. */
   store: z.string().min(1).default(".exo/store"),
+  /** Where generation records live; `--generations` and EXO_GENERATIONS override it. */
+  generations: z.string().min(1).default(".exo/generations"),
   keys: z
     .strictObject({
       /** The ML-DSA secret key `exo build` signs with. */
@@ -29,6 +31,7 @@ export type ProjectConfig = z.input<typeof projectConfigSchema>;
 export interface Project {
   readonly root: string;
   readonly store: string;
+  readonly generations: string;
   readonly secretKey: string;
   readonly trusted: readonly string[];
   readonly clang: string;
@@ -43,7 +46,7 @@ export function defineConfig(config: ProjectConfig): ProjectConfig {
 const CONFIG_FILE = "exo.config.ts";
 
 /** Find exo.config.ts in `start` or a parent folder; without one, defaults apply in `start`. */
-export async function loadProject(start: string = process.cwd(), overrides: { store?: string } = {}): Promise<Project> {
+export async function loadProject(start: string = process.cwd(), overrides: { store?: string; generations?: string } = {}): Promise<Project> {
   const file = await findUp(resolve(start), CONFIG_FILE);
   let raw: unknown = {};
   if (file) {
@@ -64,6 +67,7 @@ export async function loadProject(start: string = process.cwd(), overrides: { st
   return {
     root,
     store: store ? resolve(store) : resolve(root, c.store),
+    generations: resolve(overrides.generations ?? process.env.EXO_GENERATIONS ?? resolve(root, c.generations)),
     secretKey: resolve(root, c.keys.secretKey),
     trusted: c.keys.trusted.map((k) => resolve(root, k)),
     clang: c.toolchain.clang,

@@ -9,7 +9,7 @@ const source = "core/build_info.ts";
 
 export const buildInfo: Template = {
   source,
-  render({ systemName, arch, configHash, kernel: k }: KernelTemplateInput) {
+  render({ systemName, arch, configHash, kernel: k, initrdSha256 }: KernelTemplateInput) {
     const options = [
       "system.name",
       "system.arch",
@@ -21,7 +21,7 @@ export const buildInfo: Template = {
       "kernel.syscalls.warm",
       "kernel.syscalls.cold",
     ];
-    const summary = "Name, architecture, config hash and feature list of this build, for the boot banner.";
+    const summary = "Name, architecture, config hash and feature list of this build, for the boot banner, and the SHA-256 of the initrd it was built with.";
     return emit({ source, path: "core/build_info.c", summary, options }, (w) => {
       w.line('#include "types.h"', '#include "defs.h"');
       w.blank();
@@ -31,6 +31,7 @@ export const buildInfo: Template = {
           ["const char", "build_arch[]", `= ${cString(arch)};`],
           ["const char", "build_config_hash[]", `= ${cString(configHash)};`],
           ["const char", "build_features[]", `= ${cString(featureList(k).join(" "))};`],
+          ["const char", "build_initrd_sha256[]", `= ${cString(initrdSha256 ?? "")};`],
         ]),
       );
     });

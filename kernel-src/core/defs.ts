@@ -1,5 +1,6 @@
 // include/defs.h: prototypes of everything one kernel file calls in another,
-// grouped by the file that defines it (xv6's defs.h).
+// grouped by the file that defines it (xv6's defs.h). A feature that is off
+// has no group, so its functions are not even declared.
 import type { KernelTemplateInput } from "../input.ts";
 import { emit, type Template } from "../template.ts";
 
@@ -10,9 +11,34 @@ const noreturn = "__attribute__((noreturn))";
 export const defs: Template = {
   source,
   render({ arch, kernel: k }: KernelTemplateInput) {
+    const predictive = k.scheduler.policy === "predictive";
+    const tcache = k.allocator.threadCacheObjects > 0;
+    const tests = k.testMode !== "off";
+    const a = `arch/${arch}`;
     const groups: [file: string, lines: string[]][] = [
-      [`arch/${arch}/serial.c`, ["void uart_init(void);", "void uart_putc(int c);"]],
-      [`arch/${arch}/power.c`, [`void arch_exit(int status) ${noreturn};`]],
+      [`${a}/entry.S`, [`void enter_user(uint64 rip, uint64 rsp, uint64 arg0, uint64 arg1) ${noreturn};`]],
+      [`${a}/fpu.c`, ["extern uint64 fpu_saves;", "void fpu_init(void);", "void fpu_switch(struct thread *old, struct thread *next);", "void fpu_forget(struct thread *t);", ...(k.contextSwitch.lazyFpu ? ["void fpu_trap(void);"] : [])]],
+      [`${a}/gdt.c`, ["void gdt_init(void);", "void set_kernel_stack(uint64 top);"]],
+      [`${a}/memmap.c`, ["void memmap_init(uint32 magic, uint64 info);"]],
+      [`${a}/pku.c`, ["extern int isolation_mpk;", "void isolation_init(void);"]],
+      [`${a}/power.c`, [`void arch_exit(int status) ${noreturn};`]],
+      [`${a}/serial.c`, ["void uart_init(void);", "void uart_putc(int c);"]],
+      [`${a}/swtch.S`, ["void swtch(uint64 *old_rsp, uint64 new_rsp);"]],
+      ...(tests
+        ? [[`${a}/testasm.S`, [
+            "int test_callee_saved(void (*fn)(void), uint64 seed);",
+            "void test_clobber(void (*fn)(void));",
+            "void fpu_test_put(uint64 v);",
+            "uint64 fpu_test_get(void);",
+            "void test_ud2(void);",
+            "uint64 test_read(uint64 addr);",
+          ]] as [string, string[]]]
+        : []),
+      [`${a}/timer.c`, ["extern uint64 tsc_per_us;", "extern volatile uint64 ticks;", "void timer_init(void);", "void timer_intr(void);", "void pic_eoi(uint32 irq);"]],
+      [`${a}/vm.c`, ["uint64 uvm_create(void);", "void uvm_map(uint64 pml4, uint64 va, void *pa, int writable);", "int uvm_check(uint64 va, uint64 len, int write);", "uint64 uvm_alloc(uint64 pml4, uint64 len);", "int uvm_dealloc(uint64 pml4, uint64 va, uint64 len);", "void uvm_free(uint64 pml4);", "uint64 kernel_cr3(void);"]],
+      [`${a}/trap.c`, ["void idt_init(void);", "void backtrace(uint64 rbp);", ...(tests ? ["void trap_expect(uint32 vector, void *resume);", "int trap_caught(uint64 *cr2, uint64 *rip);"] : [])]],
+      ...(k.testMode === "bench" ? [["core/bench.c", ["void bench_run(void);"]] as [string, string[]]] : []),
+      ["core/buddy.c", ["void *page_alloc(uint32 order);", "void page_free(void *p, uint32 order);", "void buddy_add_range(uint64 start, uint64 end);", "uint64 buddy_free_pages(void);"]],
       [
         "core/build_info.c",
         [
@@ -20,13 +46,66 @@ export const defs: Template = {
           "extern const char build_arch[];",
           "extern const char build_config_hash[];",
           "extern const char build_features[];",
+          "extern const char build_initrd_sha256[];",
         ],
       ],
-      ...(k.ipc.enable ? [["core/ipc.c", ["void ipc_init(void);"]] as [string, string[]]] : []),
+      ["core/initrd.c", ["int initrd_find(uint32 magic, uint64 info, const uint8 **start, uint64 *len);", "int initrd_verify(const uint8 *start, uint64 len, char actual[65]);"]],
+      ...(k.ipc.enable
+        ? [[
+            "core/ipc.c",
+            [
+              "void ipc_init(void);",
+              "struct ipc_ring *ring_create(void);",
+              "void ring_destroy(struct ipc_ring *r);",
+              "uint32 ring_capacity(void);",
+              "int ring_try_push(struct ipc_ring *r, const struct ipc_msg *m);",
+              "int ring_try_pop(struct ipc_ring *r, struct ipc_msg *m);",
+              "uint32 ring_push_batch(struct ipc_ring *r, const struct ipc_msg *msgs, uint32 n);",
+              "void ring_push(struct ipc_ring *r, const struct ipc_msg *m);",
+              "void ring_pop(struct ipc_ring *r, struct ipc_msg *m);",
+              "int ipc_msg_make(struct ipc_msg *m, uint16 tag, const void *data, uint64 len);",
+              "const void *ipc_msg_data(const struct ipc_msg *m, uint64 *len);",
+              "void ipc_msg_release(struct ipc_msg *m);",
+            ],
+          ] as [string, string[]]]
+        : []),
       ["core/main.c", ["void kmain(uint32 magic, uint64 info);"]],
       [
         "core/printf.c",
         ["void kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));", `void panic(const char *reason) ${noreturn};`],
+      ],
+      [
+        "core/proc.c",
+        [
+          "void yield(void);",
+          "void sched_preempt(void);",
+          "void preempt_off(void);",
+          "void preempt_on(void);",
+          "struct thread *thread_create(const char *name, void (*fn)(void *), void *arg);",
+          "void thread_run(struct thread *t);",
+          `void thread_exit(void) ${noreturn};`,
+          "void thread_join(struct thread *t);",
+        ],
+      ],
+      [
+        "core/sched.c",
+        [
+          "void sched_init(void);",
+          "void sched_account(struct thread *t, uint64 cycles, int preempted);",
+          "void sched_enqueue(struct thread *t, int yielded);",
+          "struct thread *sched_pick(void);",
+          "int sched_runnable(void);",
+          ...(predictive
+            ? ["uint64 sched_ema(uint64 ema, uint64 sample, uint32 seen);", "uint32 sched_alpha_q16(void);", "uint32 sched_classify(uint64 ema);", "void sched_predict(struct thread *t, uint64 cycles);"]
+            : []),
+        ],
+      ],
+      ...(k.testMode === "selftest" ? [["core/selftest.c", ["void selftest_run(void);"]] as [string, string[]]] : []),
+      ["core/sha256.c", ["void sha256(const uint8 *data, uint64 len, uint8 out[32]);"]],
+      ["core/syscall.c", ["int64 syscall_dispatch(uint64 a0, uint64 a1, uint64 a2, uint64 a3, uint64 nr);", "uint64 syscall_first_tsc(void);"]],
+      [
+        "core/slab.c",
+        ["uint32 kmalloc_class(uint64 size);", "uint32 slab_class_of(void *p);", "void *slab_alloc(uint32 cls);", "void slab_free(void *p);", ...(tcache ? [] : ["void *kmalloc(uint64 size);", "void kfree(void *p);"])],
       ],
       [
         "core/string.c",
@@ -38,13 +117,38 @@ export const defs: Template = {
           "uint64 strlen(const char *s);",
         ],
       ],
+      [
+        "core/uproc.c",
+        [
+          "struct uproc *uproc_spawn(const char *name, uint64 caps, uint64 arg0, uint64 arg1);",
+          "int64 uproc_wait(struct uproc *p, int *killed);",
+          "int uproc_alive(struct uproc *p);",
+          "uint32 uproc_pid(void);",
+          "uint64 uproc_caps(void);",
+          "uint64 uproc_pml4(void);",
+          `void uproc_exit(int64 status) ${noreturn};`,
+          `void uproc_kill(uint32 vector, uint64 rip, uint64 cr2) ${noreturn};`,
+        ],
+      ],
+      ...(tcache
+        ? [["core/tcache.c", ["void *kmalloc(uint64 size);", "void kfree(void *p);", "void tcache_flush(struct thread *t);", "uint32 tcache_count(uint32 cls);"]] as [string, string[]]]
+        : []),
     ];
-    const options = k.ipc.enable ? ["kernel.ipc.enable"] : [];
+    const options = [
+      ...(k.ipc.enable ? ["kernel.ipc.enable"] : []),
+      "kernel.scheduler.policy",
+      "kernel.allocator.threadCacheObjects",
+      "kernel.contextSwitch.lazyFpu",
+      "kernel.testMode",
+    ];
     const summary = "Functions and data shared between kernel files, grouped by the file that defines them.";
     return emit({ source, path: "include/defs.h", summary, options }, (w) => {
       w.line("#pragma once");
       w.blank();
       w.line('#include "types.h"');
+      w.blank();
+      w.line("struct thread;", "struct uproc;");
+      if (k.ipc.enable) w.line("struct ipc_ring;", "struct ipc_msg;");
       for (const [file, lines] of groups) w.blank().comment(file).line(...lines);
     });
   },

@@ -1,13 +1,32 @@
 // The arch-independent templates, in no particular order (renderKernel sorts the output).
 import type { Template } from "../template.ts";
+import { allocParam } from "./alloc_param.ts";
+import { bench } from "./bench.ts";
+import { buddy } from "./buddy.ts";
 import { buildInfo } from "./build_info.ts";
 import { defs } from "./defs.ts";
+import { initrd } from "./initrd.ts";
 import { ipc } from "./ipc.ts";
+import { ipcParam } from "./ipc_param.ts";
 import { main } from "./main.ts";
 import { param } from "./param.ts";
 import { printf } from "./printf.ts";
+import { proc } from "./proc.ts";
+import { ring } from "./ring.ts";
+import { sched } from "./sched.ts";
+import { schedParam } from "./sched_param.ts";
+import { selftest } from "./selftest.ts";
+import { sha256 } from "./sha256.ts";
+import { slab } from "./slab.ts";
 import { string } from "./string.ts";
+import { syscall } from "./syscall.ts";
 import { sysnum } from "./sysnum.ts";
+import { tcache } from "./tcache.ts";
+import { thread } from "./thread.ts";
 import { types } from "./types.ts";
+import { uproc } from "./uproc.ts";
 
-export const coreTemplates: readonly Template[] = [buildInfo, defs, ipc, main, param, printf, string, sysnum, types];
+export const coreTemplates: readonly Template[] = [
+  allocParam, bench, buddy, buildInfo, defs, initrd, ipc, ipcParam, main, param, printf, proc, ring, sched, schedParam, selftest,
+  sha256, slab, string, syscall, sysnum, tcache, thread, types, uproc,
+];

@@ -1,6 +1,10 @@
-// core/main.c: kmain, where boot.S hands over. It prints the banner, runs the
-// boot self-checks of the features built in, and stops the machine.
+// core/main.c: kmain, where boot.S hands over. It prints the banner, brings
+// up memory, traps, the FPU, the timer and the scheduler, then runs the
+// self-tests or benchmarks when built with them, and stops the machine.
 import type { KernelTemplateInput } from "../input.ts";
+import { capabilities } from "../../schemas/sandbox.ts";
+import { syscallTiers } from "../features.ts";
+import { inlineDefines } from "../params.ts";
 import { emit, type Template } from "../template.ts";
 import type { Writer } from "../writer.ts";
 
@@ -17,29 +21,45 @@ function loaderName(w: Writer): void {
   });
 }
 
+function initrdCheck(w: Writer): void {
+  w.comment(
+    "The last link of the chain of trust (signature → manifest → kernel → initrd):",
+    "nothing starts unless the initrd is the one this kernel was built with.",
+  );
+  w.fn("static void initrd_check(uint32 magic, uint64 info)", () => {
+    w.line("const uint8 *start;", "uint64 len;", "char actual[65];");
+    w.block("if (!initrd_find(magic, info, &start, &len)) {", () => {
+      w.line('kprintf("exo: initrd: none was loaded; refusing to start\\n");', "arch_exit(2);");
+    });
+    w.block("if (!initrd_verify(start, len, actual)) {", () => {
+      w.line('kprintf("exo: initrd: sha256 %s, but this kernel was built for %s; refusing to start\\n", actual, build_initrd_sha256);');
+      w.line("arch_exit(2);");
+    });
+    w.line('kprintf("exo: initrd: %d bytes, sha256 %s ok\\n", (int)len, actual);');
+  });
+}
+
 export const main: Template = {
   source,
-  render({ kernel: k }: KernelTemplateInput) {
-    const predictive = k.scheduler.policy === "predictive";
+  render({ kernel: k, sandbox }: KernelTemplateInput) {
     const options = [
       ...(k.ipc.enable ? ["kernel.ipc.enable"] : []),
-      "kernel.scheduler.policy",
-      ...(predictive ? ["kernel.scheduler.emaAlpha"] : []),
-      "kernel.scheduler.timesliceUs",
       "kernel.syscalls.hot",
       "kernel.syscalls.warm",
       "kernel.syscalls.cold",
+      "kernel.testMode",
+      ...(sandbox !== undefined && k.testMode === "off" ? ["sandbox.policies", "sandbox.defaultPolicy"] : []),
     ];
-    const summary = "kmain: the boot banner, the boot self-checks, then stop.";
+    const summary = "kmain: the boot banner, bring-up of every subsystem, then the self-tests, the benchmarks or a clean stop.";
     return emit({ source, path: "core/main.c", summary, options }, (w) => {
-      w.line('#include "types.h"', '#include "param.h"', '#include "multiboot.h"', '#include "defs.h"');
-      if (predictive) {
-        w.blank();
-        w.comment("kernel.scheduler.emaAlpha in hundredths, for the banner: the Q16 fraction, rounded.");
-        w.line("#define ALPHA_HUNDREDTHS ((EXO_SCHED_EMA_ALPHA_Q16 * 100 + 32768) >> 16)");
-      }
+      w.line('#include "types.h"', '#include "cpu.h"', '#include "multiboot.h"', '#include "defs.h"');
+      w.blank();
+      w.comment("How many syscalls each POSIX-X tier holds, for the banner.");
+      w.line(...inlineDefines(syscallTiers(k).map((t) => [`EXO_SYSCALLS_${t.tier.toUpperCase()}`, t.syscalls.length, t.option] as const)));
       w.blank();
       loaderName(w);
+      w.blank();
+      initrdCheck(w);
       w.blank();
       w.comment(
         "boot.S calls this on the boot stack, in long mode, with the first 1 GiB",
@@ -47,24 +67,35 @@ export const main: Template = {
         "EAX and EBX. Does not return.",
       );
       w.fn("void kmain(uint32 magic, uint64 info)", () => {
-        w.line("(void)info; /* the loader's memory map: read once there is a memory manager */");
-        w.blank();
         w.line("uart_init();");
         w.line('kprintf("exo: booting %s (%s)\\n", build_system_name, build_arch);');
         w.line('kprintf("exo: config %s\\n", build_config_hash);');
         w.line('kprintf("exo: features %s\\n", build_features);');
+        w.line('kprintf("exo: loader %s\\n", loader_name(magic));');
+        w.line("memmap_init(magic, info);");
+        w.line("initrd_check(magic, info);");
+        w.line( "isolation_init();", "gdt_init();", "idt_init();", "fpu_init();", "timer_init();", "sched_init();");
         if (k.ipc.enable) w.line("ipc_init();");
-        if (predictive) {
-          w.line('kprintf("exo: sched: predictive, alpha %d.%02d, timeslice %d us\\n",');
-          w.line("        ALPHA_HUNDREDTHS / 100, ALPHA_HUNDREDTHS % 100, EXO_SCHED_TIMESLICE_US);");
-        } else {
-          w.line('kprintf("exo: sched: round-robin, timeslice %d us\\n", EXO_SCHED_TIMESLICE_US);');
-        }
         w.line('kprintf("exo: syscalls: hot %d warm %d cold %d\\n",');
         w.line("        EXO_SYSCALLS_HOT, EXO_SYSCALLS_WARM, EXO_SYSCALLS_COLD);");
-        w.line('kprintf("exo: loader %s\\n", loader_name(magic));');
+        w.line("intr_on(); /* the timer may preempt from here on */");
         w.line('kprintf("exo: boot complete\\n");');
-        w.line("arch_exit(0);");
+        if (k.testMode === "selftest") w.line("selftest_run();");
+        else if (k.testMode === "bench") w.line("bench_run();");
+        else {
+          const policy = sandbox?.policies[sandbox.defaultPolicy];
+          const caps =
+            policy === undefined
+              ? `(1UL << ${capabilities.length}) - 1 /* every capability: no sandbox policy given */`
+              : `${policy.capabilities.reduce((m, c) => m | (1 << capabilities.indexOf(c)), 0)} /* sandbox.policies.${sandbox?.defaultPolicy}: ${policy.capabilities.join(", ") || "none"} */`;
+          w.comment("The first user process: the built-in program says hello and exits with its pid.");
+          w.line(`struct uproc *init = uproc_spawn("init", ${caps}, 0, 0);`);
+          w.line("int killed;");
+          w.line("if (init == NULL)").indent(() => w.line('panic("init: cannot create the first process");'));
+          w.line("int64 status = uproc_wait(init, &killed);");
+          w.line('kprintf("exo: init %s with status %d\\n", killed ? "was killed" : "exited", (int)status);');
+          w.line("arch_exit(0);");
+        }
       });
     });
   },

@@ -66,6 +66,7 @@ export const printf: Template = {
         );
         w.fn("void panic(const char *reason)", () => {
           w.line('kprintf("exo: panic: %s\\n", reason);');
+          w.line("backtrace((uint64)__builtin_frame_address(0));");
           w.line("arch_exit(1);");
         });
       },

@@ -18,6 +18,7 @@ export const types: Template = {
             ["typedef", "unsigned char", "uint8;"],
             ["typedef", "unsigned short", "uint16;"],
             ["typedef", "unsigned int", "uint32;"],
+            ["typedef", "int", "int32;"],
             ["typedef", "unsigned long", "uint64;"],
             ["typedef", "long", "int64;"],
           ]),

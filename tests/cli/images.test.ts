@@ -2,9 +2,11 @@
 // firmwares, tampered with, and reproduced in another checkout.
 import test from "ava";
 import { execFile } from "node:child_process";
+import { createHash } from "node:crypto";
 import { chmod, copyFile, cp, mkdtemp, readFile, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { boot } from "../../generator/run/qemu.ts";
 import { exo, profile, REPO, tempProject } from "../helpers/exo.ts";
 
 let dir = "";
@@ -33,6 +35,27 @@ for (const [format, firmware] of [["kernel", "bios"], ["bundle", "bios"], ["iso"
     t.regex(r.stderr, new RegExp(`kernel exited with status 0 after \\d+ ms \\(${format}, ${firmware}\\)`));
   });
 }
+
+test.serial("the kernel starts only from the initrd it was built for, and refuses a tampered one", async (t) => {
+  const kernel = join(dir, "result/kernel/boot/kernel.elf");
+  const initrd = await readFile(join(dir, "result/kernel/boot/initrd.tar"));
+  const expected = createHash("sha256").update(initrd).digest("hex");
+  const good = await boot({ kind: "kernel", kernel, initrd: join(dir, "result/kernel/boot/initrd.tar") }, { qemu: "qemu-system-x86_64", timeoutMs: 60_000 });
+  t.is(good.kernelStatus, 0, good.output);
+  t.true(good.output.includes(`exo: initrd: ${initrd.length} bytes, sha256 ${expected} ok`), good.output);
+
+  const tampered = Buffer.from(initrd);
+  const at = tampered.indexOf("\"system\"");
+  t.true(at > 0, "the initrd holds the config");
+  tampered[at + 1] = tampered[at + 1]! ^ 0x20;
+  const file = join(dir, "tampered-initrd.tar");
+  await writeFile(file, tampered);
+  const bad = await boot({ kind: "kernel", kernel, initrd: file }, { qemu: "qemu-system-x86_64", timeoutMs: 60_000 });
+  const actual = createHash("sha256").update(tampered).digest("hex");
+  t.is(bad.kernelStatus, 2, bad.output);
+  t.true(bad.output.includes(`exo: initrd: sha256 ${actual}, but this kernel was built for ${expected}; refusing to start`), bad.output);
+  t.false(bad.output.includes("boot complete"));
+});
 
 for (const format of ["exo.iso", "disk.raw"]) {
   test.serial(`a flipped byte of the kernel inside ${format} fails verification naming the file`, async (t) => {

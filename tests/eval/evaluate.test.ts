@@ -128,6 +128,18 @@ test("a failing assertion stops evaluation with its message, naming the options"
   t.regex(e.message, /packages\.install holds "echo-server", which needs kernel\.ipc\.enable = true \(modules\/packages\.ts:\d+\)/);
 });
 
+test("YAML !force on a list replaces the imported list; !default on a mapping yields to other definitions", async (t) => {
+  const { config } = await evaluateProfile(fixture("force-list.yaml"));
+  t.deepEqual(config.packages.install, ["hello"]);
+  t.is(config.system.name, "server", "the server profile's plain definition wins over !default");
+});
+
+test("scheduler thresholds out of order fail the assertion naming both options", async (t) => {
+  const e = await evalError(fixture("thresholds.yaml"));
+  t.is(e.code, "ERR_EXO_ASSERTION");
+  t.regex(e.message, /kernel\.scheduler\.hotThresholdUs \(3000\) must be below kernel\.scheduler\.normalThresholdUs \(1000\)/);
+});
+
 test("an invalid default names the option and where it was declared", async (t) => {
   const e = await evalError(fixture("invalid-default.ts"));
   t.is(e.code, "ERR_EXO_OPTION_TYPE");

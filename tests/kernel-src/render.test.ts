@@ -3,54 +3,13 @@
 import test from "ava";
 import { existsSync } from "node:fs";
 import { basename } from "node:path";
-import { isOptionDecl, type OptionTree } from "../../schemas/option.ts";
-import { rootOptions, type KernelConfig } from "../../schemas/index.ts";
-import { archToolchain, renderKernel, type GeneratedFile, type KernelTemplateInput } from "../../kernel-src/index.ts";
+import { rootOptions } from "../../schemas/index.ts";
+import { archToolchain, renderKernel, type GeneratedFile } from "../../kernel-src/index.ts";
+import { changedPaths, file, input, optionPaths } from "./inputs.ts";
 
-/** The value of an option tree with every option at its declared default. */
-function defaults(tree: OptionTree): unknown {
-  return Object.fromEntries(Object.entries(tree).map(([k, v]) => [k, isOptionDecl(v) ? structuredClone(v.default) : defaults(v)]));
-}
-
-/** Every option path under `tree`, e.g. `kernel.ipc.ringSlots`. */
-function optionPaths(tree: OptionTree, prefix: string): string[] {
-  return Object.entries(tree).flatMap(([k, v]) => (isOptionDecl(v) ? [`${prefix}.${k}`] : optionPaths(v, `${prefix}.${k}`)));
-}
-
-const defaultKernel = defaults(rootOptions.kernel) as KernelConfig;
-
-function input(kernel: Partial<{ [K in keyof KernelConfig]: Partial<KernelConfig[K]> }> = {}, rest: Partial<KernelTemplateInput> = {}): KernelTemplateInput {
-  const merged = Object.fromEntries(
-    Object.entries(defaultKernel).map(([k, v]) => {
-      const patch = (kernel as Record<string, unknown>)[k];
-      const isTree = typeof v === "object" && v !== null && !Array.isArray(v);
-      return [k, patch === undefined ? v : isTree ? { ...v, ...(patch as object) } : patch];
-    }),
-  ) as KernelConfig;
-  return {
-    systemName: rootOptions.system.name.default,
-    arch: "x86_64",
-    configHash: "a".repeat(64),
-    kernel: merged,
-    ...rest,
-  };
-}
-
-function byPath(files: readonly GeneratedFile[]): Map<string, string> {
-  return new Map(files.map((f) => [f.path, f.text]));
-}
-
-/** Paths whose text differs between two renders, or that only one of them has. */
-function changedPaths(a: readonly GeneratedFile[], b: readonly GeneratedFile[]): string[] {
-  const x = byPath(a);
-  const y = byPath(b);
-  return [...new Set([...x.keys(), ...y.keys()])].filter((p) => x.get(p) !== y.get(p)).sort();
-}
-
-function file(files: readonly GeneratedFile[], path: string): string {
-  const text = byPath(files).get(path);
-  if (text === undefined) throw new Error(`no generated file ${path}`);
-  return text;
+/** Generated files that #include `header`. */
+function includers(files: readonly GeneratedFile[], header: string): string[] {
+  return files.filter((f) => f.text.includes(`#include "${header}"`)).map((f) => f.path);
 }
 
 test("render is deterministic", (t) => {
@@ -81,16 +40,34 @@ test("each template emits a file of its own name", (t) => {
   }
 });
 
-test("param.h names each kernel option path", (t) => {
-  const param = file(renderKernel(input()), "include/param.h");
+test("param.h names each kernel option path, and no C file includes it", (t) => {
+  const files = renderKernel(input());
+  const param = file(files, "include/param.h");
   for (const path of optionPaths(rootOptions.kernel, "kernel")) t.true(param.includes(path), path);
+  t.deepEqual(includers(files, "param.h"), []);
 });
 
-test("changing kernel.ipc.ringSlots changes include/param.h and nothing else", (t) => {
+test("changing kernel.ipc.ringSlots changes only the tunables headers, param.h and ipc_param.h", (t) => {
   const before = renderKernel(input());
   const after = renderKernel(input({ ipc: { ringSlots: 1024 } }));
-  t.deepEqual(changedPaths(before, after), ["include/param.h"]);
-  t.regex(file(after, "include/param.h"), /^#define EXO_IPC_RING_SLOTS +1024 +\/\* kernel\.ipc\.ringSlots \*\/$/m);
+  t.deepEqual(changedPaths(before, after), ["include/ipc_param.h", "include/param.h"]);
+  for (const header of ["include/param.h", "include/ipc_param.h"]) {
+    t.regex(file(after, header), /^#define EXO_IPC_RING_SLOTS +1024 +\/\* kernel\.ipc\.ringSlots \*\/$/m);
+  }
+});
+
+test("changing kernel.scheduler.emaAlpha changes only param.h and sched_param.h, which two C files include", (t) => {
+  const before = renderKernel(input());
+  const after = renderKernel(input({ scheduler: { emaAlpha: 0.5 } }));
+  t.deepEqual(changedPaths(before, after), ["include/param.h", "include/sched_param.h"]);
+  t.regex(file(after, "include/sched_param.h"), /^#define EXO_SCHED_EMA_ALPHA_Q16 +32768 +\/\* kernel\.scheduler\.emaAlpha = 0\.5, in 1\/65536 \*\/$/m);
+  t.deepEqual(includers(after, "sched_param.h"), ["arch/x86_64/timer.c", "core/sched.c"]);
+});
+
+test("each subsystem's tunables header is included only by the files of that subsystem", (t) => {
+  const files = renderKernel(input());
+  t.deepEqual(includers(files, "ipc_param.h"), ["core/ipc.c"]);
+  t.deepEqual(includers(files, "alloc_param.h"), ["core/tcache.c"]);
 });
 
 test("changing the config hash changes core/build_info.c and nothing else", (t) => {
@@ -122,14 +99,17 @@ test("a syscall listed in two tiers is an error naming both options", (t) => {
 
 test("kernel.debugExit = false leaves no isa-debug-exit code, only a halt", (t) => {
   const files = renderKernel(input({ debugExit: false }));
-  for (const f of files) t.notRegex(f.text, /0xf4|EXO_DEBUG_EXIT|outb\(EXO/, f.path);
+  for (const f of files) t.notRegex(f.text, /\b0xf4\b|EXO_DEBUG_EXIT|outb\(EXO/, f.path);
   t.regex(file(files, "arch/x86_64/power.c"), /cpu_halt\(\);/);
 });
 
-test("the round-robin scheduler has no moving-average weight", (t) => {
-  const files = renderKernel(input({ scheduler: { policy: "round-robin" } }));
-  for (const f of files) t.notRegex(f.text, /ALPHA|emaAlpha/, f.path);
-  t.true(file(files, "core/main.c").includes('"exo: sched: round-robin, timeslice %d us\\n"'));
+test("the round-robin scheduler has no moving-average weight, no prediction and one queue", (t) => {
+  const files = renderKernel(input({ scheduler: { policy: "round-robin" }, testMode: "selftest" }));
+  for (const f of files) t.notRegex(f.text, /ALPHA|emaAlpha|sched_ema|EXO_SCHED_HOT|historyLength/, f.path);
+  const sched = file(files, "core/sched.c");
+  t.true(sched.includes('"exo: sched: round-robin, timeslice %d us\\n"'));
+  t.regex(sched, /^#define NQUEUES 1$/m);
+  t.regex(file(renderKernel(input()), "core/sched.c"), /^#define NQUEUES 3$/m);
 });
 
 test("the boot banner prints the documented line formats", (t) => {
@@ -139,13 +119,13 @@ test("the boot banner prints the documented line formats", (t) => {
     "exo: booting %s (%s)\\n",
     "exo: config %s\\n",
     "exo: features %s\\n",
-    "exo: sched: predictive, alpha %d.%02d, timeslice %d us\\n",
     "exo: syscalls: hot %d warm %d cold %d\\n",
     "exo: loader %s\\n",
     "exo: boot complete\\n",
   ]) {
     t.true(main.includes(`"${line}"`), line);
   }
+  t.true(file(files, "core/sched.c").includes('"exo: sched: predictive, alpha %d.%02d, timeslice %d us\\n"'));
   t.true(file(files, "core/ipc.c").includes('"exo: ipc: fusion rings, %d slots x %d B, inline %d B, batch %d\\n"'));
   t.true(file(files, "core/build_info.c").includes('"fusion-rings sched-predictive alloc-3level lazy-fpu posix-x"'));
 });
@@ -162,7 +142,7 @@ test("the x86_64 toolchain points at generated files and builds freestanding, wi
   const paths = renderKernel(input()).map((f) => f.path);
   t.true(paths.includes(tc.linkerScript));
   t.true(paths.some((p) => p.startsWith(`${tc.includeDir}/`)));
-  for (const flag of ["-ffreestanding", "-mno-red-zone", "-mno-sse", "-Werror"]) t.true(tc.cflags.includes(flag), flag);
+  for (const flag of ["-ffreestanding", "-mno-red-zone", "-mno-sse", "-Werror", "-fno-omit-frame-pointer"]) t.true(tc.cflags.includes(flag), flag);
   t.false([...tc.cflags, ...tc.asflags].some((f) => f.startsWith("-g")));
   t.true(tc.ldflags.includes("--build-id=none"));
 });

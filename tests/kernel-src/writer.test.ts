@@ -22,3 +22,13 @@ test("a one-line comment stays on one line; more become a block", (t) => {
 test("alignColumns pads all but the last column and leaves no trailing space", (t) => {
   t.deepEqual(alignColumns([["#define", "A", "1"], ["#define", "LONGER", ""]]), ["#define A      1", "#define LONGER"]);
 });
+
+test("a comment too long for one line is wrapped into a block at spaces", (t) => {
+  const long = "word ".repeat(30).trim();
+  const text = new Writer().comment(long).toString();
+  const lines = text.trimEnd().split("\n");
+  t.is(lines[0], "/*");
+  t.is(lines.at(-1), " */");
+  t.true(lines.every((l) => l.length <= 100));
+  t.is(lines.slice(1, -1).map((l) => l.slice(3)).join(" "), long);
+});

@@ -16,8 +16,9 @@ import { boot, type BootTarget, type Firmware } from "../../run/qemu.ts";
 import { parseTestLines } from "../../run/test-lines.ts";
 import { loadTrustedKeys } from "../../sign/trust.ts";
 import { defineCommand, expectPositionals } from "../command.ts";
+import { generationImage } from "../../generations/image.ts";
 
-const usage = "run PROFILE|IMAGE [--format F] [--firmware bios|uefi] [--selftest | --bench] [--store DIR] [--timeout SECONDS]";
+const usage = "run PROFILE|IMAGE | --generation N [--format F] [--firmware bios|uefi] [--selftest | --bench] [--store DIR] [--timeout SECONDS]";
 const PROFILE_EXTENSIONS = new Set([".ts", ".mts", ".yaml", ".yml"]);
 /** Which format boots when none is named: the quickest that the firmware can start. */
 const PREFERENCE: Record<Firmware, readonly Format[]> = { bios: ["kernel", "bundle", "iso", "raw"], uefi: ["iso", "raw"] };
@@ -33,6 +34,7 @@ export default defineCommand({
     "--timeout SECONDS   stop QEMU after this long (default: 60)",
     "--selftest          build PROFILE with the in-kernel tests (kernel.testMode = selftest) and check every EXO-TEST line",
     "--bench             build PROFILE with the in-kernel benchmarks (kernel.testMode = bench)",
+    "--generation N      boot generation N's image (see `exo generations`), verified as any image is",
   ],
   options: {
     store: { type: "string" },
@@ -41,9 +43,10 @@ export default defineCommand({
     firmware: { type: "string" },
     selftest: { type: "boolean" },
     bench: { type: "boolean" },
+    generation: { type: "string" },
   },
   async run({ values, positionals }) {
-    const [target] = expectPositionals(positionals, ["PROFILE|IMAGE"], usage);
+    const [target] = values.generation !== undefined ? [await generationImage(values.generation, positionals, values.store)] : expectPositionals(positionals, ["PROFILE|IMAGE"], usage);
     const timeout = Number(values.timeout ?? "60");
     if (!(timeout > 0)) throw new ExoError("ERR_EXO_USAGE", `option --timeout expects a number of seconds above 0, got '${values.timeout}'`);
     const firmware = (values.firmware ?? "bios") as Firmware;

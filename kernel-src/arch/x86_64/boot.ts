@@ -48,7 +48,9 @@ function entry32(w: Writer): void {
   );
   w.line(".text", ".code32", ".globl _start");
   label(w, "_start", () => {
-    w.line("cli", "cld", "mov %eax, %esi", "mov $boot_stack_top, %esp");
+    w.line("cli", "cld", "mov %eax, %esi");
+    w.comment("The TSC at entry, for the boot_to_ready benchmark; EDX:EAX are free once EAX is in ESI.");
+    w.line("rdtsc", "mov %eax, boot_tsc", "mov %edx, boot_tsc + 4", "mov $boot_stack_top, %esp");
     w.blank();
     w.comment("Zero BSS before using it: the page tables and the stack live there.");
     w.line("mov $__bss_start, %edi", "mov $__bss_end, %ecx", "sub %edi, %ecx", "xor %eax, %eax", "rep stosb");
@@ -76,8 +78,8 @@ function entry64(w: Writer): void {
   label(w, "start64", () => {
     w.line("mov $SEG_KDATA, %ax", "mov %ax, %ds", "mov %ax, %es", "mov %ax, %ss", "xor %eax, %eax", "mov %ax, %fs", "mov %ax, %gs");
     w.line("mov $boot_stack_top, %rsp");
-    w.comment("kmain(magic, info): the 32-bit moves zero the upper halves.");
-    w.line("mov %esi, %edi", "mov %ebx, %esi", "call kmain");
+    w.comment("kmain(magic, info): the 32-bit moves zero the upper halves. RBP 0 ends the backtrace.");
+    w.line("mov %esi, %edi", "mov %ebx, %esi", "xor %ebp, %ebp", "call kmain");
   });
   w.comment("kmain does not return; if it ever does, stop here.");
   label(w, "2", () => w.line("cli", "hlt", "jmp 2b"));
@@ -95,8 +97,13 @@ function data(w: Writer): void {
   w.comment("lgdt in 32-bit mode reads the limit and the low 4 bytes of the base.");
   label(w, "gdt64_ptr", () => w.line(".word gdt64_end - gdt64 - 1", ".quad gdt64"));
   w.blank();
+  w.comment("In .data, not .bss: it is written before .bss is zeroed.");
+  w.line(".data", ".globl boot_tsc");
+  w.indent(() => w.line(".p2align 3"));
+  label(w, "boot_tsc", () => w.line(".quad 0"));
+  w.blank();
   w.comment("Page tables (page-aligned, as CR3 and the entries require) and the boot stack.");
-  w.line(".bss");
+  w.line(".bss", ".globl boot_pml4", ".globl boot_pdpt");
   w.indent(() => w.line(".p2align 12"));
   label(w, "boot_pml4", () => w.line(".skip 4096"));
   label(w, "boot_pdpt", () => w.line(".skip 4096"));

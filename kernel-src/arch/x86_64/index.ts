@@ -2,12 +2,26 @@
 import type { Template } from "../../template.ts";
 import { boot } from "./boot.ts";
 import { cpu } from "./cpu.ts";
+import { entry } from "./entry.ts";
+import { fpu } from "./fpu.ts";
+import { gdt } from "./gdt.ts";
+import { initcode } from "./initcode.ts";
 import { linker } from "./linker.ts";
 import { memlayout } from "./memlayout.ts";
+import { memmap } from "./memmap.ts";
 import { multiboot } from "./multiboot.ts";
+import { pku } from "./pku.ts";
 import { power } from "./power.ts";
 import { serial } from "./serial.ts";
+import { swtch } from "./swtch.ts";
+import { testasm } from "./testasm.ts";
+import { timer } from "./timer.ts";
+import { trap } from "./trap.ts";
+import { vectors } from "./vectors.ts";
+import { vm } from "./vm.ts";
 
 export { toolchain } from "./toolchain.ts";
 
-export const templates: readonly Template[] = [boot, cpu, linker, memlayout, multiboot, power, serial];
+export const templates: readonly Template[] = [
+  boot, cpu, entry, fpu, gdt, initcode, linker, memlayout, memmap, multiboot, pku, power, serial, swtch, testasm, timer, trap, vectors, vm,
+];

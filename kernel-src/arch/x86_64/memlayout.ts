@@ -11,7 +11,7 @@ export const KERNEL_LOAD_ADDR = 0x100000;
 export const memlayout: Template = {
   source,
   render() {
-    const summary = "Boot memory layout: where the image is loaded, what the boot page tables map, how big the boot stack is.";
+    const summary = "Memory layout: where the image is loaded, what the boot page tables map, how big the boot stack is, where user processes live.";
     return emit({ source, path: "include/memlayout.h", summary, options: [] }, (w) => {
       w.line("#pragma once");
       w.blank();
@@ -21,6 +21,9 @@ export const memlayout: Template = {
           ["#define", "BOOT_PAGE_SIZE", "0x200000", "/* the boot page tables map 2 MiB pages */"],
           ["#define", "BOOT_MAP_PAGES", "512", "/* ... 512 of them: the first 1 GiB, identity-mapped */"],
           ["#define", "BOOT_STACK_SIZE", "16384", "/* kmain's stack */"],
+          ["#define", "USER_BASE", "0x40000000UL", "/* a process's user window starts here, just above the kernel's 1 GiB */"],
+          ["#define", "USER_SIZE", "0x200000UL", "/* ... and spans 2 MiB: one page table */"],
+          ["#define", "USER_STACK_TOP", "(USER_BASE + USER_SIZE)", "/* the user stack page is the window's last */"],
         ]),
       );
     });

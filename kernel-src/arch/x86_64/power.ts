@@ -1,6 +1,7 @@
 // arch/x86_64/power.c: how the kernel stops. With kernel.debugExit it ends
 // QEMU through isa-debug-exit; without it, that code is not generated at all.
 import type { KernelTemplateInput } from "../../input.ts";
+import { inlineDefines } from "../../params.ts";
 import { emit, type Template } from "../../template.ts";
 
 const source = "arch/x86_64/power.ts";
@@ -12,8 +13,9 @@ export const power: Template = {
       ? "arch_exit: hand the kernel's status to QEMU's isa-debug-exit device, then halt."
       : "arch_exit: halt forever (built without kernel.debugExit, so nothing ends QEMU).";
     return emit({ source, path: "arch/x86_64/power.c", summary, options: ["kernel.debugExit"] }, (w) => {
-      w.line('#include "types.h"', ...(k.debugExit ? ['#include "param.h"'] : []), '#include "cpu.h"', '#include "defs.h"');
+      w.line('#include "types.h"', '#include "cpu.h"', '#include "defs.h"');
       w.blank();
+      if (k.debugExit) w.line(...inlineDefines([["EXO_DEBUG_EXIT_PORT", "0xf4", "kernel.debugExit"]])).blank();
       if (k.debugExit) {
         w.comment(
           "Stop with status: 0 means the boot succeeded. QEMU's isa-debug-exit",

@@ -1,4 +1,6 @@
 // arch/x86_64/serial.c: the console, a 16550 UART on COM1, polled.
+import type { KernelTemplateInput } from "../../input.ts";
+import { inlineDefines } from "../../params.ts";
 import { emit, type Template } from "../../template.ts";
 import { alignColumns } from "../../writer.ts";
 
@@ -6,10 +8,12 @@ const source = "arch/x86_64/serial.ts";
 
 export const serial: Template = {
   source,
-  render() {
+  render({ kernel: k }: KernelTemplateInput) {
     const summary = "The boot console: the 16550 UART on COM1 at kernel.console.baud, 8N1, polled (no interrupts yet).";
     return emit({ source, path: "arch/x86_64/serial.c", summary, options: ["kernel.console.baud"] }, (w) => {
-      w.line('#include "types.h"', '#include "param.h"', '#include "cpu.h"', '#include "defs.h"');
+      w.line('#include "types.h"', '#include "cpu.h"', '#include "defs.h"');
+      w.blank();
+      w.line(...inlineDefines([["EXO_CONSOLE_BAUD", k.console.baud, "kernel.console.baud"]]));
       w.blank();
       w.comment("I/O port of COM1, and the UART's registers as offsets from it.");
       w.line(

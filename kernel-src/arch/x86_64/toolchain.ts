@@ -26,6 +26,10 @@ export const toolchain: ArchToolchain = {
     "-mno-sse",
     "-mno-sse2",
     "-mno-80387",
+    // Keep RBP as a frame pointer in every function, leaf ones too: a panic walks
+    // the RBP chain to print its backtrace.
+    "-fno-omit-frame-pointer",
+    "-mno-omit-leaf-frame-pointer",
     // No unwind tables: nothing reads them and the linker script drops .eh_frame.
     "-fno-asynchronous-unwind-tables",
     "-fno-unwind-tables",

@@ -1,0 +1,144 @@
+// Compare two systems: option values (with the definitions that set them),
+// kernel features, packages, closure and image sizes, and the image's files.
+// Pure data in, data out; resolve.ts finds the sides, render.ts prints.
+import { readdir, readFile, stat } from "node:fs/promises";
+import { join } from "node:path";
+import { featureList } from "../../kernel-src/features.ts";
+import type { Config } from "../../schemas/index.ts";
+import { closure } from "../../store/closure.ts";
+import { sha256Hex } from "../../store/hash.ts";
+import type { Store } from "../../store/store.ts";
+import { listTree } from "../../store/tree.ts";
+import { FORMAT_FILES } from "../image/read.ts";
+import { MANIFEST_FILE, type Manifest } from "../image/manifest.ts";
+import type { Snapshot } from "./snapshot.ts";
+
+export interface Side {
+  /** How the user named it: `generation 3`, a store path, a profile. */
+  readonly label: string;
+  readonly snapshot: Snapshot;
+  readonly configHash: string;
+  /** The image's store path name. */
+  readonly storePath: string;
+}
+
+export interface OptionChange {
+  readonly path: string;
+  readonly old: unknown;
+  readonly new: unknown;
+  readonly oldDefinedIn: readonly string[];
+  readonly newDefinedIn: readonly string[];
+}
+
+export interface PackageChange {
+  readonly name: string;
+  readonly change: "added" | "removed" | "changed";
+  readonly oldVersion: string | null;
+  readonly newVersion: string | null;
+}
+
+export interface FileChange {
+  /** `format`: an image file such as bundle.tar; `file`: a file the signed manifest lists. */
+  readonly kind: "format" | "file";
+  readonly path: string;
+  readonly change: "added" | "removed" | "changed";
+  readonly oldSize: number | null;
+  readonly newSize: number | null;
+}
+
+export interface SizeDelta {
+  readonly old: number;
+  readonly new: number;
+}
+
+export interface Diff {
+  readonly options: OptionChange[];
+  readonly features: { readonly on: string[]; readonly off: string[] };
+  readonly packages: PackageChange[];
+  readonly closureSize: SizeDelta;
+  readonly imageSize: SizeDelta;
+  /** Image format files (bundle.tar, boot.iso, ...) and the files the manifest lists. */
+  readonly imageFiles: FileChange[];
+}
+
+export async function diffSides(store: Store, a: Side, b: Side): Promise<Diff> {
+  const ca = a.snapshot.config as Config;
+  const cb = b.snapshot.config as Config;
+  const fa = new Set(featureList(ca.kernel));
+  const fb = new Set(featureList(cb.kernel));
+  return {
+    options: diffOptions(a.snapshot, b.snapshot),
+    features: { on: [...fb].filter((f) => !fa.has(f)), off: [...fa].filter((f) => !fb.has(f)) },
+    packages: diffPackages(a.snapshot.packages, b.snapshot.packages),
+    closureSize: { old: await closureSize(store, a.storePath), new: await closureSize(store, b.storePath) },
+    imageSize: { old: (await store.pathInfo(a.storePath))?.size ?? 0, new: (await store.pathInfo(b.storePath))?.size ?? 0 },
+    imageFiles: compareFiles(await imageFiles(store.pathOf(a.storePath)), await imageFiles(store.pathOf(b.storePath))),
+  };
+}
+
+function diffOptions(a: Snapshot, b: Snapshot): OptionChange[] {
+  const paths = [...new Set([...Object.keys(a.options), ...Object.keys(b.options)])].sort();
+  const changes: OptionChange[] = [];
+  for (const path of paths) {
+    const oa = a.options[path];
+    const ob = b.options[path];
+    if (JSON.stringify(oa?.value) === JSON.stringify(ob?.value)) continue;
+    changes.push({ path, old: oa?.value ?? null, new: ob?.value ?? null, oldDefinedIn: oa?.definedIn ?? [], newDefinedIn: ob?.definedIn ?? [] });
+  }
+  return changes;
+}
+
+export function diffPackages(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): PackageChange[] {
+  const changes: PackageChange[] = [];
+  for (const name of [...new Set([...Object.keys(a), ...Object.keys(b)])].sort()) {
+    const va = a[name] ?? null;
+    const vb = b[name] ?? null;
+    if (va === vb) continue;
+    changes.push({ name, change: va === null ? "added" : vb === null ? "removed" : "changed", oldVersion: va, newVersion: vb });
+  }
+  return changes;
+}
+
+async function closureSize(store: Store, storePath: string): Promise<number> {
+  let total = 0;
+  for (const name of await closure(store, [storePath])) total += (await store.pathInfo(name))?.size ?? 0;
+  return total;
+}
+
+interface ImageFile {
+  readonly kind: "format" | "file";
+  readonly size: number;
+  readonly sha256: string;
+}
+
+/** The image's format files (by size) and the manifest's files (by hash), keyed by path. */
+async function imageFiles(dir: string): Promise<Map<string, ImageFile>> {
+  const files = new Map<string, ImageFile>();
+  const present = new Set(await readdir(dir).catch(() => [] as string[]));
+  for (const name of Object.values(FORMAT_FILES)) {
+    if (!present.has(name)) continue;
+    const file = join(dir, name);
+    if ((await stat(file)).isDirectory()) {
+      // The `kernel` format is a folder: its size is its files', its hash that of their hashes.
+      const entries = await listTree(file);
+      files.set(`format:${name}/`, { kind: "format", size: entries.reduce((n, e) => n + e.size, 0), sha256: sha256Hex(entries.map((e) => `${e.path} ${e.sha256}`).join("\n")) });
+    } else {
+      const data = await readFile(file);
+      files.set(`format:${name}`, { kind: "format", size: data.length, sha256: sha256Hex(data) });
+    }
+  }
+  const manifest = JSON.parse(await readFile(join(dir, MANIFEST_FILE), "utf8").catch(() => "{\"files\":[]}")) as Pick<Manifest, "files">;
+  for (const f of manifest.files) files.set(`file:${f.path}`, { kind: "file", size: f.size, sha256: f.sha256 });
+  return files;
+}
+
+function compareFiles(a: Map<string, ImageFile>, b: Map<string, ImageFile>): FileChange[] {
+  const changes: FileChange[] = [];
+  for (const path of [...new Set([...a.keys(), ...b.keys()])].sort()) {
+    const fa = a.get(path);
+    const fb = b.get(path);
+    const change = !fa ? "added" : !fb ? "removed" : fa.sha256 !== fb.sha256 || fa.size !== fb.size ? "changed" : undefined;
+    if (change) changes.push({ kind: (fa ?? fb)!.kind, path: path.slice(path.indexOf(":") + 1), change, oldSize: fa?.size ?? null, newSize: fb?.size ?? null });
+  }
+  return changes;
+}

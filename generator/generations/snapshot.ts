@@ -1,0 +1,52 @@
+// What a generation remembers of its evaluation: the config, every option's
+// value with the file:line of the definitions that set it, and the banner.
+import { featureList } from "../../kernel-src/features.ts";
+import { packageSet } from "../../schemas/packages.ts";
+import type { Evaluation } from "../eval/index.ts";
+import { isAbsolute, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { OptionRecord } from "./record.ts";
+
+export interface Snapshot {
+  readonly config: unknown;
+  readonly options: Readonly<Record<string, OptionRecord>>;
+  readonly banner: string;
+  /** Package name → version, from the package set of the Exo that built it. */
+  readonly packages: Readonly<Record<string, string>>;
+}
+
+/** File paths are kept relative to `root` (the project), so records hold no absolute paths of it. */
+export function snapshotOf(evaluation: Evaluation, root: string): Snapshot {
+  const options: Record<string, OptionRecord> = {};
+  for (const [path, result] of evaluation.options) {
+    const winning = result.definitions.filter((d) => d.active && d.priority === result.priority);
+    options[path] = {
+      value: result.value === undefined ? null : result.value,
+      definedIn: winning.map((d) => (d.line > 0 ? `${portablePath(d.file, root)}:${d.line}` : portablePath(d.file, root))),
+    };
+  }
+  const packages = Object.fromEntries([...new Set(evaluation.config.packages.install)].sort().map((name) => [name, packageSet[name].version]));
+  return { config: evaluation.config, options, banner: bannerOf(evaluation.config), packages };
+}
+
+const EXO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
+
+/**
+ * A file as a record keeps it: relative to the project when inside it,
+ * `<exo>/...` for Exo's own modules, so records and JSON outputs name no
+ * absolute path of this machine; other files stay absolute.
+ */
+export function portablePath(file: string, root: string): string {
+  const inside = (base: string): string | undefined => {
+    const rel = relative(base, file);
+    return isAbsolute(file) && rel && !rel.startsWith("..") && !isAbsolute(rel) ? rel : undefined;
+  };
+  const inProject = inside(root);
+  if (inProject !== undefined) return inProject;
+  const inExo = inside(EXO_ROOT);
+  return inExo !== undefined ? `<exo>/${inExo}` : file;
+}
+
+export function bannerOf(config: Evaluation["config"]): string {
+  return `${config.system.name}: features ${featureList(config.kernel).join(" ")}`;
+}

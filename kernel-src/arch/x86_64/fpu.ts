@@ -1,0 +1,84 @@
+// arch/x86_64/fpu.c: FPU/SSE state across context switches. The kernel itself
+// is built with -mno-sse -mno-80387, so only threads that run FPU code (asm,
+// or files built with their own flags) have state to keep. Lazy
+// (kernel.contextSwitch.lazyFpu): CR0.TS is set on every switch and the first
+// FPU instruction after it traps (#NM), which saves the previous owner's state
+// and loads the new one's. Eager: every switch saves and restores it.
+import type { KernelTemplateInput } from "../../input.ts";
+import { emit, type Template } from "../../template.ts";
+
+const source = "arch/x86_64/fpu.ts";
+
+export const fpu: Template = {
+  source,
+  render({ kernel: k }: KernelTemplateInput) {
+    const lazy = k.contextSwitch.lazyFpu;
+    const summary = lazy
+      ? "Lazy FPU/SSE switching: CR0.TS on every switch, state saved and restored in the #NM handler, only for threads that use it."
+      : "Eager FPU/SSE switching: every context switch saves the old thread's state and restores the new one's.";
+    return emit({ source, path: "arch/x86_64/fpu.c", summary, options: ["kernel.contextSwitch.lazyFpu"] }, (w) => {
+      w.line('#include "types.h"', '#include "cpu.h"', '#include "thread.h"', '#include "defs.h"');
+      w.blank();
+      w.line(`static inline void fxsave(uint8 *area) { __asm__ volatile("fxsave64 (%0)" : : "r"(area) : "memory"); }
+static inline void fxrstor(const uint8 *area) { __asm__ volatile("fxrstor64 (%0)" : : "r"(area) : "memory"); }
+static inline void fninit(void) { __asm__ volatile("fninit"); }`);
+      w.blank();
+      w.comment("How many times state was saved, for the self-test of the FPU switching.");
+      w.line("uint64 fpu_saves;");
+      if (lazy) {
+        w.line("uint64 fpu_traps;");
+        w.comment("The thread whose state is in the FPU registers now, or NULL.");
+        w.line("static struct thread *fpu_owner;");
+      }
+      w.blank();
+      w.comment("Enable SSE (CR4.OSFXSR) with a real FPU (CR0.EM clear, MP set) and take the initial state as the template.");
+      w.fn("void fpu_init(void)", () => {
+        w.line("write_cr0((read_cr0() & ~(uint64)(CR0_EM | CR0_TS)) | CR0_MP | CR0_NE);");
+        w.line("write_cr4(read_cr4() | CR4_OSFXSR | CR4_OSXMMEXCPT);");
+        w.line("fninit();");
+        if (lazy) w.line("write_cr0(read_cr0() | CR0_TS); /* the first FPU instruction of any thread traps */");
+        w.line(`kprintf("exo: fpu: ${lazy ? "lazy (CR0.TS and #NM)" : "eager (saved on every switch)"}\\n");`);
+      });
+      w.blank();
+      if (lazy) {
+        w.comment("On a switch, arm the trap: whoever runs next pays for the FPU only if it uses it.");
+        w.fn("void fpu_switch(struct thread *old, struct thread *next)", () => {
+          w.line("(void)old;", "(void)next;", "write_cr0(read_cr0() | CR0_TS);");
+        });
+        w.blank();
+        w.comment("#NM: the current thread touched the FPU. Save the owner's state, load ours (or a clean one).");
+        w.fn("void fpu_trap(void)", () => {
+          w.line(`struct thread *t = curthread;
+clts();
+fpu_traps++;
+if (fpu_owner == t)
+    return;
+if (fpu_owner != NULL) {
+    fxsave(fpu_owner->fpu);
+    fpu_saves++;
+}
+if (t->fpu_used)
+    fxrstor(t->fpu);
+else
+    fninit();
+t->fpu_used = 1;
+fpu_owner = t;`);
+        });
+        w.blank();
+        w.comment("A thread is gone: its state must not be saved into freed memory.");
+        w.fn("void fpu_forget(struct thread *t)", () => {
+          w.line("if (fpu_owner == t)").indent(() => w.line("fpu_owner = NULL;"));
+        });
+      } else {
+        w.comment("Save every thread's state and restore the next one's, FPU user or not.");
+        w.fn("void fpu_switch(struct thread *old, struct thread *next)", () => {
+          w.line("fxsave(old->fpu);", "fpu_saves++;", "old->fpu_used = 1;");
+          w.line("if (next->fpu_used)").indent(() => w.line("fxrstor(next->fpu);"));
+          w.line("else").indent(() => w.line("fninit();"));
+        });
+        w.blank();
+        w.fn("void fpu_forget(struct thread *t)", () => w.line("(void)t;"));
+      }
+    });
+  },
+};

@@ -1,0 +1,141 @@
+// arch/x86_64/memmap.c: read the loader's memory map (Multiboot v1 or
+// Multiboot2) and give every usable page to the buddy allocator, except the
+// first MiB (BIOS, the loader's tables), the kernel image, the loader's info
+// block and the boot modules (the initrd).
+import { emit, type Template } from "../../template.ts";
+
+const source = "arch/x86_64/memmap.ts";
+
+export const memmap: Template = {
+  source,
+  render() {
+    const summary = "The Multiboot v1/v2 memory map: usable RAM above 1 MiB, minus the kernel image, the loader's info and the boot modules, handed to the buddy allocator.";
+    return emit({ source, path: "arch/x86_64/memmap.c", summary, options: [] }, (w) => {
+      w.line('#include "types.h"', '#include "multiboot.h"', '#include "defs.h"');
+      w.blank();
+      w.line(`#define MB1_INFO_MMAP 0x40  /* flags bit: mmap_length/mmap_addr are valid */
+#define MB1_INFO_MODS 0x08 /* flags bit: mods_count/mods_addr are valid */
+#define MB2_TAG_MODULE 3
+#define MB2_TAG_MMAP 6
+#define MMAP_AVAILABLE 1
+#define LOW_LIMIT 0x100000UL      /* below: BIOS data and the loader's structures */
+#define HIGH_LIMIT 0x40000000UL   /* above: not mapped by the boot page tables */`);
+      w.blank();
+      w.line("extern char __image_start[], __bss_end[];", "static uint32 regions;");
+      w.blank();
+      w.comment(
+        "Memory that must outlive the map: the kernel image, the loader's info",
+        "block and the boot modules (the initrd), which are read after the",
+        "allocator starts handing out pages.",
+      );
+      w.line("#define MAX_RESERVED 10", "static struct { uint64 start, end; } reserved[MAX_RESERVED];", "static uint32 nreserved;");
+      w.blank();
+      w.fn("static void reserve(uint64 start, uint64 end)", () => {
+        w.line("if (nreserved < MAX_RESERVED && start < end) {").indent(() => {
+          w.line("reserved[nreserved].start = start & ~0xfffUL;", "reserved[nreserved].end = (end + 0xfff) & ~0xfffUL;", "nreserved++;");
+        });
+        w.line("}");
+      });
+      w.blank();
+      w.comment("Free [start, end) except the reserved ranges from index i on, splitting around each.");
+      w.fn("static void add_free(uint64 start, uint64 end, uint32 i)", () => {
+        w.line(`for (; i < nreserved; i++) {
+    uint64 rs = reserved[i].start, re = reserved[i].end;
+    if (re <= start || rs >= end)
+        continue;
+    if (start < rs)
+        add_free(start, rs, i + 1);
+    if (re < end)
+        add_free(re, end, i + 1);
+    return;
+}
+buddy_add_range(start, end);`);
+      });
+      w.blank();
+      w.comment("Clip [base, base+len) to the mapped usable window and free it, reserved ranges excepted.");
+      w.fn("static void add_region(uint64 base, uint64 len)", () => {
+        w.line(`uint64 start = base < LOW_LIMIT ? LOW_LIMIT : base;
+uint64 end = base + len > HIGH_LIMIT ? HIGH_LIMIT : base + len;
+if (start >= end)
+    return;
+regions++;
+add_free(start, end, 0);`);
+      });
+      w.blank();
+      w.comment("Multiboot v1 info: 120 bytes; flags bit 3 says mods_count (offset 20) and mods_addr (24) hold 16-byte module entries.");
+      w.fn("static void mb1_reserve(uint64 info)", () => {
+        w.line(`uint32 flags = *(uint32 *)info;
+reserve(info, info + 120);
+if ((flags & MB1_INFO_MODS) == 0)
+    return;
+uint32 count = *(uint32 *)(info + 20);
+uint64 mods = *(uint32 *)(info + 24);
+reserve(mods, mods + 16UL * count);
+for (uint32 i = 0; i < count; i++)
+    reserve(*(uint32 *)(mods + 16 * i), *(uint32 *)(mods + 16 * i + 4));`);
+      });
+      w.blank();
+      w.comment("Multiboot2 info: the whole tag list, and each module tag's [mod_start, mod_end).");
+      w.fn("static void mb2_reserve(uint64 info)", () => {
+        w.line(`uint64 p = info + 8, end = info + *(uint32 *)info;
+reserve(info, end);
+while (p < end) {
+    uint32 type = *(uint32 *)p, size = *(uint32 *)(p + 4);
+    if (type == MB2_TAG_END)
+        break;
+    if (type == MB2_TAG_MODULE)
+        reserve(*(uint32 *)(p + 8), *(uint32 *)(p + 12));
+    p += (size + 7) & ~7UL;
+}`);
+      });
+      w.blank();
+      w.comment("Multiboot v1: entries of {size, addr, len, type}, each followed by size bytes after the size field.");
+      w.fn("static int mb1_map(uint64 info)", () => {
+        w.line(`uint32 flags = *(uint32 *)info;
+if ((flags & MB1_INFO_MMAP) == 0)
+    return -1;
+uint64 p = *(uint32 *)(info + 48), end = p + *(uint32 *)(info + 44);
+while (p < end) {
+    uint32 size = *(uint32 *)p;
+    if (*(uint32 *)(p + 20) == MMAP_AVAILABLE)
+        add_region(*(uint64 *)(p + 4), *(uint64 *)(p + 12));
+    p += size + 4;
+}
+return 0;`);
+      });
+      w.blank();
+      w.comment("Multiboot2: 8-byte aligned tags after an 8-byte header; the mmap tag holds {addr, len, type, reserved} entries.");
+      w.fn("static int mb2_map(uint64 info)", () => {
+        w.line(`uint64 p = info + 8, end = info + *(uint32 *)info;
+while (p < end) {
+    uint32 type = *(uint32 *)p, size = *(uint32 *)(p + 4);
+    if (type == MB2_TAG_END)
+        break;
+    if (type == MB2_TAG_MMAP) {
+        uint32 esize = *(uint32 *)(p + 8);
+        for (uint64 e = p + 16; e + esize <= p + size; e += esize)
+            if (*(uint32 *)(e + 16) == MMAP_AVAILABLE)
+                add_region(*(uint64 *)e, *(uint64 *)(e + 8));
+        return 0;
+    }
+    p += (size + 7) & ~7UL;
+}
+return -1;`);
+      });
+      w.blank();
+      w.comment("Hand the loader's free memory to the buddy allocator; panics when there is no map.");
+      w.fn("void memmap_init(uint32 magic, uint64 info)", () => {
+        w.line(`reserve((uint64)__image_start, (uint64)__bss_end);
+if (magic == MB1_LOADER_MAGIC)
+    mb1_reserve(info);
+else if (magic == MB2_LOADER_MAGIC)
+    mb2_reserve(info);
+int r = magic == MB1_LOADER_MAGIC ? mb1_map(info) : magic == MB2_LOADER_MAGIC ? mb2_map(info) : -1;
+if (r != 0)
+    panic("memory: the loader gave no memory map");
+kprintf("exo: memory: %u KiB free in %u regions, kernel image %u KiB\\n",
+        (uint32)(buddy_free_pages() * 4), regions, (uint32)(((uint64)__bss_end - (uint64)__image_start) >> 10));`);
+      });
+    });
+  },
+};

@@ -1,0 +1,114 @@
+// core/buddy.c: the physical page allocator, a binary buddy system over the
+// memory the loader reported free. Blocks of 2^order pages; a freed block
+// merges with its buddy whenever that one is free too.
+import { emit, type Template } from "../template.ts";
+
+const source = "core/buddy.ts";
+
+export const buddy: Template = {
+  source,
+  render() {
+    const summary = "Buddy allocator of physical pages: free lists per order, a bitmap of free block heads, merging on free.";
+    return emit({ source, path: "core/buddy.c", summary, options: [] }, (w) => {
+      w.line('#include "types.h"', '#include "cpu.h"', '#include "defs.h"');
+      w.blank();
+      w.line(`#define PAGE_SIZE 4096UL
+#define MAX_ORDER 10                    /* largest block: 2^10 pages, 4 MiB */
+#define MAX_PAGES (0x40000000UL / PAGE_SIZE) /* the boot tables map 1 GiB */`);
+      w.blank();
+      w.comment("A free block keeps its list links and order in its own first bytes.");
+      w.line("struct block { struct block *next, *prev; uint32 order; };");
+      w.blank();
+      w.line(
+        "static struct block *free_list[MAX_ORDER + 1];",
+        "static uint64 free_head[MAX_PAGES / 64]; /* bit n: page n heads a free block */",
+        "static uint64 free_pages;",
+      );
+      w.blank();
+      w.line(`static inline uint64 pfn(void *p) { return (uint64)p / PAGE_SIZE; }
+static inline int is_free_head(uint64 n) { return (free_head[n / 64] >> (n % 64)) & 1; }
+static inline void set_free_head(uint64 n, int on)
+{
+    if (on)
+        free_head[n / 64] |= 1UL << (n % 64);
+    else
+        free_head[n / 64] &= ~(1UL << (n % 64));
+}`);
+      w.blank();
+      w.fn("static void push(struct block *b, uint32 order)", () => {
+        w.line(`b->order = order;
+b->prev = NULL;
+b->next = free_list[order];
+if (b->next != NULL)
+    b->next->prev = b;
+free_list[order] = b;
+set_free_head(pfn(b), 1);`);
+      });
+      w.blank();
+      w.fn("static void unlink(struct block *b)", () => {
+        w.line(`if (b->prev != NULL)
+    b->prev->next = b->next;
+else
+    free_list[b->order] = b->next;
+if (b->next != NULL)
+    b->next->prev = b->prev;
+set_free_head(pfn(b), 0);`);
+      });
+      w.blank();
+      w.comment("Allocate 2^order contiguous pages, aligned to their size. Returns NULL when no block is big enough.");
+      w.fn("void *page_alloc(uint32 order)", () => {
+        w.line(`uint64 f = irq_save();
+uint32 o = order;
+while (o <= MAX_ORDER && free_list[o] == NULL)
+    o++;
+if (o > MAX_ORDER) {
+    irq_restore(f);
+    return NULL;
+}
+struct block *b = free_list[o];
+unlink(b);
+while (o > order) { /* split: the upper half goes back on the list below */
+    o--;
+    push((struct block *)((uint8 *)b + (PAGE_SIZE << o)), o);
+}
+free_pages -= 1UL << order;
+irq_restore(f);
+return b;`);
+      });
+      w.blank();
+      w.comment("Free 2^order pages from page_alloc(order), merging with the buddy while it is a free block of the same order.");
+      w.fn("void page_free(void *p, uint32 order)", () => {
+        w.line(`uint64 f = irq_save();
+uint64 n = pfn(p);
+free_pages += 1UL << order;
+while (order < MAX_ORDER) {
+    uint64 buddy = n ^ (1UL << order);
+    struct block *b = (struct block *)(buddy * PAGE_SIZE);
+    if (buddy >= MAX_PAGES || !is_free_head(buddy) || b->order != order)
+        break;
+    unlink(b);
+    n &= ~(1UL << order);
+    order++;
+}
+push((struct block *)(n * PAGE_SIZE), order);
+irq_restore(f);`);
+      });
+      w.blank();
+      w.comment("Give [start, end) to the allocator as the largest aligned blocks that fit (memmap.c calls this).");
+      w.fn("void buddy_add_range(uint64 start, uint64 end)", () => {
+        w.line(`start = (start + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+end &= ~(PAGE_SIZE - 1);
+while (start < end) {
+    uint32 order = 0;
+    while (order < MAX_ORDER && (start & ((PAGE_SIZE << (order + 1)) - 1)) == 0 &&
+           start + (PAGE_SIZE << (order + 1)) <= end)
+        order++;
+    page_free((void *)start, order);
+    start += PAGE_SIZE << order;
+}`);
+      });
+      w.blank();
+      w.fn("uint64 buddy_free_pages(void)", () => w.line("return free_pages;"));
+    });
+  },
+};

@@ -1,0 +1,62 @@
+// core/initrd.c: find the initrd the boot loader passed as the first boot
+// module (Multiboot v1 or Multiboot2) and check it against the SHA-256 the
+// kernel was built with, the last link of the chain of trust: signature →
+// manifest → kernel → initrd.
+import { emit, type Template } from "../template.ts";
+
+const source = "core/initrd.ts";
+
+export const initrd: Template = {
+  source,
+  render() {
+    const summary = "Find the initrd boot module and check its SHA-256 against the one built in.";
+    return emit({ source, path: "core/initrd.c", summary, options: [] }, (w) => {
+      w.line('#include "types.h"', '#include "defs.h"', '#include "multiboot.h"');
+      w.blank();
+      w.comment("Multiboot v1 info: flags bit 3 says mods_count (offset 20) and mods_addr (24) are valid.");
+      w.line("#define MB1_INFO_MODS 0x8");
+      w.comment("Multiboot2 info: tags after an 8-byte header, each 8-byte aligned; type 3 is a module.");
+      w.line("#define MB2_TAG_MODULE 3");
+      w.blank();
+      w.comment(
+        "The first boot module the loader passed: 1 with *start and *len set, or 0 when",
+        "there is none. Loaders place modules in the first GiB, which is identity-mapped.",
+      );
+      w.fn("int initrd_find(uint32 magic, uint64 info, const uint8 **start, uint64 *len)", () => {
+        w.block("if (magic == MB1_LOADER_MAGIC) {", () => {
+          w.line("const uint32 *mb = (const uint32 *)info;");
+          w.line("if (!(mb[0] & MB1_INFO_MODS) || mb[5] == 0)").indent(() => w.line("return 0;"));
+          w.line("const uint32 *mod = (const uint32 *)(uint64)mb[6];");
+          w.line("*start = (const uint8 *)(uint64)mod[0];", "*len = (uint64)(mod[1] - mod[0]);");
+          w.line("return 1;");
+        });
+        w.block("if (magic == MB2_LOADER_MAGIC) {", () => {
+          w.line("uint32 total = *(const uint32 *)info;");
+          w.block("for (uint64 at = 8; at + 8 <= total;) {", () => {
+            w.line("const uint32 *tag = (const uint32 *)(info + at);");
+            w.line("if (tag[0] == MB2_TAG_END)").indent(() => w.line("break;"));
+            w.block("if (tag[0] == MB2_TAG_MODULE) {", () => {
+              w.line("*start = (const uint8 *)(uint64)tag[2];", "*len = (uint64)(tag[3] - tag[2]);");
+              w.line("return 1;");
+            });
+            w.line("at += (tag[1] + 7) & ~7u;");
+          });
+        });
+        w.line("return 0;");
+      });
+      w.blank();
+      w.comment("1 when the initrd's SHA-256 is the one built in; its hash, in hex, goes to actual[0..65).");
+      w.fn("int initrd_verify(const uint8 *start, uint64 len, char actual[65])", () => {
+        w.line("static const char digits[] = \"0123456789abcdef\";");
+        w.line("uint8 digest[32];");
+        w.line("sha256(start, len, digest);");
+        w.block("for (int i = 0; i < 32; i++) {", () => {
+          w.line("actual[2 * i] = digits[digest[i] >> 4];", "actual[2 * i + 1] = digits[digest[i] & 15];");
+        });
+        w.line("actual[64] = 0;");
+        w.line("for (int i = 0; i < 65; i++)").indent(() => w.line("if (actual[i] != build_initrd_sha256[i])").indent(() => w.line("return 0;")));
+        w.line("return 1;");
+      });
+    });
+  },
+};

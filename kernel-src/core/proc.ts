@@ -1,0 +1,151 @@
+// core/proc.c: kernel threads. Creation builds a stack that swtch can return
+// into; yield, preemption, join and exit all end in switch_to_next, the one
+// place that hands the CPU over.
+import type { KernelTemplateInput } from "../input.ts";
+import { emit, type Template } from "../template.ts";
+
+const source = "core/proc.ts";
+
+export const proc: Template = {
+  source,
+  render({ kernel: k }: KernelTemplateInput) {
+    const tcache = k.allocator.threadCacheObjects > 0;
+    const summary = "Kernel threads: create, start, yield, preempt, join and exit, around the windowed switch (swtch).";
+    return emit({ source, path: "core/proc.c", summary, options: ["kernel.allocator.threadCacheObjects"] }, (w) => {
+      w.line('#include "types.h"', '#include "cpu.h"', '#include "thread.h"', '#include "defs.h"');
+      w.blank();
+      w.line("#define STACK_ORDER 2 /* 16 KiB stacks */", "#define STACK_BYTES (4096UL << STACK_ORDER)");
+      w.blank();
+      w.comment("The boot thread: kmain becomes it, on the boot stack.");
+      w.line('static struct thread thread0 = { .id = 0, .state = T_RUNNING, .name = "boot" };');
+      w.line("struct thread *curthread = &thread0;", "static uint32 next_id = 1;");
+      w.line("static uint64 current_cr3; /* what CR3 holds; 0 until the first switch loads one */");
+      w.line("extern void thread_start(void);");
+      w.blank();
+      w.comment(
+        "Give the CPU to the next runnable thread; old is already queued, blocked",
+        "or dead. Interrupts are off. Returns when old runs again.",
+      );
+      w.fn("static void switch_to_next(struct thread *old)", () => {
+        w.line(`struct thread *next = sched_pick();
+if (next == NULL)
+    panic("sched: no thread is runnable");
+next->state = T_RUNNING;
+if (next != old) {
+    uint64 cr3 = next->cr3 != 0 ? next->cr3 : kernel_cr3();
+    old->switches++;
+    curthread = next;
+    if (cr3 != current_cr3) { /* kernel threads share one address space: no TLB flush between them */
+        write_cr3(cr3);
+        current_cr3 = cr3;
+    }
+    if (next->stack != NULL)
+        set_kernel_stack((uint64)next->stack + STACK_BYTES);
+    fpu_switch(old, next);
+    swtch(&old->rsp, next->rsp);
+}
+old->run_start = rdtsc();`);
+      });
+      w.blank();
+      w.comment("Give up the CPU voluntarily; returns when the scheduler picks this thread again.");
+      w.fn("void yield(void)", () => {
+        w.line(`uint64 f = irq_save();
+struct thread *t = curthread;
+sched_account(t, rdtsc() - t->run_start, 0);
+t->state = T_RUNNABLE;
+sched_enqueue(t, 1);
+switch_to_next(t);
+irq_restore(f);`);
+      });
+      w.blank();
+      w.comment("While above 0, the timer does not preempt: for code that must see the scheduler's own order.");
+      w.line("static int preempt_disabled;");
+      w.fn("void preempt_off(void)", () => w.line("preempt_disabled++;"));
+      w.fn("void preempt_on(void)", () => w.line("preempt_disabled--;"));
+      w.blank();
+      w.comment("The timer's end of a timeslice (interrupts off): switch if anyone else can run.");
+      w.fn("void sched_preempt(void)", () => {
+        w.line(`struct thread *t = curthread;
+if (!sched_runnable() || preempt_disabled > 0)
+    return;
+sched_account(t, rdtsc() - t->run_start, 1);
+t->state = T_RUNNABLE;
+sched_enqueue(t, 0);
+switch_to_next(t);`);
+      });
+      w.blank();
+      w.comment("Where a new thread starts (swtch.S thread_start): interrupts on, run fn, exit.");
+      w.fn("void thread_entry(void (*fn)(void *), void *arg)", () => {
+        w.line("curthread->run_start = rdtsc();", "intr_on();", "fn(arg);", "thread_exit();");
+      });
+      w.blank();
+      w.comment(
+        "A new thread that will run fn(arg), not yet runnable (thread_run makes it",
+        "so). Its stack holds what swtch pops: six callee-saved registers, fn in",
+        "R12 and arg in R13, then thread_start as the return address. Returns",
+        "NULL when memory is out.",
+      );
+      w.fn("struct thread *thread_create(const char *name, void (*fn)(void *), void *arg)", () => {
+        w.line(`struct thread *t = page_alloc(0);
+void *stack = page_alloc(STACK_ORDER);
+if (t == NULL || stack == NULL) {
+    if (t != NULL)
+        page_free(t, 0);
+    if (stack != NULL)
+        page_free(stack, STACK_ORDER);
+    return NULL;
+}
+_Static_assert(sizeof(struct thread) <= 4096, "a thread fits one page");
+memset(t, 0, sizeof *t);
+t->id = next_id++;
+t->name = name;
+t->stack = stack;
+t->state = T_RUNNABLE;
+uint64 *sp = (uint64 *)((uint8 *)stack + STACK_BYTES);
+*--sp = (uint64)thread_start; /* swtch's ret goes here, leaving RSP 16-byte aligned */
+*--sp = 0;                    /* rbp: ends the backtrace */
+*--sp = 0;                    /* rbx */
+*--sp = (uint64)fn;           /* r12 */
+*--sp = (uint64)arg;          /* r13 */
+*--sp = 0;                    /* r14 */
+*--sp = 0;                    /* r15 */
+t->rsp = (uint64)sp;
+return t;`);
+      });
+      w.blank();
+      w.comment("Make a created thread runnable.");
+      w.fn("void thread_run(struct thread *t)", () => {
+        w.line("uint64 f = irq_save();", "sched_enqueue(t, 0);", "irq_restore(f);");
+      });
+      w.blank();
+      w.comment("End the current thread: its caches go back, a joiner wakes up, and the CPU moves on for good.");
+      w.fn("void thread_exit(void)", () => {
+        w.line("struct thread *t = curthread;", "intr_off();");
+        if (tcache) w.line("tcache_flush(t);");
+        w.line(`fpu_forget(t);
+t->state = T_DEAD;
+if (t->joiner != NULL) {
+    t->joiner->state = T_RUNNABLE;
+    sched_enqueue(t->joiner, 0);
+}
+switch_to_next(t);
+panic("proc: a dead thread ran again");`);
+      });
+      w.blank();
+      w.comment("Wait until t has exited, then free its stack and struct. Blocks instead of spinning, so it starves no one.");
+      w.fn("void thread_join(struct thread *t)", () => {
+        w.line(`uint64 f = irq_save();
+if (t->state != T_DEAD) {
+    struct thread *me = curthread;
+    sched_account(me, rdtsc() - me->run_start, 0);
+    me->state = T_BLOCKED;
+    t->joiner = me;
+    switch_to_next(me);
+}
+irq_restore(f);
+page_free(t->stack, STACK_ORDER);
+page_free(t, 0);`);
+      });
+    });
+  },
+};

@@ -1,0 +1,180 @@
+// core/syscall.c: the POSIX-X syscall table, generated from the tiers in
+// kernel.syscalls.{hot,warm,cold}. A syscall in no tier has no entry and no
+// handler (ENOSYS); one in a tier needs its capability (sandbox policies,
+// schemas/sandbox.ts) or returns EPERM.
+import type { KernelTemplateInput } from "../input.ts";
+import { syscallTiers } from "../features.ts";
+import { capabilities, type Capability } from "../../schemas/sandbox.ts";
+import type { SyscallName } from "../../schemas/kernel.ts";
+import { emit, type Template } from "../template.ts";
+import { alignColumns } from "../writer.ts";
+
+const source = "core/syscall.ts";
+
+/** The capability each syscall needs; null for those every process may make. */
+export const syscallCapability: Record<SyscallName, Capability | null> = {
+  read: "fs.read", write: "console", getpid: null, clock_gettime: "time", exit: null, yield: null,
+  ipc_send: "ipc", ipc_recv: "ipc", mmap: "memory.map", munmap: "memory.map", open: "fs.read", close: null,
+  fstat: "fs.read", lseek: "fs.read", nanosleep: "time", spawn: "spawn", wait: "spawn", kill: "signal",
+};
+
+/** Handlers written so far; the others in a tier return ENOSYS until their subsystem exists (files, IPC handles, processes). */
+const handlers: Partial<Record<SyscallName, string>> = {
+  read: `/* No input device yet: every read is at end of file. */
+if (!uvm_check(a1, a2, 1))
+    return -EFAULT;
+(void)a0;
+return 0;`,
+  write: `/* fd 1 and 2 are the console. */
+const char *buf = (const char *)a1;
+if (a0 != 1 && a0 != 2)
+    return -EBADF;
+if (!uvm_check(a1, a2, 0))
+    return -EFAULT;
+for (uint64 i = 0; i < a2; i++)
+    uart_putc(buf[i]);
+return (int64)a2;`,
+  getpid: "return uproc_pid();",
+  clock_gettime: `/* struct timespec { int64 sec, nsec; } at a1, from the calibrated TSC. */
+uint64 *ts = (uint64 *)a1;
+uint64 ns = rdtsc() / tsc_per_us * 1000;
+(void)a0;
+if (!uvm_check(a1, 16, 1))
+    return -EFAULT;
+ts[0] = ns / 1000000000;
+ts[1] = ns % 1000000000;
+return 0;`,
+  exit: "uproc_exit((int64)a0);\nreturn 0;",
+  yield: "yield();\nreturn 0;",
+  mmap: `/* Anonymous memory only: a1 bytes of zeroed, writable pages anywhere in the window (a0, the hint, is ignored). */
+uint64 va = uvm_alloc(uproc_pml4(), a1);
+(void)a0;
+return va != 0 ? (int64)va : -ENOMEM;`,
+  munmap: `/* Unmap [a0, a0 + a1) and free its pages. */
+return uvm_dealloc(uproc_pml4(), a0, a1) == 0 ? 0 : -EINVAL;`,
+  ipc_send: `/* Send len a2 bytes at a1 on channel a0: inline up to 56 bytes, through shared pages above. Waits while the ring is full. */
+struct ipc_msg m;
+struct ipc_ring *r = channel(a0);
+if (r == NULL)
+    return a0 >= IPC_CHANNELS ? -EINVAL : -ENOMEM;
+if (a2 > IPC_MAX_BYTES)
+    return -EINVAL;
+if (!uvm_check(a1, a2, 0))
+    return -EFAULT;
+if (ipc_msg_make(&m, 0, (const void *)a1, a2) != 0)
+    return -ENOMEM;
+ring_push(r, &m);
+return (int64)a2;`,
+  ipc_recv: `/* Receive the next message of channel a0 into a1 (room for a2 bytes); returns its full length. Waits while the ring is empty. */
+struct ipc_msg m;
+uint64 len;
+struct ipc_ring *r = channel(a0);
+if (r == NULL)
+    return a0 >= IPC_CHANNELS ? -EINVAL : -ENOMEM;
+if (!uvm_check(a1, a2, 1))
+    return -EFAULT;
+ring_pop(r, &m);
+const void *data = ipc_msg_data(&m, &len);
+memcpy((void *)a1, data, len < a2 ? len : a2);
+ipc_msg_release(&m);
+return (int64)len;`,
+  nanosleep: `/* Sleep a0 nanoseconds, yielding the CPU meanwhile. */
+uint64 until = rdtsc() + a0 / 1000 * tsc_per_us;
+while (rdtsc() < until)
+    yield();
+return 0;`,
+};
+
+export const syscall: Template = {
+  source,
+  render({ kernel: k }: KernelTemplateInput) {
+    const tiers = syscallTiers(k);
+    const all = tiers.flatMap((t) => t.syscalls.map((s) => ({ ...s, tier: t.tier })));
+    const options = [...(k.ipc.enable ? ["kernel.ipc.enable"] : []), ...tiers.map((t) => t.option)];
+    const summary = "The syscall table from the POSIX-X tiers, each entry with the capability it needs, and syscall_dispatch.";
+    return emit({ source, path: "core/syscall.c", summary, options }, (w) => {
+      w.line('#include "types.h"', '#include "cpu.h"', '#include "sysnum.h"', '#include "thread.h"');
+      if (k.ipc.enable) w.line('#include "ring.h"');
+      w.line('#include "defs.h"');
+      w.blank();
+      w.line("#define EPERM 1", "#define EBADF 9", "#define ENOMEM 12", "#define EFAULT 14", "#define EINVAL 22", "#define ENOSYS 38");
+      w.blank();
+      w.comment("Capabilities, one bit each, in the order of schemas/sandbox.ts.");
+      // Without IPC the ipc capability names nothing the kernel has: its bit stays reserved, unnamed.
+      const caps = capabilities.map((c, i) => [c, i] as const).filter(([c]) => k.ipc.enable || c !== "ipc");
+      w.line(...alignColumns(caps.map(([c, i]) => ["#define", `CAP_${c.replace(".", "_").toUpperCase()}`, `(1UL << ${i})`, `/* ${c} */`])));
+      w.line(`#define CAP_NONE 0`, `#define CAP_ALL ((1UL << ${capabilities.length}) - 1)`);
+      w.blank();
+      w.line("typedef int64 (*sysfn)(uint64 a0, uint64 a1, uint64 a2, uint64 a3);");
+      if (all.some((x) => x.name === "ipc_send" || x.name === "ipc_recv")) {
+        w.blank();
+        w.comment("Channels: kernel-wide Fusion Rings that processes name by number, made on first use.");
+        w.line("#define IPC_CHANNELS 8", "#define IPC_MAX_BYTES 65536", "static struct ipc_ring *channels[IPC_CHANNELS];");
+        w.blank();
+        w.fn("static struct ipc_ring *channel(uint64 n)", () => {
+          w.line("if (n >= IPC_CHANNELS)").indent(() => w.line("return NULL;"));
+          w.line("if (channels[n] == NULL)").indent(() => w.line("channels[n] = ring_create();"));
+          w.line("return channels[n];");
+        });
+      }
+      w.line("static uint64 first_syscall_tsc;");
+      for (const s of all) {
+        const body = handlers[s.name];
+        w.blank();
+        w.fn(`static int64 sys_${s.name}(uint64 a0, uint64 a1, uint64 a2, uint64 a3)`, () => {
+          if (body === undefined) {
+            w.comment("In the tier, not written yet: its subsystem comes with a later change.");
+            w.line("(void)a0;", "(void)a1;", "(void)a2;", "(void)a3;", "return -ENOSYS;");
+            return;
+          }
+          const used = new Set(body.match(/\ba[0-3]\b/g) ?? []);
+          w.line(...["a0", "a1", "a2", "a3"].filter((a) => !used.has(a)).map((a) => `(void)${a};`));
+          w.line(body);
+        });
+      }
+      w.blank();
+      w.comment("Indexed by syscall number (sysnum.h); hot tier first. A number with no entry is ENOSYS.");
+      const max = Math.max(0, ...all.map((s) => s.number + 1));
+      w.line(`#define NSYSCALLS ${max}`);
+      w.line("static const struct { sysfn fn; uint64 cap; } syscalls[NSYSCALLS] = {");
+      w.indent(() => {
+        for (const t of tiers) {
+          if (t.syscalls.length === 0) continue;
+          w.comment(`${t.tier} tier (${t.option})`);
+          w.line(
+            ...alignColumns(
+              t.syscalls.map((s) => {
+                const cap = syscallCapability[s.name];
+                return [`[SYS_${s.name}]`, `= { sys_${s.name},`, `${cap === null ? "CAP_NONE" : `CAP_${cap.replace(".", "_").toUpperCase()}`} },`];
+              }),
+            ),
+          );
+        }
+      });
+      w.line("};");
+      w.blank();
+      w.comment(
+        "From syscall_entry (entry.S) on the thread's kernel stack, interrupts",
+        "off: a0..a3 are the user's RDI, RSI, RDX, R10, nr its RAX. Returns the",
+        "result, or -errno.",
+      );
+      w.fn("int64 syscall_dispatch(uint64 a0, uint64 a1, uint64 a2, uint64 a3, uint64 nr)", () => {
+        w.line(`int64 r;
+if (first_syscall_tsc == 0)
+    first_syscall_tsc = rdtsc();
+intr_on();
+if (nr >= NSYSCALLS || syscalls[nr].fn == NULL)
+    r = -ENOSYS;
+else if ((syscalls[nr].cap & ~uproc_caps()) != 0)
+    r = -EPERM;
+else
+    r = syscalls[nr].fn(a0, a1, a2, a3);
+intr_off();
+return r;`);
+      });
+      w.blank();
+      w.comment("The TSC when the first process made its first syscall (for boot_to_user).");
+      w.fn("uint64 syscall_first_tsc(void)", () => w.line("return first_syscall_tsc;"));
+    });
+  },
+};

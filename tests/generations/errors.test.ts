@@ -1,0 +1,35 @@
+// Bad input to the generation commands, in a project with no generations
+// (no builds): each is a user error with a message and a hint, exit 1.
+import test from "ava";
+import { exo, tempProject } from "../helpers/exo.ts";
+
+const dirP = tempProject();
+
+const cases: [string, string[], RegExp][] = [
+  ["unknown generation in diff", ["diff", "1", "2"], /^error: generation 1 does not exist .*there are no generations yet\nhint: /],
+  ["rollback with no current generation", ["rollback"], /^error: there is no current generation yet\nhint: /],
+  ["switch --generation with a non-number", ["switch", "--generation", "abc"], /^error: 'abc' is not a generation number\n/],
+  ["switch --generation with a profile too", ["switch", "x.yaml", "--generation", "1"], /--generation N takes no PROFILE/],
+  ["switch without a profile", ["switch"], /^error: missing PROFILE\n/],
+  ["delete without numbers", ["generations", "delete"], /needs generation numbers or --older-than DAYS/],
+  ["delete an unknown generation", ["generations", "delete", "3"], /generation 3 does not exist/],
+  ["delete --older-than a non-number", ["generations", "delete", "--older-than", "soon"], /--older-than expects a number of days/],
+  ["unknown generations subcommand", ["generations", "remove"], /unknown subcommand 'remove'/],
+  ["diff with one side", ["diff", "1"], /^error: missing B\n/],
+  ["run an unknown generation", ["run", "--generation", "4"], /generation 4 does not exist/],
+];
+
+for (const [name, args, expected] of cases) {
+  test(`${name} is a user error`, async (t) => {
+    const run = await exo(args, { cwd: await dirP });
+    t.is(run.code, 1, run.stderr);
+    t.regex(run.stderr, expected);
+    t.false(run.stderr.includes("    at "), "no stack trace");
+  });
+}
+
+test("an empty project lists no generations", async (t) => {
+  const run = await exo(["generations", "--json"], { cwd: await dirP });
+  t.is(run.code, 0);
+  t.deepEqual(JSON.parse(run.stdout), { schema: "exo.generations/v1", current: null, generations: [] });
+});

@@ -1,0 +1,132 @@
+// Config drives code: each kernel feature and test mode, switched on or off,
+// as the generated C shows it. A feature that is off is absent, not disabled.
+import test from "ava";
+import { renderKernel, type GeneratedFile } from "../../kernel-src/index.ts";
+import { file, input } from "./inputs.ts";
+
+const has = (files: readonly GeneratedFile[], path: string): boolean => files.some((f) => f.path === path);
+
+test("with testMode off there is no self-test or benchmark code anywhere", (t) => {
+  const files = renderKernel(input());
+  for (const p of ["core/selftest.c", "core/bench.c", "arch/x86_64/testasm.S"]) t.false(has(files, p), p);
+  for (const f of files) t.notRegex(f.text, /EXO-TEST|EXO-BENCH|selftest_run|bench_run|trap_expect/, f.path);
+  t.regex(file(files, "core/main.c"), /arch_exit\(0\);/);
+});
+
+test("testMode selftest builds the test table with every expected test, and no benchmarks", (t) => {
+  const files = renderKernel(input({ testMode: "selftest" }));
+  const selftest = file(files, "core/selftest.c");
+  for (const name of [
+    "alloc_buddy", "alloc_slab", "alloc_thread_cache", "sched_order", "ctx_switch", "timer_preempt", "lazy_fpu",
+    "exception_recovery", "user_process", "user_fault", "user_preempt", "syscall_eperm", "user_memory", "syscall_efault", "user_ipc", "syscall_tiers", "ring_order", "ring_overflow", "ring_batch", "ring_descriptor", "ring_blocking",
+  ]) {
+    t.true(selftest.includes(`{ "${name}", test_${name} },`), name);
+  }
+  t.true(has(files, "arch/x86_64/testasm.S"));
+  t.false(has(files, "core/bench.c"));
+  t.regex(file(files, "core/main.c"), /selftest_run\(\);/);
+});
+
+test("testMode bench builds the benchmarks, and no self-tests", (t) => {
+  const files = renderKernel(input({ testMode: "bench" }));
+  const bench = file(files, "core/bench.c");
+  for (const name of ["boot_to_ready", "ctx_switch", "thread_cache_alloc_free", "ring_oneway", "ring_batched"]) t.true(bench.includes(`"${name}"`), name);
+  t.false(has(files, "core/selftest.c"));
+  t.regex(file(files, "core/main.c"), /bench_run\(\);/);
+});
+
+test("lazyFpu = false leaves no #NM handler and no CR0.TS arming; the self-test checks eager switching instead", (t) => {
+  const lazy = renderKernel(input({ testMode: "selftest" }));
+  t.regex(file(lazy, "arch/x86_64/fpu.c"), /void fpu_trap\(void\)/);
+  t.regex(file(lazy, "arch/x86_64/trap.c"), /fpu_trap\(\);/);
+  const eager = renderKernel(input({ contextSwitch: { lazyFpu: false }, testMode: "selftest" }));
+  for (const f of eager) t.notRegex(f.text, /fpu_trap|fpu_owner|lazy_fpu/, f.path);
+  t.notRegex(file(eager, "arch/x86_64/fpu.c"), /CR0_TS\)?;/);
+  t.true(file(eager, "core/selftest.c").includes('{ "eager_fpu", test_eager_fpu },'));
+});
+
+test("threadCacheObjects = 0 removes the thread cache: kmalloc goes to the slab", (t) => {
+  const files = renderKernel(input({ allocator: { threadCacheObjects: 0 }, testMode: "selftest" }));
+  t.false(has(files, "core/tcache.c"));
+  for (const f of files) t.notRegex(f.text, /tcache|alloc_thread_cache|EXO_ALLOC_THREAD_CACHE/, f.path);
+  t.regex(file(files, "core/slab.c"), /void \*kmalloc\(uint64 size\)/);
+  t.regex(file(renderKernel(input()), "include/alloc_param.h"), /^#define EXO_ALLOC_THREAD_CACHE_OBJECTS +64 /m);
+});
+
+test("memory.isolation compat never looks for PKU; auto and mpk do", (t) => {
+  const compat = file(renderKernel(input({ memory: { isolation: "compat" } })), "arch/x86_64/pku.c");
+  t.notRegex(compat, /cpuid|CR4_PKE/);
+  t.true(compat.includes("isolation compat (configured)"));
+  for (const isolation of ["auto", "mpk"] as const) {
+    const pku = file(renderKernel(input({ memory: { isolation } })), "arch/x86_64/pku.c");
+    t.regex(pku, /CPUID7_ECX_PKU/, isolation);
+    t.true(pku.includes("isolation mpk (PKU)"), isolation);
+  }
+});
+
+test("every exception vector has an entry stub, and those with a CPU error code push no dummy", (t) => {
+  const vectors = file(renderKernel(input()), "arch/x86_64/vectors.S");
+  for (let v = 0; v < 48; v++) t.true(vectors.includes(`.quad vector${v}\n`), `vector ${v}`);
+  t.regex(vectors, /^vector14:\n {4}pushq \$14\n/m);
+  t.regex(vectors, /^vector6:\n {4}pushq \$0\n {4}pushq \$6\n/m);
+});
+
+test("the context switch saves only the callee-saved registers", (t) => {
+  const swtch = file(renderKernel(input()), "arch/x86_64/swtch.S");
+  const start = swtch.indexOf("\nswtch:");
+  const body = swtch.slice(start, swtch.indexOf("ret\n", start));
+  const pushed = [...body.matchAll(/push %(\w+)/g)].map((m) => m[1]).sort();
+  t.deepEqual(pushed, ["r12", "r13", "r14", "r15", "rbp", "rbx"]);
+  t.notRegex(body, /fxsave|xmm|rax/);
+});
+
+test("the timer divides a long timeslice into interrupts the 16-bit PIT can count", (t) => {
+  t.regex(file(renderKernel(input()), "arch/x86_64/timer.c"), /^#define TICKS_PER_SLICE 1$/m);
+  t.regex(file(renderKernel(input({ scheduler: { timesliceUs: 100_000 } })), "arch/x86_64/timer.c"), /^#define TICKS_PER_SLICE 2$/m);
+});
+
+test("the syscall table holds exactly the syscalls of the tiers, each with its capability", (t) => {
+  const syscall = file(renderKernel(input()), "core/syscall.c");
+  t.regex(syscall, /^ {4}\[SYS_write\] += \{ sys_write, +CAP_CONSOLE \},$/m);
+  t.regex(syscall, /^ {4}\[SYS_getpid\] += \{ sys_getpid, +CAP_NONE \},$/m);
+  t.regex(syscall, /^ {4}\[SYS_kill\] += \{ sys_kill, +CAP_SIGNAL \},$/m);
+  const without = renderKernel(input({ syscalls: { cold: ["spawn", "wait"] }, testMode: "selftest" }));
+  t.notRegex(file(without, "core/syscall.c"), /SYS_kill|sys_kill/);
+  t.regex(file(without, "core/selftest.c"), /\{ "kill", 17 \},/);
+});
+
+test("without an exit syscall the user program ends in a fault, and the self-test expects that", (t) => {
+  const files = renderKernel(input({ syscalls: { hot: ["getpid"], warm: [], cold: [] }, testMode: "selftest" }));
+  t.notRegex(file(files, "arch/x86_64/initcode.S"), /SYS_exit|SYS_write/);
+  t.true(file(files, "core/selftest.c").includes("no exit syscall: killed at its end"));
+  t.false(file(files, "core/selftest.c").includes("syscall_eperm"));
+});
+
+test("an exception in user mode kills the process; in the kernel it panics", (t) => {
+  const trap = file(renderKernel(input()), "arch/x86_64/trap.c");
+  t.regex(trap, /if \(\(tf->cs & 3\) == 3\)\n +uproc_kill\(/);
+  t.true(trap.includes('"exo: panic: exception %u (%s) error %p\\n"'));
+  t.true(trap.includes('"exo: panic: rip %p cr2 %p rsp %p rflags %p\\n"'));
+});
+
+test("the predictive scheduler guards against starvation and counts a preempted burst whole; round-robin has neither", (t) => {
+  const predictive = file(renderKernel(input()), "core/sched.c");
+  t.regex(predictive, /^#define STARVE_LIMIT 16$/m);
+  t.true(predictive.includes("t->burst += cycles;"));
+  const rr = file(renderKernel(input({ scheduler: { policy: "round-robin" } })), "core/sched.c");
+  t.notRegex(rr, /STARVE_LIMIT|burst/);
+});
+
+test("the memory map keeps the kernel image, the loader's info and the boot modules out of the allocator", (t) => {
+  const memmap = file(renderKernel(input()), "arch/x86_64/memmap.c");
+  t.true(memmap.includes("reserve((uint64)__image_start, (uint64)__bss_end);"));
+  t.regex(memmap, /if \(type == MB2_TAG_MODULE\)\n +reserve\(/);
+  t.regex(memmap, /reserve\(\*\(uint32 \*\)\(mods \+ 16 \* i\), \*\(uint32 \*\)\(mods \+ 16 \* i \+ 4\)\);/);
+});
+
+test("the first process holds the capabilities of the default sandbox policy, or all without policies", (t) => {
+  t.regex(file(renderKernel(input()), "core/main.c"), /uproc_spawn\("init", \(1UL << 9\) - 1 \/\* every capability: no sandbox policy given \*\//);
+  const sandbox = { defaultPolicy: "init", policies: { init: { capabilities: ["console", "time"] as const, memoryPages: 256, description: "" } } };
+  const main = file(renderKernel({ ...input(), sandbox: structuredClone(sandbox) as never }), "core/main.c");
+  t.true(main.includes('uproc_spawn("init", 9 /* sandbox.policies.init: console, time */, 0, 0);'));
+});

@@ -1,0 +1,19 @@
+// A real QEMU boot of the server kernel built with its benchmarks
+// (`exo run --bench`, QEMU -icount): every expected EXO-BENCH line is there
+// with a positive figure.
+import test from "ava";
+import { exo, profile, tempProject } from "../helpers/exo.ts";
+
+test("the server kernel reports every benchmark with a positive figure", async (t) => {
+  const dir = await tempProject();
+  const r = await exo(["run", profile("server.ts"), "--bench", "--timeout", "60"], { cwd: dir });
+  t.is(r.code, 0, r.stderr + r.stdout);
+  t.notRegex(r.stdout, /killed|panic/, "no benchmark process faults");
+  const figures = new Map([...r.stdout.matchAll(/^EXO-BENCH (\S+) (\d+(?:\.\d+)?) (\S+)$/gm)].map((m) => [m[1]!, { value: Number(m[2]), unit: m[3] }]));
+  for (const name of ["boot_to_ready", "boot_to_user", "ctx_switch", "thread_cache_alloc_free", "null_syscall", "getpid", "ring_oneway", "ring_batched"]) {
+    const f = figures.get(name);
+    t.truthy(f, `${name} missing`);
+    t.true((f?.value ?? 0) > 0, `${name} = ${f?.value}`);
+    t.is(f?.unit, "cycles", name);
+  }
+});

@@ -1,0 +1,77 @@
+// Real QEMU boots of kernels built with their in-kernel self-tests
+// (`exo run --selftest`): every EXO-TEST line must say ok, and every test the
+// build should contain must have reported.
+import test from "ava";
+import { fileURLToPath } from "node:url";
+import { exo, profile, tempProject } from "../helpers/exo.ts";
+
+const fixture = (name: string): string => fileURLToPath(new URL(`fixtures/${name}`, import.meta.url));
+
+interface TestLine {
+  readonly name: string;
+  readonly ok: boolean;
+  readonly detail: string;
+}
+
+/** The EXO-TEST lines of a serial console, by name (the regex generator/run/test-lines.ts reads them with). */
+function testLines(stdout: string): Map<string, TestLine> {
+  const out = new Map<string, TestLine>();
+  for (const m of stdout.matchAll(/^EXO-TEST (\S+) (ok|FAIL)(?: (.*))?$/gm)) {
+    out.set(m[1]!, { name: m[1]!, ok: m[2] === "ok", detail: m[3] ?? "" });
+  }
+  return out;
+}
+
+async function selftest(profilePath: string) {
+  const dir = await tempProject();
+  const r = await exo(["run", profilePath, "--selftest", "--timeout", "60"], { cwd: dir });
+  return { ...r, lines: testLines(r.stdout) };
+}
+
+const serverTests = [
+  "alloc_buddy", "alloc_slab", "alloc_thread_cache", "sched_order", "ctx_switch", "timer_preempt", "lazy_fpu",
+  "exception_recovery", "user_process", "user_fault", "user_preempt", "syscall_eperm", "user_memory", "syscall_efault", "user_ipc", "syscall_tiers",
+  "ring_order", "ring_overflow", "ring_batch", "ring_descriptor", "ring_blocking",
+];
+
+test("the server kernel passes every self-test, and each expected test reports", async (t) => {
+  const r = await selftest(profile("server.ts"));
+  t.is(r.code, 0, r.stderr + r.stdout);
+  for (const name of serverTests) t.true(r.lines.get(name)?.ok, `${name}: ${r.lines.get(name)?.detail ?? "missing"}`);
+  for (const line of r.lines.values()) t.true(line.ok, `${line.name} FAIL ${line.detail}`);
+  t.is(r.lines.size, serverTests.length);
+  t.regex(r.stdout, /exo: memory: isolation (compat \(no PKU\)|mpk \(PKU\))/);
+  t.regex(r.stderr + r.stdout, new RegExp(`selftest: ${serverTests.length} passed, 0 failed`));
+  // The flipped fixture below changes these; here they are the server's values.
+  t.is(r.lines.get("ring_overflow")?.detail, "capacity 4096");
+  t.regex(r.lines.get("sched_order")?.detail ?? "", /alpha_q16 19661 ema 1000\+2000 -> 1300$/);
+  t.is(r.lines.get("syscall_tiers")?.detail, "unknown: -ENOSYS");
+  // A user fault is reported and survived.
+  t.regex(r.stdout, /^exo: proc \d+ killed: exception 14 at rip 0x[0-9a-f]+ cr2 0x0000000000100000$/m);
+  t.regex(r.stdout, /^exo: init: hello from user mode$/m);
+});
+
+test("flipped options show in behaviour: 16-slot rings overflow at 16, alpha 0.5 moves the EMA halfway, a removed syscall is ENOSYS", async (t) => {
+  const r = await selftest(fixture("flipped.ts"));
+  t.is(r.code, 0, r.stderr + r.stdout);
+  t.regex(r.stdout, /exo: ipc: fusion rings, 16 slots x 64 B/);
+  t.is(r.lines.get("ring_overflow")?.detail, "capacity 16");
+  t.regex(r.lines.get("sched_order")?.detail ?? "", /alpha_q16 32768 ema 1000\+2000 -> 1500$/);
+  t.is(r.lines.get("ring_blocking")?.detail, "messages 37");
+  t.is(r.lines.get("syscall_tiers")?.detail, "kill unknown: -ENOSYS");
+  for (const line of r.lines.values()) t.true(line.ok, `${line.name} FAIL ${line.detail}`);
+});
+
+test("the simple alternatives (round-robin, eager FPU, no thread cache, no IPC) pass their own self-tests", async (t) => {
+  const r = await selftest(fixture("simple-kernel.ts"));
+  t.is(r.code, 0, r.stderr + r.stdout);
+  const expected = [
+    "alloc_buddy", "alloc_slab", "sched_order", "ctx_switch", "timer_preempt", "eager_fpu", "exception_recovery",
+    "user_process", "user_fault", "user_preempt", "syscall_eperm", "syscall_efault", "syscall_tiers",
+  ];
+  t.deepEqual([...r.lines.keys()], expected);
+  for (const line of r.lines.values()) t.true(line.ok, `${line.name} FAIL ${line.detail}`);
+  t.is(r.lines.get("sched_order")?.detail, "round-robin fifo");
+  t.regex(r.stdout, /exo: fpu: eager/);
+  t.notRegex(r.stdout, /fusion|EXO-TEST ring_|alloc_thread_cache/);
+});
