@@ -14,7 +14,7 @@ import { KERNEL_SRC_DIR } from "./builders/kernel-sources.ts";
 import type { SbomContext } from "./builders/payload.ts";
 import { evaluateProfile, type Evaluation } from "./eval/index.ts";
 import type { Module } from "./eval/module.ts";
-import { planBuild } from "./plan/plan.ts";
+import { type OlderPayload, planBuild } from "./plan/plan.ts";
 import type { Project } from "./project/config.ts";
 import { openSecretKey } from "./sign/keys.ts";
 import { findTool, type Tool } from "./toolchain.ts";
@@ -39,12 +39,14 @@ export interface BuildOptions {
   readonly check?: boolean;
   /** Leave the image unsigned, to be signed later with `exo sign`. */
   readonly noSign?: boolean;
+  /** Older generations for the boot menu (`exo switch`), newest first. */
+  readonly olderGenerations?: readonly OlderPayload[];
 }
 
 export async function buildProfile(profile: string, project: Project, opts: BuildOptions = {}): Promise<BuildResult> {
   const evaluation = await evaluateProfile(profile, opts.extraModules);
   const key = opts.noSign ? undefined : await openSecretKey(project.secretKey);
-  const graph = planBuild(evaluation, { keyId: key?.keyId ?? null });
+  const graph = planBuild(evaluation, { keyId: key?.keyId ?? null, ...(opts.olderGenerations ? { olderGenerations: opts.olderGenerations } : {}) });
   const store = new Store(project.store);
   await store.init();
   const cacheFile = join(store.dir("cache"), "tools.json");

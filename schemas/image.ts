@@ -25,4 +25,11 @@ export const imageOptions = {
     description: "Seconds GRUB's menu waits before it boots the default entry (`iso` and `raw` formats).",
     example: 5,
   }),
+  bootMenuGenerations: option({
+    type: z.number().int().min(1).max(32),
+    default: 5,
+    description:
+      "Generations the boot menu of the `iso` and `raw` formats offers when `exo switch` builds them: this one (the default entry) and the newest older ones, so a system that does not boot can be rolled back from the menu. `exo build` images offer only themselves.",
+    example: 3,
+  }),
 };

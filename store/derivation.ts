@@ -4,11 +4,14 @@ import type { Json } from "./hash.ts";
 
 export const PLAN_SCHEMA = "exo.plan/v1";
 
-/** An input of a derivation: another derivation's output, or one file or folder inside it. */
-export interface DerivationInput {
-  readonly node: string;
-  readonly path?: string;
-}
+/**
+ * An input of a derivation: another derivation's output, or one file or
+ * folder inside it; or a path already in the store (an older generation's
+ * payload), named by its content hash like any output.
+ */
+export type DerivationInput =
+  | { readonly node: string; readonly path?: string }
+  | { readonly storePath: string; readonly path?: string };
 
 export interface Derivation {
   /** Unique within the graph, e.g. `obj:core/main.c`. */

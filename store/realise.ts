@@ -7,7 +7,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { ExoError } from "../generator/errors.ts";
 import { hashJson } from "./hash.ts";
-import type { BuildGraph, Builder, Derivation } from "./derivation.ts";
+import type { BuildGraph, Builder, Derivation, DerivationInput } from "./derivation.ts";
 import { acquireLock } from "./lock.ts";
 import { removeTree, type Store } from "./store.ts";
 import { hashTree, listTree, type TreeEntry } from "./tree.ts";
@@ -48,6 +48,16 @@ export async function realise(graph: BuildGraph, opts: RealiseOptions): Promise<
   const slots = new Semaphore(Math.max(1, opts.jobs));
   const byId = new Map(graph.derivations.map((d) => [d.id, d] as const));
 
+  const inputPath = async (drv: Derivation, name: string, input: DerivationInput): Promise<string> => {
+    if ("storePath" in input) {
+      if (!(await store.pathInfo(input.storePath))) throw new Error(`derivation ${drv.id}: input ${name} names ${input.storePath}, which is not in the store`);
+      return input.storePath;
+    }
+    const dep = byId.get(input.node);
+    if (!dep) throw new Error(`derivation ${drv.id}: input ${name} names unknown node ${input.node}`);
+    return realiseOne(dep);
+  };
+
   const realiseOne = (drv: Derivation): Promise<string> => {
     const existing = pending.get(drv.id);
     if (existing) return existing;
@@ -56,9 +66,7 @@ export async function realise(graph: BuildGraph, opts: RealiseOptions): Promise<
       const inputHashes: Record<string, string> = {};
       const references = new Set<string>();
       for (const [name, input] of Object.entries(drv.inputs)) {
-        const dep = byId.get(input.node);
-        if (!dep) throw new Error(`derivation ${drv.id}: input ${name} names unknown node ${input.node}`);
-        const depName = await realiseOne(dep);
+        const depName = await inputPath(drv, name, input);
         const depPath = store.pathOf(depName);
         references.add(depName);
         inputPaths[name] = input.path ? join(depPath, input.path) : depPath;

@@ -11,6 +11,7 @@ import type { Builder } from "../../store/derivation.ts";
 import { writeBundle } from "../image/bundle.ts";
 import { ISO_FILE, xorrisoArgs } from "../image/iso.ts";
 import { MANIFEST_FILE, SIGNATURE_FILE } from "../image/manifest.ts";
+import { addOlderGenerations } from "../image/older-generations.ts";
 import { SBOM_FILE } from "../image/sbom.ts";
 import { masterBootRecord, placeCore, SECTOR } from "../image/mbr.ts";
 import { ESP_TYPE, PARTITION_START, partitionSectors, RAW_FILE } from "../image/raw.ts";
@@ -28,6 +29,8 @@ export interface ImageTools {
 
 export interface ImageArgs {
   readonly formats: readonly string[];
+  /** Older generations the iso and raw boot menus offer; each payload is the input `generationInput(N)`. */
+  readonly generations: readonly number[];
   readonly epoch: number;
   /** From the config hash: the disk is named by what it holds. */
   readonly diskSignature: number;
@@ -35,6 +38,7 @@ export interface ImageArgs {
 }
 
 export const BUNDLE_FILE = "bundle.tar";
+export const generationInput = (n: number) => `generation${n}`;
 export const KERNEL_DIR = "kernel";
 
 export function imageBuilder(tools: ImageTools): Builder {
@@ -51,6 +55,8 @@ export function imageBuilder(tools: ImageTools): Builder {
       // A private copy of the tree with fixed times and modes, for the tools that copy them into images.
       const tree = join(ctx.tmp, "tree");
       await cp(payload, tree, { recursive: true });
+      const older = args.generations.map((number) => ({ number, dir: ctx.inputs[generationInput(number)]! }));
+      const treeNames = [...names, ...(await addOlderGenerations(tree, older))].sort();
       await stampTree(tree, args.epoch);
       const run = (tool: Tool, argv: string[], what: string) => runTool(tool, argv, { cwd: ctx.tmp, epoch: args.epoch, what, log: ctx.log });
 
@@ -67,7 +73,7 @@ export function imageBuilder(tools: ImageTools): Builder {
         } else if (format === "iso") {
           await run(tools.xorriso, xorrisoArgs({ tree, output: join(ctx.out, ISO_FILE), hybridMbr: join(boot, BOOT_FILES.hybridMbr), epoch: args.epoch, volumeId: args.volumeId }), "xorriso making the ISO");
         } else if (format === "raw") {
-          await writeRaw(ctx.tmp, tree, names, boot, join(ctx.out, RAW_FILE), args, run, tools);
+          await writeRaw(ctx.tmp, tree, treeNames, boot, join(ctx.out, RAW_FILE), args, run, tools);
         } else {
           throw new Error(`unknown image format ${format}`);
         }

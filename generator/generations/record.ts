@@ -25,6 +25,8 @@ export interface GenerationRecord {
   readonly configHash: string;
   /** Store path name, e.g. `abcd...-image-server`. */
   readonly storePath: string;
+  /** Store path name of the signed payload, which later generations' boot menus carry (absent in older records). */
+  readonly payload?: string;
   readonly message: string | null;
   /** What the boot menu prints: the system name and the kernel's feature list. */
   readonly banner: string;

@@ -5,20 +5,22 @@ import { buildProfile } from "../build.ts";
 import { ExoError } from "../errors.ts";
 import type { Project } from "../project/config.ts";
 import { Store } from "../../store/store.ts";
-import { addRecord, type GenerationRecord, listNumbers, readRecord, removeRecord, unknownGeneration } from "./record.ts";
+import { PAYLOAD, type OlderPayload } from "../plan/plan.ts";
+import { addRecord, type GenerationRecord, listNumbers, listRecords, readRecord, removeRecord, unknownGeneration } from "./record.ts";
 import { readCurrent, setCurrent } from "./pointer.ts";
 import { addGenerationRoot, removeGenerationRoot } from "./roots.ts";
 import { portablePath, snapshotOf } from "./snapshot.ts";
 
 /** Build PROFILE, record it as a new generation, root it, and make it current. */
 export async function switchProfile(project: Project, profile: string, message: string | undefined, now: Date): Promise<GenerationRecord> {
-  const result = await buildProfile(profile, project);
   const store = new Store(project.store);
+  const result = await buildProfile(profile, project, { olderGenerations: await menuCandidates(project.generations, store) });
   const record = await addRecord(project.generations, {
     createdAt: now.toISOString(),
     profile: portablePath(resolve(profile), project.root),
     configHash: result.evaluation.hash,
     storePath: basename(result.outPath),
+    payload: result.realisation.paths.get(PAYLOAD)!,
     message: message ?? null,
     ...snapshotOf(result.evaluation, project.root),
   });
@@ -26,6 +28,15 @@ export async function switchProfile(project: Project, profile: string, message: 
   await addGenerationRoot(store, project.generations, record.number, record.storePath);
   await setCurrent(project.generations, record.number);
   return record;
+}
+
+/** Recorded generations whose payload is still in the store, newest first: what a new boot menu may offer. */
+async function menuCandidates(dir: string, store: Store): Promise<OlderPayload[]> {
+  const candidates: OlderPayload[] = [];
+  for (const record of (await listRecords(dir)).reverse()) {
+    if (record.payload && (await store.pathInfo(record.payload))) candidates.push({ number: record.number, payload: record.payload });
+  }
+  return candidates;
 }
 
 /** Make an existing generation current (rollback, switch --generation). */

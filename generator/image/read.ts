@@ -17,6 +17,7 @@ import { ISO_FILE, unpatchEltorito } from "./iso.ts";
 import { SIGNATURE_FILE } from "./manifest.ts";
 import { placeCore, SECTOR } from "./mbr.ts";
 import { firstPartition, RAW_FILE } from "./raw.ts";
+import { verifyOlderGenerations } from "./older-generations.ts";
 import { type ImageReport, verifyFiles } from "./verify.ts";
 
 export const FORMAT_FILES = { bundle: "bundle.tar", kernel: "kernel", iso: ISO_FILE, raw: RAW_FILE } as const;
@@ -59,8 +60,11 @@ export async function verifyImage(format: Format, file: string, trusted: readonl
   const problems: string[] = [];
   if (format === "iso" && files.has("boot/grub/eltorito.img")) files.set("boot/grub/eltorito.img", unpatchEltorito(files.get("boot/grub/eltorito.img")!));
   if (format === "raw") problems.push(...(await checkDiskGap(file, files)));
-  const report = verifyFiles(files, trusted, { ...(signature && !files.has(SIGNATURE_FILE) ? { signature } : {}), subset: format === "kernel" });
-  const all = [...report.problems, ...problems];
+  // Older generations (rollback at boot) carry manifests of their own.
+  const older = verifyOlderGenerations(files, trusted);
+  const own = new Map([...files].filter(([name]) => !older.accounted.has(name)));
+  const report = verifyFiles(own, trusted, { ...(signature && !files.has(SIGNATURE_FILE) ? { signature } : {}), subset: format === "kernel" });
+  const all = [...report.problems, ...older.problems, ...problems];
   return { ...report, ok: all.length === 0, problems: all, format, file, files };
 }
 

@@ -8,7 +8,7 @@ import { type BuildGraph, type Derivation, PLAN_SCHEMA } from "../../store/deriv
 import type { Json } from "../../store/hash.ts";
 import { ExoError } from "../errors.ts";
 import type { BootloaderArgs } from "../builders/bootloader.ts";
-import type { ImageArgs } from "../builders/image.ts";
+import { generationInput, type ImageArgs } from "../builders/image.ts";
 import type { InitrdArgs } from "../builders/initrd.ts";
 import type { PayloadArgs } from "../builders/payload.ts";
 import { grubConfig } from "../image/grub-cfg.ts";
@@ -20,13 +20,22 @@ import { includedHeaders } from "./includes.ts";
 export interface PlanOptions {
   /** Id of the key that signs the image; null for an unsigned build. */
   readonly keyId: string | null;
+  /** Older generations the boot menu may offer (`exo switch`), newest first. */
+  readonly olderGenerations?: readonly OlderPayload[];
+}
+
+/** An older generation: its number and the store path of its signed payload. */
+export interface OlderPayload {
+  readonly number: number;
+  readonly payload: string;
 }
 
 const SOURCES = "kernel-sources";
 const KERNEL = "kernel";
 const INITRD = "initrd";
 const BOOTLOADER = "bootloader";
-const PAYLOAD = "payload";
+/** Id of the signed payload tree, which `exo switch` records so later images can carry it. */
+export const PAYLOAD = "payload";
 const IMAGE = "image";
 
 export function planBuild(evaluation: Evaluation, opts: PlanOptions): BuildGraph {
@@ -92,12 +101,26 @@ export function planBuild(evaluation: Evaluation, opts: PlanOptions): BuildGraph
     args: payload as unknown as Json,
     inputs: { kernel: { node: KERNEL }, initrd: { node: INITRD }, bootloader: { node: BOOTLOADER } },
   });
+  const formats = [...new Set(config.image.formats)];
+  const hasMenu = formats.includes("iso") || formats.includes("raw");
+  const older = hasMenu ? (opts.olderGenerations ?? []).slice(0, config.image.bootMenuGenerations - 1) : [];
   const image: ImageArgs = {
-    formats: [...new Set(config.image.formats)],
+    formats,
+    generations: older.map((g) => g.number),
     epoch,
     diskSignature: Number.parseInt(hash.slice(0, 8), 16),
     volumeId: `EXO_${config.system.name.toUpperCase().replace(/[^A-Z0-9]/g, "_")}`.slice(0, 11),
   };
-  derivations.push({ id: IMAGE, name: `image-${config.system.name}`, builder: "image", args: image as unknown as Json, inputs: { payload: { node: PAYLOAD }, bootloader: { node: BOOTLOADER } } });
+  derivations.push({
+    id: IMAGE,
+    name: `image-${config.system.name}`,
+    builder: "image",
+    args: image as unknown as Json,
+    inputs: {
+      payload: { node: PAYLOAD },
+      bootloader: { node: BOOTLOADER },
+      ...Object.fromEntries(older.map((g) => [generationInput(g.number), { storePath: g.payload }])),
+    },
+  });
   return { schema: PLAN_SCHEMA, derivations, output: IMAGE };
 }

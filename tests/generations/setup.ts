@@ -6,6 +6,6 @@ import { fixture, tempProject } from "../helpers/exo.ts";
 
 export async function generationsProject(): Promise<string> {
   const dir = await tempProject();
-  for (const name of ["base.yaml", "changed.yaml"]) await copyFile(fixture(join("generations", name)), join(dir, name));
+  for (const name of ["base.yaml", "changed.yaml", "menu.yaml", "menu-changed.yaml"]) await copyFile(fixture(join("generations", name)), join(dir, name));
   return dir;
 }

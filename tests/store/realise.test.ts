@@ -127,3 +127,16 @@ test("--check builds again and names the first file that differs", async (t) => 
   await realise(two(1), { store, builders: steady.registry, jobs: 1 });
   await t.notThrowsAsync(realise(two(1), { store, builders: steady.registry, jobs: 1, check: true }));
 });
+
+test("an input may name a path already in the store, and a missing one is an error naming it", async (t) => {
+  const store = await tempStore();
+  const b = builders();
+  const first = await realise(two(1), { store, builders: b.registry, jobs: 2 });
+  const earlier = first.paths.get("a")!;
+  const onStore = graph([{ id: "c", name: "c", builder: "upper", args: {}, inputs: { src: { storePath: earlier } } }], "c");
+  const second = await realise(onStore, { store, builders: b.registry, jobs: 2 });
+  t.is(await readFile(join(store.pathOf(second.paths.get("c")!), "out.txt"), "utf8"), "HELLO");
+  t.deepEqual((await store.pathInfo(second.paths.get("c")!))?.references, [earlier], "the older path is a reference, so gc keeps it");
+  const missing = graph([{ id: "c", name: "c", builder: "upper", args: {}, inputs: { src: { storePath: "0000-gone" } } }], "c");
+  await t.throwsAsync(realise(missing, { store, builders: b.registry, jobs: 2 }), { message: /input src names 0000-gone, which is not in the store/ });
+});

@@ -1,0 +1,68 @@
+// Rollback at boot: an ISO made by `exo switch` offers the newest older
+// generations after its own entry; picking one over the serial console boots
+// that generation's kernel, and `exo verify` checks what the menu carries.
+import test from "ava";
+import { join } from "node:path";
+import { boot } from "../../generator/run/qemu.ts";
+import { verifyImage } from "../../generator/image/read.ts";
+import { GENERATIONS_CFG } from "../../generator/image/grub-cfg.ts";
+import { verifyOlderGenerations } from "../../generator/image/older-generations.ts";
+import { loadPublicKey } from "../../generator/sign/keys.ts";
+import { exo } from "../helpers/exo.ts";
+import { generationsProject } from "./setup.ts";
+
+interface Listing {
+  generations: { number: number; configHash: string; storePath: string }[];
+}
+
+const projectP = (async () => {
+  const dir = await generationsProject();
+  // menu.yaml offers 2 generations: the third image carries the second, not the first.
+  for (const profile of ["menu.yaml", "menu-changed.yaml", "menu.yaml"]) {
+    const r = await exo(["switch", profile], { cwd: dir });
+    if (r.code !== 0) throw new Error(`switch ${profile} failed: ${r.stderr}`);
+  }
+  const list = JSON.parse((await exo(["generations", "--json"], { cwd: dir })).stdout) as Listing;
+  const iso = (n: number) => join(dir, "store/v1/paths", list.generations[n - 1]!.storePath, "exo.iso");
+  return { dir, hash: (n: number) => list.generations[n - 1]!.configHash, iso };
+})();
+
+test.serial("the menu's default entry is the generation itself", async (t) => {
+  const { hash, iso } = await projectP;
+  const r = await boot({ kind: "iso", file: iso(3) }, { qemu: "qemu-system-x86_64", timeoutMs: 120_000 });
+  t.is(r.kernelStatus, 0, r.output);
+  t.regex(r.output, /Exo gen generation 2 \(config [0-9a-f]{12}\)/);
+  t.notRegex(r.output, /generation 1 \(/, "image.bootMenuGenerations = 2 offers one older generation");
+  t.true(r.output.includes(`exo: config ${hash(3)}`), r.output);
+});
+
+test.serial("picking the older entry at the boot menu boots that generation", async (t) => {
+  const { hash, iso } = await projectP;
+  t.not(hash(2), hash(3));
+  // Ctrl-N moves to the next menu entry, Enter boots it.
+  const input = { after: "generation 2 (config", send: "\x0e\r" };
+  const r = await boot({ kind: "iso", file: iso(3) }, { qemu: "qemu-system-x86_64", timeoutMs: 120_000, input });
+  t.is(r.kernelStatus, 0, r.output);
+  t.true(r.output.includes(`exo: config ${hash(2)}`), r.output);
+  t.false(r.output.includes(`exo: config ${hash(3)}`));
+  t.regex(r.output, /exo: ipc: fusion rings, 1024 slots/);
+});
+
+test.serial("exo verify checks the older generations an image carries, and their menu", async (t) => {
+  const { dir, iso } = await projectP;
+  const r = await exo(["verify", iso(3)], { cwd: dir });
+  t.is(r.code, 0, r.stderr + r.stdout);
+
+  const trusted = [await loadPublicKey(join(dir, "keys/test.pub"))];
+  const image = await verifyImage("iso", iso(3), trusted);
+  t.true(image.ok, image.problems.join("\n"));
+  t.true(image.files.has("generations/2/boot/kernel.elf"));
+  const kernel = new Map(image.files);
+  const bytes = Uint8Array.from(kernel.get("generations/2/boot/kernel.elf")!);
+  bytes[200] = bytes[200]! ^ 1;
+  kernel.set("generations/2/boot/kernel.elf", bytes);
+  t.regex(verifyOlderGenerations(kernel, trusted).problems.join("\n"), /generations\/2\/boot\/kernel\.elf: SHA-256 [0-9a-f]{64} differs/);
+  const menu = new Map(image.files);
+  menu.set(GENERATIONS_CFG, Buffer.from(`${Buffer.from(menu.get(GENERATIONS_CFG)!).toString()}set default=1\n`));
+  t.deepEqual(verifyOlderGenerations(menu, trusted).problems, [`${GENERATIONS_CFG}: differs from the menu the carried generations' manifests give`]);
+});
