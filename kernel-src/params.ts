@@ -47,7 +47,7 @@ export function ipcSections(k: KernelConfig): Section[] {
   ];
 }
 
-/** The scheduler: core/sched.c and arch/x86_64/timer.c, through include/sched_param.h. */
+/** The scheduler: core/sched.c, through include/sched_param.h. */
 export function schedSections(k: KernelConfig): Section[] {
   const s = k.scheduler;
   const predictive: Row[] =
@@ -62,9 +62,9 @@ export function schedSections(k: KernelConfig): Section[] {
       : [];
   return [
     {
-      title: `Scheduler (kernel.scheduler.policy = "${s.policy}"): include/sched_param.h, core/sched.c, arch/x86_64/timer.c`,
+      title: `Scheduler (kernel.scheduler.policy = "${s.policy}"): include/sched_param.h, core/sched.c`,
       switches: ["kernel.scheduler.policy"],
-      rows: [...predictive, ["EXO_SCHED_TIMESLICE_US", s.timesliceUs, "kernel.scheduler.timesliceUs"]],
+      rows: predictive.length > 0 ? predictive : [["EXO_SCHED_ROUND_ROBIN", 1, "kernel.scheduler.policy"]],
     },
   ];
 }
@@ -100,6 +100,7 @@ export function inlineSections(k: KernelConfig): Section[] {
       title: "POSIX-X syscall tiers: how many syscalls each holds (inline in core/main.c; their numbers are in sysnum.h)",
       rows: syscallTiers(k).map((t) => [`EXO_SYSCALLS_${t.tier.toUpperCase()}`, t.syscalls.length, t.option] as const),
     },
+    { title: "Timeslice (inline in arch/x86_64/timer.c, which preempts)", rows: [timesliceRow(k)] },
     { title: "Console (inline in arch/x86_64/serial.c)", rows: [["EXO_CONSOLE_BAUD", k.console.baud, "kernel.console.baud"]] },
     {
       title: "In-kernel tests: which of core/selftest.c and core/bench.c is generated",
@@ -113,6 +114,11 @@ export function inlineSections(k: KernelConfig): Section[] {
     });
   }
   return out;
+}
+
+/** The timeslice drives the timer alone; the scheduler reads it from timer.c at run time. */
+export function timesliceRow(k: KernelConfig): Row {
+  return ["EXO_SCHED_TIMESLICE_US", k.scheduler.timesliceUs, "kernel.scheduler.timesliceUs"];
 }
 
 /** `#define` lines for a section's rows, for a file that takes its values inline. */

@@ -34,7 +34,7 @@ export const defs: Template = {
             "uint64 test_read(uint64 addr);",
           ]] as [string, string[]]]
         : []),
-      [`${a}/timer.c`, ["extern uint64 tsc_per_us;", "extern volatile uint64 ticks;", "void timer_init(void);", "void timer_intr(void);", "void pic_eoi(uint32 irq);"]],
+      [`${a}/timer.c`, ["extern uint64 tsc_per_us;", "extern const uint32 timeslice_us;", "extern volatile uint64 ticks;", "void timer_init(void);", "void timer_intr(void);", "void pic_eoi(uint32 irq);"]],
       [`${a}/vm.c`, ["uint64 uvm_create(void);", "void uvm_map(uint64 pml4, uint64 va, void *pa, int writable);", "int uvm_check(uint64 va, uint64 len, int write);", "uint64 uvm_alloc(uint64 pml4, uint64 len);", "int uvm_dealloc(uint64 pml4, uint64 va, uint64 len);", "void uvm_free(uint64 pml4);", "uint64 kernel_cr3(void);"]],
       [`${a}/trap.c`, ["void idt_init(void);", "void backtrace(uint64 rbp);", ...(tests ? ["void trap_expect(uint32 vector, void *resume);", "int trap_caught(uint64 *cr2, uint64 *rip);"] : [])]],
       ...(k.testMode === "bench" ? [["core/bench.c", ["void bench_run(void);"]] as [string, string[]]] : []),

@@ -13,8 +13,8 @@ export const sched: Template = {
   render({ kernel: k }: KernelTemplateInput) {
     const predictive = k.scheduler.policy === "predictive";
     const options = predictive
-      ? ["kernel.scheduler.policy", "kernel.scheduler.emaAlpha", "kernel.scheduler.historyLength", "kernel.scheduler.hotThresholdUs", "kernel.scheduler.normalThresholdUs", "kernel.scheduler.timesliceUs"]
-      : ["kernel.scheduler.policy", "kernel.scheduler.timesliceUs"];
+      ? ["kernel.scheduler.policy", "kernel.scheduler.emaAlpha", "kernel.scheduler.historyLength", "kernel.scheduler.hotThresholdUs", "kernel.scheduler.normalThresholdUs"]
+      : ["kernel.scheduler.policy"];
     const summary = predictive
       ? "The predictive O(1) scheduler: per-thread EMA of run durations, hot/normal/cold queues, bitmap pick."
       : "The round-robin scheduler: one FIFO queue of runnable threads.";
@@ -36,10 +36,10 @@ export const sched: Template = {
         if (predictive) {
           w.line("hot_cycles = EXO_SCHED_HOT_US * tsc_per_us;", "normal_cycles = EXO_SCHED_NORMAL_US * tsc_per_us;");
           w.line('kprintf("exo: sched: predictive, alpha %d.%02d, timeslice %d us\\n",');
-          w.line("        ALPHA_HUNDREDTHS / 100, ALPHA_HUNDREDTHS % 100, EXO_SCHED_TIMESLICE_US);");
+          w.line("        ALPHA_HUNDREDTHS / 100, ALPHA_HUNDREDTHS % 100, (int)timeslice_us);");
           w.line('kprintf("exo: sched: history %d, hot < %d us, normal < %d us\\n", EXO_SCHED_HISTORY, EXO_SCHED_HOT_US, EXO_SCHED_NORMAL_US);');
         } else {
-          w.line('kprintf("exo: sched: round-robin, timeslice %d us\\n", EXO_SCHED_TIMESLICE_US);');
+          w.line('kprintf("exo: sched: round-robin, timeslice %d us\\n", (int)timeslice_us);');
         }
       });
       if (predictive) {

@@ -1,6 +1,6 @@
 // include/sched_param.h: the scheduler's tunables, included only by
-// core/sched.c and arch/x86_64/timer.c, so one scheduler option recompiles
-// those two files.
+// core/sched.c, so one scheduler option recompiles that file (and
+// core/build_info.c, for the config hash). The timeslice is the timer's.
 import type { KernelTemplateInput } from "../input.ts";
 import { paramHeader, schedSections } from "../params.ts";
 import type { Template } from "../template.ts";

@@ -51,6 +51,15 @@ test("an option change changes the generated C and the kernel", async (t) => {
   t.not(pathOf(server, "kernel"), pathOf(smaller, "kernel"));
 });
 
+test("one scheduler option recompiles only the file that uses it, and the build info", async (t) => {
+  const dir = await tempProject();
+  await buildJson(dir, profile("server.ts"));
+  const compiled = (events: Event[]) => events.filter((e) => e.type === "built" && e.id?.startsWith("obj:")).map((e) => e.id).sort();
+  t.deepEqual(compiled(await buildJson(dir, fixture("sched-alpha.ts"))), ["obj:core/build_info.c", "obj:core/sched.c"]);
+  t.deepEqual(compiled(await buildJson(dir, fixture("sched-timeslice.ts"))), ["obj:arch/x86_64/timer.c", "obj:core/build_info.c"]);
+  t.deepEqual(compiled(await buildJson(dir, fixture("ring-1024.ts"))), ["obj:core/build_info.c", "obj:core/ipc.c"]);
+});
+
 test("two builds in different stores give byte-identical bundles", async (t) => {
   const dir = await tempProject();
   const a = await exo(["build", profile("server.ts"), "--store", "store-a", "--out-link", "result-a"], { cwd: dir });

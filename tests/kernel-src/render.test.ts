@@ -56,12 +56,14 @@ test("changing kernel.ipc.ringSlots changes only the tunables headers, param.h a
   }
 });
 
-test("changing kernel.scheduler.emaAlpha changes only param.h and sched_param.h, which two C files include", (t) => {
+test("changing kernel.scheduler.emaAlpha changes only param.h and sched_param.h, which only the scheduler includes", (t) => {
   const before = renderKernel(input());
   const after = renderKernel(input({ scheduler: { emaAlpha: 0.5 } }));
   t.deepEqual(changedPaths(before, after), ["include/param.h", "include/sched_param.h"]);
   t.regex(file(after, "include/sched_param.h"), /^#define EXO_SCHED_EMA_ALPHA_Q16 +32768 +\/\* kernel\.scheduler\.emaAlpha = 0\.5, in 1\/65536 \*\/$/m);
-  t.deepEqual(includers(after, "sched_param.h"), ["arch/x86_64/timer.c", "core/sched.c"]);
+  t.deepEqual(includers(after, "sched_param.h"), ["core/sched.c"]);
+  const longer = renderKernel(input({ scheduler: { timesliceUs: 8000 } }));
+  t.deepEqual(changedPaths(before, longer), ["arch/x86_64/timer.c", "include/param.h"], "the timeslice is inline in the timer");
 });
 
 test("each subsystem's tunables header is included only by the files of that subsystem", (t) => {

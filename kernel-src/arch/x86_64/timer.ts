@@ -2,6 +2,7 @@
 // channel 2 calibrates the TSC once; channel 0 then interrupts every
 // timeslice on IRQ 0 (vector 32), which drives preemption.
 import type { KernelTemplateInput } from "../../input.ts";
+import { inlineDefines, timesliceRow } from "../../params.ts";
 import { emit, type Template } from "../../template.ts";
 
 const source = "arch/x86_64/timer.ts";
@@ -16,7 +17,9 @@ export const timer: Template = {
     const perSlice = Math.ceil(divisor / 65535);
     const summary = "PIC remapping, TSC calibration against the PIT, and the periodic PIT interrupt that preempts threads.";
     return emit({ source, path: "arch/x86_64/timer.c", summary, options: ["kernel.scheduler.timesliceUs"] }, (w) => {
-      w.line('#include "types.h"', '#include "sched_param.h"', '#include "cpu.h"', '#include "defs.h"');
+      w.line('#include "types.h"', '#include "cpu.h"', '#include "defs.h"');
+      w.blank();
+      w.line(...inlineDefines([timesliceRow(k)]));
       w.blank();
       w.line(`#define PIC1 0x20 /* command; data at +1 */
 #define PIC2 0xa0
@@ -32,6 +35,8 @@ export const timer: Template = {
       w.line(`#define TICKS_PER_SLICE ${perSlice}`, "#define PIT_DIVISOR ((PIT_HZ * (uint64)EXO_SCHED_TIMESLICE_US + 500000) / 1000000 / TICKS_PER_SLICE)");
       w.blank();
       w.line("uint64 tsc_per_us = 1;", "volatile uint64 ticks;", "static uint32 slice_ticks;");
+      w.comment("For the scheduler's banner: read at run time, so a new timeslice recompiles only this file.");
+      w.line("const uint32 timeslice_us = EXO_SCHED_TIMESLICE_US;");
       w.blank();
       w.comment("Move the PICs' vectors above the exceptions (IRQ n -> 32 + n) and mask every line but the PIT's.");
       w.fn("static void pic_init(void)", () => {
