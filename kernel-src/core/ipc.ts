@@ -8,6 +8,18 @@ import { emit, type Template } from "../template.ts";
 
 const source = "core/ipc.ts";
 
+/** Retry `attempt` (0 on success) until it succeeds: spin first, then yield the CPU between tries. */
+function spinThenYield(attempt: string): string[] {
+  return [
+    `for (uint32 spin = 0; ${attempt} != 0; spin++) {`,
+    "    if (spin < EXO_IPC_SPIN_ITERATIONS)",
+    "        cpu_relax();",
+    "    else",
+    "        yield();",
+    "}",
+  ];
+}
+
 export const ipc: Template = {
   source,
   render({ kernel: k }: KernelTemplateInput) {
@@ -140,24 +152,10 @@ for (;;) {
       });
       w.blank();
       w.comment("Push, spinning EXO_IPC_SPIN_ITERATIONS times while the ring is full, then yielding between tries.");
-      w.fn("void ring_push(struct ipc_ring *r, const struct ipc_msg *m)", () => {
-        w.line(`for (uint32 spin = 0; ring_try_push(r, m) != 0; spin++) {
-    if (spin < EXO_IPC_SPIN_ITERATIONS)
-        cpu_relax();
-    else
-        yield();
-}`);
-      });
+      w.fn("void ring_push(struct ipc_ring *r, const struct ipc_msg *m)", () => w.line(...spinThenYield("ring_try_push(r, m)")));
       w.blank();
       w.comment("Pop, spinning then yielding while the ring is empty.");
-      w.fn("void ring_pop(struct ipc_ring *r, struct ipc_msg *m)", () => {
-        w.line(`for (uint32 spin = 0; ring_try_pop(r, m) != 0; spin++) {
-    if (spin < EXO_IPC_SPIN_ITERATIONS)
-        cpu_relax();
-    else
-        yield();
-}`);
-      });
+      w.fn("void ring_pop(struct ipc_ring *r, struct ipc_msg *m)", () => w.line(...spinThenYield("ring_try_pop(r, m)")));
       w.blank();
       w.comment(
         "Build a message for len bytes of data: inline when it fits 56 bytes, else",
