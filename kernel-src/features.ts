@@ -2,6 +2,7 @@
 // the feature list of the banner and the syscall tiers actually built in.
 import type { KernelConfig } from "../schemas/index.ts";
 import { syscallNames, type SyscallName } from "../schemas/kernel.ts";
+import { capabilities, type Capability } from "../schemas/sandbox.ts";
 
 /** Feature names printed by the banner (`exo: features ...`), in a fixed order. */
 export function featureList(k: KernelConfig): string[] {
@@ -50,4 +51,9 @@ export function syscallTiers(k: KernelConfig): SyscallTier[] {
 /** The EMA weight as a Q16 fixed-point fraction: the kernel does no floating point. */
 export function alphaQ16(alpha: number): number {
   return Math.round(alpha * 65536);
+}
+
+/** The CAP_* bit mask (core/syscall.c) of a list of capabilities: bit i is capabilities[i] of schemas/sandbox.ts. */
+export function capabilityMask(list: readonly Capability[]): number {
+  return list.reduce((mask, c) => mask | (1 << capabilities.indexOf(c)), 0);
 }

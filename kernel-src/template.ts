@@ -10,6 +10,12 @@ export interface Template {
   render(input: KernelTemplateInput): GeneratedFile | undefined;
 }
 
+/** A template that depends on no option (the user programs): one fixed file. */
+export interface FixedTemplate {
+  readonly source: string;
+  render(): GeneratedFile;
+}
+
 export interface FileSpec {
   readonly source: string;
   readonly path: string;

@@ -1,5 +1,6 @@
 // Declares the `packages` namespace. A package that talks over Fusion Rings
-// needs the kernel's IPC: say so before anything is built.
+// needs the kernel's IPC, ring-bench needs echo-server to answer it, and a
+// package's policy must exist: say so before anything is built.
 import { defineModule } from "../generator/eval/module.ts";
 import { mkBefore } from "../generator/eval/markers.ts";
 import { packagesOptions } from "../schemas/packages.ts";
@@ -10,8 +11,16 @@ export default defineModule({
   options: { packages: packagesOptions },
   // Every system starts with init; profiles add to the list.
   config: { packages: { install: mkBefore(["init"]) } },
-  assertions: ({ config }) =>
-    config.packages.install
+  assertions: ({ config }) => [
+    ...config.packages.install
       .filter((name) => needsIpc.includes(name))
       .map((name) => ({ assertion: config.kernel.ipc.enable, message: `packages.install holds "${name}", which needs kernel.ipc.enable = true` })),
+    ...(config.packages.install.includes("ring-bench")
+      ? [{ assertion: config.packages.install.includes("echo-server"), message: 'packages.install holds "ring-bench", which needs "echo-server" too: it measures round trips through it' }]
+      : []),
+    ...Object.entries(config.packages.policies).map(([name, policy]) => ({
+      assertion: policy !== undefined && policy in config.sandbox.policies,
+      message: `packages.policies.${name} is "${policy}", which is not among sandbox.policies (${Object.keys(config.sandbox.policies).join(", ")})`,
+    })),
+  ],
 });

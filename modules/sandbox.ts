@@ -9,7 +9,7 @@ export default defineModule({
   config: {
     sandbox: {
       policies: {
-        init: { capabilities: ["console", "spawn", "memory.map", "time"], description: "The first user process." },
+        init: { capabilities: ["console", "spawn", "signal", "fs.read", "memory.map", "time"], description: "The first user process: reads /etc/exo/services, starts and stops the services." },
       },
     },
   },

@@ -16,7 +16,7 @@ export default defineProfile({
         echo: { capabilities: ["console", "ipc"], memoryPages: 512, description: "The echo service: rings and the console, nothing else." },
       },
     },
-    packages: { install: ["echo-server"] },
+    packages: { install: ["echo-server"], policies: { "echo-server": "echo" } },
     image: { formats: ["bundle", "kernel", "iso", "raw"] },
   },
 });

@@ -2,12 +2,12 @@
 import { z } from "zod";
 import { option } from "./option.ts";
 
-/** The package set: every program Exo can put into an image, with its version. */
+/** The package set: every program Exo can put into an image (kernel-src/user/programs), with its version; a daemon runs until init stops it. */
 export const packageSet = {
-  init: { version: "0.1.0", description: "The first user process: starts the others under their sandbox policies." },
-  "echo-server": { version: "0.1.0", description: "Answers every Fusion Ring message with the same bytes; an IPC demonstration." },
-  hello: { version: "0.1.0", description: "Prints a line and exits." },
-  "ring-bench": { version: "0.1.0", description: "Measures ring round trips from user space." },
+  init: { version: "0.1.0", daemon: false, description: "The first user process: starts the others under their sandbox policies." },
+  "echo-server": { version: "0.1.0", daemon: true, description: "Answers every Fusion Ring message on channel 0 with the same bytes on channel 1; an IPC demonstration." },
+  hello: { version: "0.1.0", daemon: false, description: "Prints a line and exits." },
+  "ring-bench": { version: "0.1.0", daemon: false, description: "Measures ring round trips through echo-server from user space." },
 } as const;
 export type PackageName = keyof typeof packageSet;
 const packageNames = Object.keys(packageSet) as [PackageName, ...PackageName[]];
@@ -18,5 +18,11 @@ export const packagesOptions = {
     default: [],
     description: "Packages in the image, from the package set. Lists from several modules concatenate (the base modules add `init`); duplicates are dropped when the image is built.",
     example: ["init", "echo-server"],
+  }),
+  policies: option({
+    type: z.partialRecord(z.enum(packageNames), z.string()),
+    default: {},
+    description: "The sandbox policy (a name in `sandbox.policies`) each package runs under when init starts it; a package not named here runs under `sandbox.defaultPolicy`.",
+    example: { "echo-server": "echo" },
   }),
 };

@@ -7,7 +7,7 @@ import { bootloaderBuilder } from "./bootloader.ts";
 import { compileBuilder } from "./compile.ts";
 import { imageBuilder } from "./image.ts";
 import { initrdBuilder } from "./initrd.ts";
-import { kernelSourcesBuilder } from "./kernel-sources.ts";
+import { kernelSourcesBuilder, userSourcesBuilder } from "./kernel-sources.ts";
 import { linkBuilder } from "./link.ts";
 import { payloadBuilder, type SbomContext } from "./payload.ts";
 
@@ -27,6 +27,7 @@ export interface BuilderTools {
 export async function makeBuilders(tools: BuilderTools): Promise<Record<string, Builder>> {
   return {
     "kernel-sources": await kernelSourcesBuilder(),
+    "user-sources": await userSourcesBuilder(),
     compile: compileBuilder(tools.clang),
     link: linkBuilder(tools.lld),
     initrd: initrdBuilder(),

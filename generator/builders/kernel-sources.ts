@@ -1,10 +1,12 @@
-// Builder: render the kernel templates into a tree of C, assembly and
-// linker-script files.
+// Builders: render the templates of kernel-src/ into trees of C, assembly and
+// linker-script files: the kernel's (from the kernel config) and the user
+// programs' (which depend on no option).
 import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { renderKernel } from "../../kernel-src/index.ts";
-import type { KernelTemplateInput } from "../../kernel-src/input.ts";
+import type { GeneratedFile, KernelTemplateInput } from "../../kernel-src/input.ts";
+import { renderUser } from "../../kernel-src/user/index.ts";
 import type { Builder } from "../../store/derivation.ts";
 import { hashTree } from "../../store/tree.ts";
 import { sha256File } from "../../store/hash.ts";
@@ -12,6 +14,14 @@ import { INITRD_FILE } from "./initrd.ts";
 import { builderVersion } from "./version.ts";
 
 export const KERNEL_SRC_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "../../kernel-src");
+
+async function writeTree(out: string, files: readonly GeneratedFile[]): Promise<void> {
+  for (const file of files) {
+    const target = join(out, file.path);
+    await mkdir(dirname(target), { recursive: true });
+    await writeFile(target, file.text);
+  }
+}
 
 export async function kernelSourcesBuilder(): Promise<Builder> {
   // Every template's text is part of the version: editing a template rebuilds the sources.
@@ -22,11 +32,17 @@ export async function kernelSourcesBuilder(): Promise<Builder> {
       const { input } = ctx.args as unknown as { input: KernelTemplateInput };
       // The initrd is an input: its hash is baked into the kernel, which checks it at boot.
       const initrdSha256 = ctx.inputs.initrd ? await sha256File(join(ctx.inputs.initrd, INITRD_FILE)) : undefined;
-      for (const file of renderKernel({ ...input, ...(initrdSha256 ? { initrdSha256 } : {}) })) {
-        const target = join(ctx.out, file.path);
-        await mkdir(dirname(target), { recursive: true });
-        await writeFile(target, file.text);
-      }
+      await writeTree(ctx.out, renderKernel({ ...input, ...(initrdSha256 ? { initrdSha256 } : {}) }));
+    },
+  };
+}
+
+export async function userSourcesBuilder(): Promise<Builder> {
+  const templates = await hashTree(KERNEL_SRC_DIR);
+  return {
+    version: builderVersion(import.meta.url, { templates }),
+    async run(ctx) {
+      await writeTree(ctx.out, renderUser());
     },
   };
 }

@@ -1,4 +1,5 @@
-// Builder: link the kernel's objects with ld.lld and the generated linker script.
+// Builder: link objects with ld.lld and a generated linker script: the kernel,
+// or one user program.
 import { cp } from "node:fs/promises";
 import { join } from "node:path";
 import type { Builder } from "../../store/derivation.ts";
@@ -10,6 +11,10 @@ export interface LinkArgs {
   readonly ldflags: readonly string[];
   /** Input names of the objects, in link order. */
   readonly objects: readonly string[];
+  /** Name of the linked file in the output: KERNEL_FILE, or a user program's name. */
+  readonly output: string;
+  /** What is linked, for error messages: "the kernel", "user program init". */
+  readonly what: string;
 }
 
 export const KERNEL_FILE = "kernel.elf";
@@ -26,9 +31,9 @@ export function linkBuilder(lld: Tool): Builder {
         await cp(join(ctx.inputs[name]!, "object.o"), join(ctx.tmp, `${name}.o`));
         objects.push(`${name}.o`);
       }
-      const argv = [...args.ldflags, "-T", "linker.ld", "-o", KERNEL_FILE, ...objects];
-      await runTool(lld, argv, { cwd: ctx.tmp, what: "ld.lld linking the kernel", log: ctx.log });
-      await cp(join(ctx.tmp, KERNEL_FILE), join(ctx.out, KERNEL_FILE));
+      const argv = [...args.ldflags, "-T", "linker.ld", "-o", args.output, ...objects];
+      await runTool(lld, argv, { cwd: ctx.tmp, what: `ld.lld linking ${args.what}`, log: ctx.log });
+      await cp(join(ctx.tmp, args.output), join(ctx.out, args.output));
     },
   };
 }

@@ -6,6 +6,8 @@ import tarStream from "tar-stream";
 export interface TarEntry {
   readonly name: string;
   readonly data: Uint8Array;
+  /** Permission bits; 0644 when absent. */
+  readonly mode?: number;
 }
 
 export async function packTar(entries: readonly TarEntry[], mtimeSeconds: number): Promise<Buffer> {
@@ -19,7 +21,7 @@ export async function packTar(entries: readonly TarEntry[], mtimeSeconds: number
   const sorted = [...entries].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const entry of sorted) {
     pack.entry(
-      { name: entry.name, size: entry.data.length, mode: 0o644, mtime: new Date(mtimeSeconds * 1000), uid: 0, gid: 0, uname: "", gname: "", type: "file" },
+      { name: entry.name, size: entry.data.length, mode: entry.mode ?? 0o644, mtime: new Date(mtimeSeconds * 1000), uid: 0, gid: 0, uname: "", gname: "", type: "file" },
       Buffer.from(entry.data),
     );
   }
@@ -45,7 +47,10 @@ export async function unpackTar(bytes: Uint8Array): Promise<UnpackedTar> {
       stream.on("data", (c: unknown) => parts.push(c as Buffer));
       stream.on("end", () => {
         if (entries.length === 0) mtimeSeconds = Math.floor((header.mtime?.getTime() ?? 0) / 1000);
-        if (header.type === "file") entries.push({ name: header.name, data: Buffer.concat(parts) });
+        if (header.type === "file") {
+          const mode = header.mode !== undefined && header.mode !== 0o644 ? { mode: header.mode } : {};
+          entries.push({ name: header.name, data: Buffer.concat(parts), ...mode });
+        }
         next();
       });
       stream.on("error", reject);

@@ -9,13 +9,14 @@ import type { Json } from "../../store/hash.ts";
 import { ExoError } from "../errors.ts";
 import type { BootloaderArgs } from "../builders/bootloader.ts";
 import { generationInput, type ImageArgs } from "../builders/image.ts";
-import type { InitrdArgs } from "../builders/initrd.ts";
+import { type InitrdArgs, programInput, type Service } from "../builders/initrd.ts";
 import type { PayloadArgs } from "../builders/payload.ts";
 import { grubConfig } from "../image/grub-cfg.ts";
 import { packageSet } from "../../schemas/packages.ts";
-import type { CompileArgs } from "../builders/compile.ts";
-import type { LinkArgs } from "../builders/link.ts";
-import { includedHeaders } from "./includes.ts";
+import { KERNEL_FILE, type LinkArgs } from "../builders/link.ts";
+import { programSources, renderUser, type UserProgram, userToolchain } from "../../kernel-src/user/index.ts";
+import type { Config } from "../../schemas/index.ts";
+import { compileDerivations, objectId, type Tree } from "./objects.ts";
 
 export interface PlanOptions {
   /** Id of the key that signs the image; null for an unsigned build. */
@@ -31,6 +32,7 @@ export interface OlderPayload {
 }
 
 const SOURCES = "kernel-sources";
+const USER_SOURCES = "user-sources";
 const KERNEL = "kernel";
 const INITRD = "initrd";
 const BOOTLOADER = "bootloader";
@@ -49,43 +51,23 @@ export function planBuild(evaluation: Evaluation, opts: PlanOptions): BuildGraph
 
   const epoch = config.image.sourceDateEpoch;
   const packages = [...new Set(config.packages.install)].map((name) => ({ name, version: packageSet[name].version }));
-  const initrd: InitrdArgs = { config: config as unknown as Json, packages, epoch };
+  const programs = userPrograms(config);
+  const initrd: InitrdArgs = { config: config as unknown as Json, packages, programs, services: services(config), epoch };
   const derivations: Derivation[] = [
-    { id: INITRD, name: `initrd-${config.system.name}`, builder: "initrd", args: initrd as unknown as Json, inputs: {} },
+    ...programDerivations(programs),
+    {
+      id: INITRD,
+      name: `initrd-${config.system.name}`,
+      builder: "initrd",
+      args: initrd as unknown as Json,
+      inputs: Object.fromEntries(programs.map((p) => [programInput(p), { node: programInput(p) }])),
+    },
     { id: SOURCES, name: "kernel-sources", builder: "kernel-sources", args: { input } as unknown as Json, inputs: { initrd: { node: INITRD } } },
   ];
-  const objects: Record<string, { node: string }> = {};
-  for (const file of files) {
-    const isAsm = file.path.endsWith(".S");
-    if (!isAsm && !file.path.endsWith(".c")) continue;
-    const id = `obj:${file.path}`;
-    const args: CompileArgs = {
-      file: file.path,
-      template: file.template,
-      includeDir: toolchain.includeDir,
-      target: toolchain.target,
-      flags: isAsm ? toolchain.asflags : toolchain.cflags,
-    };
-    derivations.push({
-      id,
-      name: `${file.path.replace(/[^a-zA-Z0-9._+-]/g, "-")}.o`,
-      builder: "compile",
-      args: args as unknown as Json,
-      inputs: {
-        source: { node: SOURCES, path: file.path },
-        ...Object.fromEntries(includedHeaders(file, files, toolchain.includeDir).map((h) => [`header:${h}`, { node: SOURCES, path: h }])),
-      },
-    });
-    objects[`obj${String(Object.keys(objects).length).padStart(3, "0")}`] = { node: id };
-  }
-  const link: LinkArgs = { ldflags: toolchain.ldflags, objects: Object.keys(objects) };
-  derivations.push({
-    id: KERNEL,
-    name: `kernel-${config.system.name}`,
-    builder: "link",
-    args: link as unknown as Json,
-    inputs: { ...objects, linkerScript: { node: SOURCES, path: toolchain.linkerScript } },
-  });
+  const kernelTree: Tree = { files, toolchain, sources: SOURCES, idPrefix: "obj:", namePrefix: "" };
+  const objects = compileDerivations(kernelTree);
+  derivations.push(...objects);
+  derivations.push(linkDerivation(KERNEL, `kernel-${config.system.name}`, SOURCES, toolchain.linkerScript, toolchain.ldflags, objects.map((o) => o.id), KERNEL_FILE, "the kernel"));
   const bootloader: BootloaderArgs = { epoch };
   derivations.push({ id: BOOTLOADER, name: "grub-images", builder: "bootloader", args: bootloader as unknown as Json, inputs: {} });
   const grubCfg = grubConfig({
@@ -123,4 +105,38 @@ export function planBuild(evaluation: Evaluation, opts: PlanOptions): BuildGraph
     },
   });
   return { schema: PLAN_SCHEMA, derivations, output: IMAGE };
+}
+
+/** The programs in the initrd's bin/: init, the installed packages, and usertest in self-test builds. */
+function userPrograms(config: Config): UserProgram[] {
+  const installed = config.packages.install.filter((name) => name !== "init");
+  const tests: UserProgram[] = config.kernel.testMode === "selftest" ? ["usertest"] : [];
+  return [...new Set<UserProgram>(["init", ...installed, ...tests])];
+}
+
+/** What init starts, in install order: every installed package but init itself, under its policy. */
+function services(config: Config): Service[] {
+  return [...new Set(config.packages.install)]
+    .filter((name) => name !== "init")
+    .map((name) => ({ name, policy: config.packages.policies[name] ?? config.sandbox.defaultPolicy, daemon: packageSet[name].daemon }));
+}
+
+/** The user tree, the objects the programs need, and one link per program (input `bin:<name>` of the initrd). */
+function programDerivations(programs: readonly UserProgram[]): Derivation[] {
+  const tree: Tree = { files: renderUser(), toolchain: userToolchain, sources: USER_SOURCES, idPrefix: "uobj:", namePrefix: "user-" };
+  const needed = new Set(programs.flatMap(programSources));
+  return [
+    { id: USER_SOURCES, name: "user-sources", builder: "user-sources", args: {}, inputs: {} },
+    ...compileDerivations(tree, needed),
+    ...programs.map((name) =>
+      linkDerivation(programInput(name), `user-${name}`, USER_SOURCES, userToolchain.linkerScript, userToolchain.ldflags, programSources(name).map((f) => objectId(tree.idPrefix, f)), name, `user program ${name}`),
+    ),
+  ];
+}
+
+/** A link derivation: the objects (derivation ids, in link order) with a tree's linker script, into one file. */
+function linkDerivation(id: string, name: string, sources: string, script: string, ldflags: readonly string[], objectIds: readonly string[], output: string, what: string): Derivation {
+  const inputs = Object.fromEntries(objectIds.map((o, i) => [`obj${String(i).padStart(3, "0")}`, { node: o }]));
+  const link: LinkArgs = { ldflags, objects: Object.keys(inputs), output, what };
+  return { id, name, builder: "link", args: link as unknown as Json, inputs: { ...inputs, linkerScript: { node: sources, path: script } } };
 }

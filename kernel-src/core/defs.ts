@@ -35,7 +35,7 @@ export const defs: Template = {
           ]] as [string, string[]]]
         : []),
       [`${a}/timer.c`, ["extern uint64 tsc_per_us;", "extern const uint32 timeslice_us;", "extern volatile uint64 ticks;", "void timer_init(void);", "void timer_intr(void);", "void pic_eoi(uint32 irq);"]],
-      [`${a}/vm.c`, ["uint64 uvm_create(void);", "void uvm_map(uint64 pml4, uint64 va, void *pa, int writable);", "int uvm_check(uint64 va, uint64 len, int write);", "uint64 uvm_alloc(uint64 pml4, uint64 len);", "int uvm_dealloc(uint64 pml4, uint64 va, uint64 len);", "void uvm_free(uint64 pml4);", "uint64 kernel_cr3(void);"]],
+      [`${a}/vm.c`, ["uint64 uvm_create(void);", "void uvm_map(uint64 pml4, uint64 va, void *pa, int writable);", "void *uvm_page(uint64 pml4, uint64 va);", "int64 uvm_copy_str(char *dst, uint64 va, uint64 n);", "int uvm_check(uint64 va, uint64 len, int write);", "uint64 uvm_alloc(uint64 pml4, uint64 len);", "int uvm_dealloc(uint64 pml4, uint64 va, uint64 len);", "void uvm_free(uint64 pml4);", "uint64 kernel_cr3(void);"]],
       [`${a}/trap.c`, ["void idt_init(void);", "void backtrace(uint64 rbp);", ...(tests ? ["void trap_expect(uint32 vector, void *resume);", "int trap_caught(uint64 *cr2, uint64 *rip);"] : [])]],
       ...(k.testMode === "bench" ? [["core/bench.c", ["void bench_run(void);"]] as [string, string[]]] : []),
       ["core/buddy.c", ["void *page_alloc(uint32 order);", "void page_free(void *p, uint32 order);", "void buddy_add_range(uint64 start, uint64 end);", "uint64 buddy_free_pages(void);"]],
@@ -49,7 +49,18 @@ export const defs: Template = {
           "extern const char build_initrd_sha256[];",
         ],
       ],
-      ["core/initrd.c", ["int initrd_find(uint32 magic, uint64 info, const uint8 **start, uint64 *len);", "int initrd_verify(const uint8 *start, uint64 len, char actual[65]);"]],
+      ["core/elf.c", ["int elf_load(uint64 pml4, const uint8 *data, uint64 len, uint64 *entry);"]],
+      [
+        "core/file.c",
+        [
+          "int64 file_open(uint64 path_va, uint64 flags);",
+          "int64 file_close(uint64 fd);",
+          "int64 file_read(uint64 fd, uint64 buf, uint64 len);",
+          "int64 file_fstat(uint64 fd, uint64 st_va);",
+          "int64 file_lseek(uint64 fd, int64 offset, uint64 whence);",
+        ],
+      ],
+      ["core/initrd.c", ["int initrd_find(uint32 magic, uint64 info, const uint8 **start, uint64 *len);", "int initrd_verify(const uint8 *start, uint64 len, char actual[65]);", "void initrd_accept(const uint8 *start, uint64 len);", "int initrd_lookup(const char *path, const uint8 **data, uint64 *len);"]],
       ...(k.ipc.enable
         ? [[
             "core/ipc.c",
@@ -121,13 +132,19 @@ export const defs: Template = {
         "core/uproc.c",
         [
           "struct uproc *uproc_spawn(const char *name, uint64 caps, uint64 arg0, uint64 arg1);",
+          "int64 uproc_spawn_file(const char *path, uint64 caps, uint64 arg, struct uproc **out);",
           "int64 uproc_wait(struct uproc *p, int *killed);",
           "int uproc_alive(struct uproc *p);",
           "uint32 uproc_pid(void);",
           "uint64 uproc_caps(void);",
           "uint64 uproc_pml4(void);",
+          "struct ufile *uproc_files(void);",
           `void uproc_exit(int64 status) ${noreturn};`,
           `void uproc_kill(uint32 vector, uint64 rip, uint64 cr2) ${noreturn};`,
+          "void uproc_checkpoint(void);",
+          "int64 uproc_sys_spawn(uint64 path_va, uint64 policy_va, uint64 arg);",
+          "int64 uproc_sys_wait(uint64 pid, uint64 status_va);",
+          "int64 uproc_sys_kill(uint64 pid);",
         ],
       ],
       ...(tcache

@@ -5,6 +5,9 @@ import { bench } from "./bench.ts";
 import { buddy } from "./buddy.ts";
 import { buildInfo } from "./build_info.ts";
 import { defs } from "./defs.ts";
+import { elf } from "./elf.ts";
+import { errno } from "./errno.ts";
+import { file } from "./file.ts";
 import { initrd } from "./initrd.ts";
 import { ipc } from "./ipc.ts";
 import { ipcParam } from "./ipc_param.ts";
@@ -25,8 +28,9 @@ import { tcache } from "./tcache.ts";
 import { thread } from "./thread.ts";
 import { types } from "./types.ts";
 import { uproc } from "./uproc.ts";
+import { ufile } from "./ufile.ts";
 
 export const coreTemplates: readonly Template[] = [
-  allocParam, bench, buddy, buildInfo, defs, initrd, ipc, ipcParam, main, param, printf, proc, ring, sched, schedParam, selftest,
-  sha256, slab, string, syscall, sysnum, tcache, thread, types, uproc,
+  allocParam, bench, buddy, buildInfo, defs, elf, errno, file, initrd, ipc, ipcParam, main, param, printf, proc, ring, sched, schedParam, selftest,
+  sha256, slab, string, syscall, sysnum, tcache, thread, types, ufile, uproc,
 ];

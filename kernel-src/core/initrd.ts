@@ -1,7 +1,8 @@
 // core/initrd.c: find the initrd the boot loader passed as the first boot
-// module (Multiboot v1 or Multiboot2) and check it against the SHA-256 the
-// kernel was built with, the last link of the chain of trust: signature →
-// manifest → kernel → initrd.
+// module (Multiboot v1 or Multiboot2), check it against the SHA-256 the
+// kernel was built with (the last link of the chain of trust: signature →
+// manifest → kernel → initrd), and look files up in it: it is a ustar
+// archive, read in place.
 import { emit, type Template } from "../template.ts";
 
 const source = "core/initrd.ts";
@@ -9,7 +10,7 @@ const source = "core/initrd.ts";
 export const initrd: Template = {
   source,
   render() {
-    const summary = "Find the initrd boot module and check its SHA-256 against the one built in.";
+    const summary = "Find the initrd boot module, check its SHA-256 against the one built in, and look up its files (ustar, in place).";
     return emit({ source, path: "core/initrd.c", summary, options: [] }, (w) => {
       w.line('#include "types.h"', '#include "defs.h"', '#include "multiboot.h"');
       w.blank();
@@ -56,6 +57,60 @@ export const initrd: Template = {
         w.line("actual[64] = 0;");
         w.line("for (int i = 0; i < 65; i++)").indent(() => w.line("if (actual[i] != build_initrd_sha256[i])").indent(() => w.line("return 0;")));
         w.line("return 1;");
+      });
+      w.blank();
+      w.comment("The checked initrd (initrd_accept); files are looked up in it in place.");
+      w.line("static const uint8 *initrd_start;", "static uint64 initrd_len;");
+      w.blank();
+      w.fn("void initrd_accept(const uint8 *start, uint64 len)", () => w.line("initrd_start = start;", "initrd_len = len;"));
+      w.blank();
+      w.comment("A ustar header's octal number field.");
+      w.fn("static uint64 octal(const uint8 *field, int width)", () => {
+        w.line("uint64 v = 0;");
+        w.line("for (int i = 0; i < width && field[i] >= '0' && field[i] <= '7'; i++)").indent(() => w.line("v = v * 8 + (uint64)(field[i] - '0');"));
+        w.line("return v;");
+      });
+      w.blank();
+      w.comment("Whether a header's name (ustar prefix/name, each NUL-padded) is path.");
+      w.fn("static int name_is(const uint8 *h, const char *path)", () => {
+        w.line(`uint64 plen = 0, at = 0;
+while (plen < 155 && h[345 + plen] != 0)
+    plen++;
+if (plen > 0) {
+    if (memcmp(h + 345, path, plen) != 0 || path[plen] != '/')
+        return 0;
+    at = plen + 1;
+}
+for (uint64 i = 0; i < 100; i++) {
+    if (h[i] != (uint8)path[at + i])
+        return 0;
+    if (h[i] == 0)
+        return 1;
+}
+return path[at + 100] == 0;`);
+      });
+      w.blank();
+      w.comment(
+        "Find the regular file path (no leading slash) in the initrd: 1 with *data",
+        "and *len set, or 0. Headers are 512-byte blocks, each file's data follows",
+        "its header padded to 512; two zero blocks (or the end) end the archive.",
+      );
+      w.fn("int initrd_lookup(const char *path, const uint8 **data, uint64 *len)", () => {
+        w.line(`for (uint64 at = 0; at + 512 <= initrd_len;) {
+    const uint8 *h = initrd_start + at;
+    if (h[0] == 0)
+        break;
+    uint64 size = octal(h + 124, 12);
+    if (size > initrd_len - at - 512)
+        break;
+    if ((h[156] == '0' || h[156] == 0) && name_is(h, path)) {
+        *data = h + 512;
+        *len = size;
+        return 1;
+    }
+    at += 512 + ((size + 511) & ~511UL);
+}
+return 0;`);
       });
     });
   },

@@ -15,7 +15,7 @@ function spinThenYield(attempt: string): string[] {
     "    if (spin < EXO_IPC_SPIN_ITERATIONS)",
     "        cpu_relax();",
     "    else",
-    "        yield();",
+    "        yield(), uproc_checkpoint(); /* a killed process stops waiting */",
     "}",
   ];
 }

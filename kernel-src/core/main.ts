@@ -3,7 +3,7 @@
 // self-tests or benchmarks when built with them, and stops the machine.
 import type { KernelTemplateInput } from "../input.ts";
 import { capabilities } from "../../schemas/sandbox.ts";
-import { syscallTiers } from "../features.ts";
+import { capabilityMask, syscallTiers } from "../features.ts";
 import { inlineDefines } from "../params.ts";
 import { emit, type Template } from "../template.ts";
 import type { Writer } from "../writer.ts";
@@ -35,7 +35,7 @@ function initrdCheck(w: Writer): void {
       w.line('kprintf("exo: initrd: sha256 %s, but this kernel was built for %s; refusing to start\\n", actual, build_initrd_sha256);');
       w.line("arch_exit(2);");
     });
-    w.line('kprintf("exo: initrd: %d bytes, sha256 %s ok\\n", (int)len, actual);');
+    w.line('kprintf("exo: initrd: %d bytes, sha256 %s ok\\n", (int)len, actual);', "initrd_accept(start, len);");
   });
 }
 
@@ -87,11 +87,13 @@ export const main: Template = {
           const caps =
             policy === undefined
               ? `(1UL << ${capabilities.length}) - 1 /* every capability: no sandbox policy given */`
-              : `${policy.capabilities.reduce((m, c) => m | (1 << capabilities.indexOf(c)), 0)} /* sandbox.policies.${sandbox?.defaultPolicy}: ${policy.capabilities.join(", ") || "none"} */`;
-          w.comment("The first user process: the built-in program says hello and exits with its pid.");
-          w.line(`struct uproc *init = uproc_spawn("init", ${caps}, 0, 0);`);
-          w.line("int killed;");
-          w.line("if (init == NULL)").indent(() => w.line('panic("init: cannot create the first process");'));
+              : `${capabilityMask(policy.capabilities)} /* sandbox.policies.${sandbox?.defaultPolicy}: ${policy.capabilities.join(", ") || "none"} */`;
+          w.comment("The first user process: bin/init from the initrd, under sandbox.defaultPolicy.");
+          w.line("struct uproc *init;", "int killed;");
+          w.line(`int64 err = uproc_spawn_file("bin/init", ${caps}, 0, &init);`);
+          w.block("if (err != 0) {", () => {
+            w.line('kprintf("exo: init: cannot start bin/init from the initrd: error %d\\n", (int)-err);', "arch_exit(1);");
+          });
           w.line("int64 status = uproc_wait(init, &killed);");
           w.line('kprintf("exo: init %s with status %d\\n", killed ? "was killed" : "exited", (int)status);');
           w.line("arch_exit(0);");

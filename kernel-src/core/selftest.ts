@@ -6,6 +6,7 @@ import type { KernelTemplateInput } from "../input.ts";
 import { syscallNames } from "../../schemas/kernel.ts";
 import { capabilities } from "../../schemas/sandbox.ts";
 import { USER_MODES } from "../arch/x86_64/initcode.ts";
+import { USERTEST_MODES, USERTEST_WITH_IPC } from "../user/programs/usertest.ts";
 import { syscallTiers } from "../features.ts";
 import { emit, type Template } from "../template.ts";
 import type { Writer } from "../writer.ts";
@@ -249,10 +250,9 @@ detail_hex(cr2);`,
   out.push({
     name: "user_process",
     body: `int killed;
-struct uproc *p = uproc_spawn("hello", CAP_ALL, ${USER_MODES.hello}, 0);
-if (p == NULL)
-    return "uproc_spawn failed";
-int64 status = uproc_wait(p, &killed);${
+int64 status = run_builtin("hello", CAP_ALL, ${USER_MODES.hello}, 0, &killed);
+if (status == NOT_STARTED)
+    return "uproc_spawn failed";${
       built.has("exit")
         ? ""
         : `
@@ -277,10 +277,9 @@ detail_num((uint64)status);`
   out.push({
     name: "user_fault",
     body: `int killed;
-struct uproc *p = uproc_spawn("fault", CAP_ALL, ${USER_MODES.fault}, 0);
-if (p == NULL)
+int64 status = run_builtin("fault", CAP_ALL, ${USER_MODES.fault}, 0, &killed);
+if (status == NOT_STARTED)
     return "uproc_spawn failed";
-int64 status = uproc_wait(p, &killed);
 if (!killed || status != -1)
     return "a process that read kernel memory was not killed";
 detail_str("killed; the kernel carries on");`,
@@ -310,10 +309,9 @@ detail_num(ticks - start);`,
     out.push({
       name: "syscall_eperm",
       body: `int killed;
-struct uproc *p = uproc_spawn("no-caps", 0, ${USER_MODES.syscall}, SYS_write);
-if (p == NULL)
+int64 status = run_builtin("no-caps", 0, ${USER_MODES.syscall}, SYS_write, &killed);
+if (status == NOT_STARTED)
     return "uproc_spawn failed";
-int64 status = uproc_wait(p, &killed);
 if (killed || status != -1)
     return "write without the console capability did not return -EPERM";
 detail_str("write without console: -EPERM");`,
@@ -323,16 +321,12 @@ detail_str("write without console: -EPERM");`,
     out.push({
       name: "user_memory",
       body: `int killed;
-struct uproc *p = uproc_spawn("mmap", CAP_ALL, ${USER_MODES.memory}, 0);
-if (p == NULL)
+int64 status = run_builtin("mmap", CAP_ALL, ${USER_MODES.memory}, 0, &killed);
+if (status == NOT_STARTED)
     return "uproc_spawn failed";
-int64 status = uproc_wait(p, &killed);
 if (killed || status != 85)
     return "mmap'd pages did not hold what was written";
-if ((p = uproc_spawn("munmap", CAP_ALL, ${USER_MODES.memory}, 1)) == NULL)
-    return "uproc_spawn failed";
-uproc_wait(p, &killed);
-if (!killed)
+if (run_builtin("munmap", CAP_ALL, ${USER_MODES.memory}, 1, &killed) == NOT_STARTED || !killed)
     return "a page was still mapped after munmap";
 detail_str("mmap 8 KiB, write, munmap, fault after");`,
     });
@@ -341,10 +335,9 @@ detail_str("mmap 8 KiB, write, munmap, fault after");`,
     out.push({
       name: "syscall_efault",
       body: `int killed;
-struct uproc *p = uproc_spawn("badptr", CAP_ALL, ${USER_MODES.badptr}, 0);
-if (p == NULL)
+int64 status = run_builtin("badptr", CAP_ALL, ${USER_MODES.badptr}, 0, &killed);
+if (status == NOT_STARTED)
     return "uproc_spawn failed";
-int64 status = uproc_wait(p, &killed);
 if (killed || status != -14)
     return "write from an unmapped user address did not return -EFAULT";
 detail_str("unmapped buffer: -EFAULT");`,
@@ -376,10 +369,7 @@ detail_str(" over channel 3; without the capability -EPERM");`,
 static int64 try_syscall(uint64 nr)
 {
     int killed;
-    struct uproc *p = uproc_spawn("sys", CAP_ALL, ${USER_MODES.syscall}, nr);
-    if (p == NULL)
-        return -1000;
-    int64 r = uproc_wait(p, &killed);
+    int64 r = run_builtin("sys", CAP_ALL, ${USER_MODES.syscall}, nr, &killed);
     return killed ? -1001 : r;
 }`,
       body: `static const struct { const char *name; uint64 nr; } absent[] = {
@@ -402,6 +392,7 @@ if (try_syscall(SYS_getpid) <= 0)
 detail_str(": -ENOSYS");`,
     });
   }
+  out.push(...elfTests(built));
   if (k.ipc.enable) {
     out.push({
       name: "ring_order",
@@ -523,6 +514,98 @@ detail_num(n);`,
   return out;
 }
 
+/** ELF programs from the initrd: usertest runs, bad executables are refused, usertest's file and process checks pass. */
+function elfTests(built: ReadonlySet<string>): Test[] {
+  const has = (...names: string[]): boolean => names.every((n) => built.has(n));
+  const usertest = (mode: number, what: string): string => `int killed;
+int64 status = run_file("bin/usertest", CAP_ALL, ${mode}, &killed);
+if (status == NOT_STARTED)
+    return "bin/usertest did not start from the initrd";
+if (killed)
+    return "usertest was killed";
+if (status != 0) {
+    detail_str("bin/usertest.c line ");
+    detail_num((uint64)status);
+    return detail;
+}
+detail_str("${what}");`;
+  const out: Test[] = [];
+  if (has("exit")) {
+    out.push({
+      name: "elf_exec",
+      helpers: `/* elf_load's answer for the image data[0..len) into a fresh address space. */
+static int try_load(const uint8 *data, uint64 len)
+{
+    uint64 pml4 = uvm_create(), entry;
+    int r = elf_load(pml4, data, len, &entry);
+    uvm_free(pml4);
+    return r;
+}`,
+      body: `int killed;
+const uint8 *data;
+uint64 len, phoff;
+uint32 order = 0;
+int64 status = run_file("bin/usertest", CAP_ALL, ${USERTEST_MODES.exit7}, &killed);
+if (status == NOT_STARTED)
+    return "bin/usertest did not start from the initrd";
+if (killed || status != 7)
+    return "bin/usertest did not exit with status 7";
+if (!initrd_lookup("bin/usertest", &data, &len) || try_load(data, len) != 0)
+    return "bin/usertest does not load";
+while ((4096UL << order) < len)
+    order++;
+uint8 *bad = page_alloc(order);
+if (bad == NULL)
+    return "page_alloc failed";
+memcpy(bad, data, len);
+bad[18] ^= 1; /* e_machine: not x86-64 */
+int refused = try_load(bad, len) == -ENOEXEC && try_load(data, 40) == -ENOEXEC;
+bad[18] ^= 1;
+memcpy(&phoff, bad + 32, 8);
+for (uint8 *ph = bad + phoff; ph < bad + phoff + 56 * 8 && ph + 56 <= bad + len; ph += 56) {
+    uint32 type;
+    memcpy(&type, ph, 4);
+    if (type != 1) /* PT_LOAD */
+        continue;
+    uint64 low = 0x1000, huge = ~0UL, vaddr;
+    memcpy(&vaddr, ph + 16, 8);
+    memcpy(ph + 16, &low, 8); /* below the user window */
+    refused += try_load(bad, len) == -ENOEXEC;
+    memcpy(ph + 16, &vaddr, 8);
+    memcpy(ph + 40, &huge, 8); /* p_memsz past the end of the address space */
+    refused += try_load(bad, len) == -ENOEXEC;
+    break;
+}
+page_free(bad, order);
+if (refused != 3)
+    return "a bad executable was loaded";
+detail_str("bin/usertest ");
+detail_num(len);
+detail_str(" B exits 7; bad machine, truncated, out of the window, overflowing: -ENOEXEC");`,
+    });
+  }
+  if (has("open", "close", "read", "fstat", "lseek", "exit")) {
+    out.push({ name: "user_files", body: usertest(USERTEST_MODES.files, "open, fstat, lseek, read, close on the initrd and their errors") });
+  }
+  if (has("spawn", "wait", "kill", "yield", "getpid", "exit")) {
+    const ipc = has("ipc_recv") ? USERTEST_WITH_IPC : 0;
+    const what = `spawn, wait, kill in user mode${ipc ? " and blocked in ipc_recv" : ""}, and their errors`;
+    out.push({ name: "user_spawn", body: usertest(USERTEST_MODES.procs | ipc, what) });
+  }
+  return out;
+}
+
+function runHelpers(w: Writer): void {
+  w.comment("Run a user process to its end: its exit status (*killed: a fault or kill ended it), or NOT_STARTED.");
+  w.line("#define NOT_STARTED (-1000)");
+  w.fn("static int64 run_builtin(const char *name, uint64 caps, uint64 mode, uint64 arg, int *killed)", () => {
+    w.line("struct uproc *p = uproc_spawn(name, caps, mode, arg);", "return p == NULL ? NOT_STARTED : uproc_wait(p, killed);");
+  });
+  w.fn("static int64 __attribute__((unused)) run_file(const char *path, uint64 caps, uint64 arg, int *killed)", () => {
+    w.line("struct uproc *p;", "return uproc_spawn_file(path, caps, arg, &p) != 0 ? NOT_STARTED : uproc_wait(p, killed);");
+  });
+}
+
 function detailHelpers(w: Writer): void {
   w.comment("The detail printed after ok/FAIL, built up by the test.");
   w.line("static char detail[256];", "static uint32 detail_len;");
@@ -566,7 +649,7 @@ export const selftest: Template = {
     ];
     const summary = `The in-kernel self-tests: ${all.map((t) => t.name).join(", ")}.`;
     return emit({ source, path: "core/selftest.c", summary, options }, (w) => {
-      w.line('#include "types.h"', '#include "cpu.h"', '#include "sysnum.h"', '#include "thread.h"');
+      w.line('#include "types.h"', '#include "cpu.h"', '#include "errno.h"', '#include "sysnum.h"', '#include "thread.h"');
       if (k.ipc.enable) w.line('#include "ring.h"');
       w.line('#include "defs.h"');
       w.blank();
@@ -588,6 +671,8 @@ export const selftest: Template = {
       w.line("extern void test_ud2_resume(void), test_read_resume(void);");
       w.blank();
       detailHelpers(w);
+      w.blank();
+      runHelpers(w);
       for (const t of all) {
         w.blank();
         if (t.helpers) w.line(t.helpers).blank();

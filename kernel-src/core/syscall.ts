@@ -18,21 +18,19 @@ export const syscallCapability: Record<SyscallName, Capability | null> = {
   fstat: "fs.read", lseek: "fs.read", nanosleep: "time", spawn: "spawn", wait: "spawn", kill: "signal",
 };
 
-/** Handlers written so far; the others in a tier return ENOSYS until their subsystem exists (files, IPC handles, processes). */
-const handlers: Partial<Record<SyscallName, string>> = {
-  read: `/* No input device yet: every read is at end of file. */
-if (!uvm_check(a1, a2, 1))
-    return -EFAULT;
-(void)a0;
-return 0;`,
+/** Each syscall's handler body; a0..a3 are its arguments. */
+const handlers: Record<SyscallName, string> = {
+  read: "return file_read(a0, a1, a2);",
   write: `/* fd 1 and 2 are the console. */
 const char *buf = (const char *)a1;
 if (a0 != 1 && a0 != 2)
     return -EBADF;
 if (!uvm_check(a1, a2, 0))
     return -EFAULT;
+preempt_off(); /* one write is one piece of the console: lines of two processes do not interleave */
 for (uint64 i = 0; i < a2; i++)
     uart_putc(buf[i]);
+preempt_on();
 return (int64)a2;`,
   getpid: "return uproc_pid();",
   clock_gettime: `/* struct timespec { int64 sec, nsec; } at a1, from the calibrated TSC. */
@@ -78,6 +76,13 @@ const void *data = ipc_msg_data(&m, &len);
 memcpy((void *)a1, data, len < a2 ? len : a2);
 ipc_msg_release(&m);
 return (int64)len;`,
+  open: "return file_open(a0, a1);",
+  close: "return file_close(a0);",
+  fstat: "return file_fstat(a0, a1);",
+  lseek: "return file_lseek(a0, (int64)a1, a2);",
+  spawn: "return uproc_sys_spawn(a0, a1, a2);",
+  wait: "return uproc_sys_wait(a0, a1);",
+  kill: "return uproc_sys_kill(a0);",
   nanosleep: `/* Sleep a0 nanoseconds, yielding the CPU meanwhile. */
 uint64 until = rdtsc() + a0 / 1000 * tsc_per_us;
 while (rdtsc() < until)
@@ -93,11 +98,9 @@ export const syscall: Template = {
     const options = [...(k.ipc.enable ? ["kernel.ipc.enable"] : []), ...tiers.map((t) => t.option)];
     const summary = "The syscall table from the POSIX-X tiers, each entry with the capability it needs, and syscall_dispatch.";
     return emit({ source, path: "core/syscall.c", summary, options }, (w) => {
-      w.line('#include "types.h"', '#include "cpu.h"', '#include "sysnum.h"', '#include "thread.h"');
+      w.line('#include "types.h"', '#include "cpu.h"', '#include "errno.h"', '#include "sysnum.h"', '#include "thread.h"');
       if (k.ipc.enable) w.line('#include "ring.h"');
       w.line('#include "defs.h"');
-      w.blank();
-      w.line("#define EPERM 1", "#define EBADF 9", "#define ENOMEM 12", "#define EFAULT 14", "#define EINVAL 22", "#define ENOSYS 38");
       w.blank();
       w.comment("Capabilities, one bit each, in the order of schemas/sandbox.ts.");
       // Without IPC the ipc capability names nothing the kernel has: its bit stays reserved, unnamed.
@@ -113,8 +116,11 @@ export const syscall: Template = {
         w.blank();
         w.fn("static struct ipc_ring *channel(uint64 n)", () => {
           w.line("if (n >= IPC_CHANNELS)").indent(() => w.line("return NULL;"));
-          w.line("if (channels[n] == NULL)").indent(() => w.line("channels[n] = ring_create();"));
-          w.line("return channels[n];");
+          w.comment("Two processes may make the same channel at once: the first to publish wins, the other's ring goes back.");
+          w.line("struct ipc_ring *r = __atomic_load_n(&channels[n], __ATOMIC_ACQUIRE), *none = NULL;");
+          w.line("if (r != NULL || (r = ring_create()) == NULL)").indent(() => w.line("return r;"));
+          w.line("if (!__atomic_compare_exchange_n(&channels[n], &none, r, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {").indent(() => w.line("ring_destroy(r);", "r = none;"));
+          w.line("}", "return r;");
         });
       }
       w.line("static uint64 first_syscall_tsc;");
@@ -122,11 +128,6 @@ export const syscall: Template = {
         const body = handlers[s.name];
         w.blank();
         w.fn(`static int64 sys_${s.name}(uint64 a0, uint64 a1, uint64 a2, uint64 a3)`, () => {
-          if (body === undefined) {
-            w.comment("In the tier, not written yet: its subsystem comes with a later change.");
-            w.line("(void)a0;", "(void)a1;", "(void)a2;", "(void)a3;", "return -ENOSYS;");
-            return;
-          }
           const used = new Set(body.match(/\ba[0-3]\b/g) ?? []);
           w.line(...["a0", "a1", "a2", "a3"].filter((a) => !used.has(a)).map((a) => `(void)${a};`));
           w.line(body);
@@ -163,12 +164,14 @@ export const syscall: Template = {
 if (first_syscall_tsc == 0)
     first_syscall_tsc = rdtsc();
 intr_on();
+uproc_checkpoint();
 if (nr >= NSYSCALLS || syscalls[nr].fn == NULL)
     r = -ENOSYS;
 else if ((syscalls[nr].cap & ~uproc_caps()) != 0)
     r = -EPERM;
 else
     r = syscalls[nr].fn(a0, a1, a2, a3);
+uproc_checkpoint();
 intr_off();
 return r;`);
       });

@@ -1,72 +1,172 @@
 // core/uproc.c: user processes. A process is a kernel thread with an address
-// space of its own (arch/x86_64/vm.c), a set of capabilities and an exit
-// status; it runs the built-in user program (initcode.S) in user mode. A fault
-// in user mode kills the process, never the kernel.
-import { emit, type Template } from "../template.ts";
+// space of its own (arch/x86_64/vm.c), a set of capabilities, open files and
+// an exit status. It runs a static ELF program from the initrd (spawn, and
+// init at boot) or the built-in test program (initcode.S). A fault in user
+// mode kills the process, never the kernel; so does kill() from its parent,
+// at the process's next checkpoint: a syscall, a timer tick in user mode, or
+// a wait for a ring.
+import type { KernelTemplateInput } from "../input.ts";
+import { KILLED_STATUS } from "../errno.ts";
+import { capabilityMask } from "../features.ts";
+import { cString, emit, type Template } from "../template.ts";
+import { alignColumns } from "../writer.ts";
 
 const source = "core/uproc.ts";
 
 export const uproc: Template = {
   source,
-  render() {
-    const summary = "User processes: spawn into user mode with their own page tables and capabilities, exit, kill on a fault, wait.";
-    return emit({ source, path: "core/uproc.c", summary, options: [] }, (w) => {
-      w.line('#include "types.h"', '#include "memlayout.h"', '#include "thread.h"', '#include "defs.h"');
+  render({ sandbox }: KernelTemplateInput) {
+    const policies = Object.entries(sandbox?.policies ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const summary =
+      "User processes: spawn an ELF from the initrd (or the built-in program) under a sandbox policy, exit, wait, kill at a checkpoint, die on a fault.";
+    return emit({ source, path: "core/uproc.c", summary, options: sandbox !== undefined ? ["sandbox.policies"] : [] }, (w) => {
+      w.line('#include "types.h"', '#include "cpu.h"', '#include "errno.h"', '#include "memlayout.h"', '#include "thread.h"', '#include "ufile.h"', '#include "defs.h"');
       w.blank();
       w.line(`struct uproc {
     struct thread *thread;
-    uint64 pml4;      /* its address space */
-    uint64 caps;      /* CAP_* bits (core/syscall.c) it holds */
-    uint64 arg0, arg1;
-    int64 status;     /* exit status; -1 when killed */
-    int killed;
-    uint32 pid;
+    struct uproc *parent;  /* NULL: started by the kernel */
+    uint64 pml4;           /* its address space */
+    uint64 caps;           /* CAP_* bits (core/syscall.c) it holds */
+    uint64 entry, arg0, arg1;
+    int64 status;          /* exit status; -1 when killed */
+    int killed;            /* a fault or a kill ended it */
+    int kill_pending;      /* its parent killed it: it dies at its next checkpoint */
+    uint32 pid, index;   /* pid, and its place in procs */
+    char name[32];
+    struct ufile files[UPROC_FILES];
 };`);
       w.blank();
-      w.line("extern const char initcode_start[], initcode_end[];", "static uint32 next_pid = 1;");
+      w.line("extern const char initcode_start[], initcode_end[];", "static struct uproc *procs[UPROC_MAX];", "static uint32 next_pid = 1;");
       w.blank();
-      w.comment("The new process's kernel thread: straight to user mode at the start of initcode.");
+      w.comment("The sandbox policies (sandbox.policies), by name: what spawn grants.");
+      w.line("static const struct { const char *name; uint64 caps; } policies[] = {");
+      w.indent(() => {
+        if (policies.length === 0) w.line('{ "", 0 }, /* no sandbox policies given */');
+        w.line(...alignColumns(policies.map(([name, p]) => [`{ ${cString(name)},`, `${capabilityMask(p.capabilities)} },`, `/* ${p.capabilities.join(", ") || "no capabilities"} */`])));
+      });
+      w.line("};");
+      w.blank();
+      w.comment("The process's kernel thread: straight to user mode at its entry point.");
       w.fn("static void uproc_main(void *arg)", () => {
-        w.line("struct uproc *p = arg;", "enter_user(USER_BASE, USER_STACK_TOP, p->arg0, p->arg1);");
+        w.line("struct uproc *p = arg;", "enter_user(p->entry, USER_STACK_TOP, p->arg0, p->arg1);");
       });
       w.blank();
       w.comment(
-        "Start a process running initcode with arguments arg0, arg1 and",
-        "capabilities caps. Returns NULL when memory is out.",
+        "A new process in a free place of the table: an address space holding only",
+        "its stack, not yet running. NULL when the table or memory is full.",
       );
-      w.fn("struct uproc *uproc_spawn(const char *name, uint64 caps, uint64 arg0, uint64 arg1)", () => {
+      w.fn("static struct uproc *uproc_new(const char *name, uint64 caps, uint64 arg0, uint64 arg1)", () => {
         w.line(`struct uproc *p = kmalloc(sizeof *p);
-void *code = page_alloc(0), *stack = page_alloc(0);
-if (p == NULL || code == NULL || stack == NULL)
+if (p == NULL)
     return NULL;
 memset(p, 0, sizeof *p);
-p->pml4 = uvm_create();
-if (p->pml4 == 0)
+if ((p->pml4 = uvm_create()) == 0) {
+    kfree(p);
     return NULL;
-_Static_assert(USER_SIZE >= 2 * 4096, "the user window holds code and stack");
-memcpy(code, initcode_start, (uint64)(initcode_end - initcode_start));
-uvm_map(p->pml4, USER_BASE, code, 0);
-uvm_map(p->pml4, USER_STACK_TOP - 4096, stack, 1);
+}
+for (uint64 i = 1; i <= USER_STACK_PAGES; i++) {
+    void *page = page_alloc(0);
+    if (page == NULL) {
+        uvm_free(p->pml4);
+        kfree(p);
+        return NULL;
+    }
+    memset(page, 0, 4096);
+    uvm_map(p->pml4, USER_STACK_TOP - i * 4096, page, 1);
+}
+for (uint64 i = 0; i + 1 < sizeof p->name && name[i] != 0; i++)
+    p->name[i] = name[i];
 p->caps = caps;
 p->arg0 = arg0;
 p->arg1 = arg1;
-p->pid = next_pid++;
-p->thread = thread_create(name, uproc_main, p);
-if (p->thread == NULL)
+p->parent = curthread->proc;
+uint64 f = irq_save();
+for (p->index = 0; p->index < UPROC_MAX && procs[p->index] != NULL; p->index++)
+    ;
+if (p->index < UPROC_MAX) {
+    procs[p->index] = p;
+    p->pid = next_pid++;
+}
+irq_restore(f);
+if (p->index == UPROC_MAX) {
+    uvm_free(p->pml4);
+    kfree(p);
     return NULL;
+}
+return p;`);
+      });
+      w.blank();
+      w.comment("Free p and its place in the table. Its children lose their parent: no one can wait for or kill them now.");
+      w.fn("static void uproc_discard(struct uproc *p)", () => {
+        w.line(`uint64 f = irq_save();
+procs[p->index] = NULL;
+for (int i = 0; i < UPROC_MAX; i++)
+    if (procs[i] != NULL && procs[i]->parent == p)
+        procs[i]->parent = NULL;
+irq_restore(f);
+uvm_free(p->pml4);
+kfree(p);`);
+      });
+      w.blank();
+      w.comment("Start p's thread at entry. Returns p, or NULL (p discarded) when memory is out.");
+      w.fn("static struct uproc *uproc_start(struct uproc *p, uint64 entry)", () => {
+        w.line(`p->entry = entry;
+p->thread = thread_create(p->name, uproc_main, p);
+if (p->thread == NULL) {
+    uproc_discard(p);
+    return NULL;
+}
 p->thread->cr3 = p->pml4;
 p->thread->proc = p;
 thread_run(p->thread);
 return p;`);
       });
       w.blank();
-      w.comment("Wait for p to end; free it. Returns its exit status; *killed says whether a fault ended it.");
+      w.comment("Start a process running the built-in program (initcode) with arguments arg0, arg1. NULL when memory is out.");
+      w.fn("struct uproc *uproc_spawn(const char *name, uint64 caps, uint64 arg0, uint64 arg1)", () => {
+        w.line(`struct uproc *p = uproc_new(name, caps, arg0, arg1);
+uint64 size = (uint64)(initcode_end - initcode_start);
+if (p == NULL)
+    return NULL;
+for (uint64 off = 0; off < size; off += 4096) {
+    uint8 *page = page_alloc(0);
+    if (page == NULL) {
+        uproc_discard(p);
+        return NULL;
+    }
+    memset(page, 0, 4096);
+    memcpy(page, initcode_start + off, size - off < 4096 ? size - off : 4096);
+    uvm_map(p->pml4, USER_BASE + off, page, 0);
+}
+return uproc_start(p, USER_BASE);`);
+      });
+      w.blank();
+      w.comment("Start the ELF program at path in the initrd with argument arg. Returns 0 with *out set, or -errno.");
+      w.fn("int64 uproc_spawn_file(const char *path, uint64 caps, uint64 arg, struct uproc **out)", () => {
+        w.line(`const uint8 *data;
+uint64 len, entry;
+if (!initrd_lookup(path, &data, &len))
+    return -ENOENT;
+struct uproc *p = uproc_new(path, caps, arg, 0);
+if (p == NULL)
+    return -ENOMEM;
+int err = elf_load(p->pml4, data, len, &entry);
+if (err != 0) {
+    uproc_discard(p);
+    return err;
+}
+if (uproc_start(p, entry) == NULL)
+    return -ENOMEM;
+*out = p;
+return 0;`);
+      });
+      w.blank();
+      w.comment("Wait for p to end; free it. Returns its exit status; *killed says whether a fault or a kill ended it.");
       w.fn("int64 uproc_wait(struct uproc *p, int *killed)", () => {
         w.line(`thread_join(p->thread);
 int64 status = p->status;
 *killed = p->killed;
-uvm_free(p->pml4);
-kfree(p);
+uproc_discard(p);
 return status;`);
       });
       w.blank();
@@ -76,6 +176,7 @@ return status;`);
       w.fn("uint32 uproc_pid(void)", () => w.line("return ((struct uproc *)curthread->proc)->pid;"));
       w.fn("uint64 uproc_caps(void)", () => w.line("return ((struct uproc *)curthread->proc)->caps;"));
       w.fn("uint64 uproc_pml4(void)", () => w.line("return ((struct uproc *)curthread->proc)->pml4;"));
+      w.fn("struct ufile *uproc_files(void)", () => w.line("return ((struct uproc *)curthread->proc)->files;"));
       w.blank();
       w.comment("The exit syscall: record the status and end the thread.");
       w.fn("void uproc_exit(int64 status)", () => {
@@ -89,6 +190,78 @@ kprintf("exo: proc %u killed: exception %u at rip %p cr2 %p\\n", p->pid, vector,
 p->killed = 1;
 p->status = -1;
 thread_exit();`);
+      });
+      w.blank();
+      w.comment("Where a killed process dies: called where it holds nothing (syscall entry and exit, a timer tick in user mode, a blocking wait).");
+      w.fn("void uproc_checkpoint(void)", () => {
+        w.line(`struct uproc *p = curthread->proc;
+if (p == NULL || !p->kill_pending)
+    return;
+kprintf("exo: proc %u (%s) killed by its parent\\n", p->pid, p->name);
+p->killed = 1;
+p->status = -1;
+thread_exit();`);
+      });
+      w.blank();
+      w.comment("The current process's child with this pid, or NULL.");
+      w.fn("static struct uproc *child(uint64 pid)", () => {
+        w.line(`for (int i = 0; i < UPROC_MAX; i++)
+    if (procs[i] != NULL && procs[i]->pid == pid && procs[i]->parent == curthread->proc)
+        return procs[i];
+return NULL;`);
+      });
+      w.blank();
+      w.comment(
+        "spawn(path, policy, arg): start the ELF program at path in the initrd under",
+        "the sandbox policy named policy (NULL: the caller's own capabilities), with",
+        "arg as main's argument. The spawn capability is the privilege of choosing",
+        "any configured policy. Returns the child's pid.",
+      );
+      w.fn("int64 uproc_sys_spawn(uint64 path_va, uint64 policy_va, uint64 arg)", () => {
+        w.line(`char path[128], policy[64];
+uint64 caps = uproc_caps();
+struct uproc *p;
+int64 n = uvm_copy_str(path, path_va, sizeof path);
+if (n < 0)
+    return n == -1 ? -EFAULT : -ENAMETOOLONG;
+if (policy_va != 0) {
+    if ((n = uvm_copy_str(policy, policy_va, sizeof policy)) < 0)
+        return n == -1 ? -EFAULT : -EINVAL;
+    uint32 i = 0;
+    while (i < sizeof policies / sizeof policies[0] && (policies[i].name[0] == 0 || memcmp(policies[i].name, policy, (uint64)n + 1) != 0))
+        i++;
+    if (i == sizeof policies / sizeof policies[0])
+        return -EINVAL;
+    caps = policies[i].caps;
+}
+const char *name = path;
+while (*name == '/')
+    name++;
+int64 err = uproc_spawn_file(name, caps, arg, &p);
+return err != 0 ? err : (int64)p->pid;`);
+      });
+      w.blank();
+      w.comment(`wait(pid, status): wait for a child to end and free it; *status gets its exit status, or ${KILLED_STATUS} when it was killed.`);
+      w.fn("int64 uproc_sys_wait(uint64 pid, uint64 status_va)", () => {
+        w.line(`int killed;
+struct uproc *p = child(pid);
+if (p == NULL)
+    return -ECHILD;
+if (status_va != 0 && !uvm_check(status_va, sizeof(int64), 1))
+    return -EFAULT;
+int64 status = uproc_wait(p, &killed);
+if (status_va != 0)
+    *(int64 *)status_va = killed ? ${KILLED_STATUS} : status;
+return (int64)pid;`);
+      });
+      w.blank();
+      w.comment("kill(pid): end a child at its next checkpoint. A process blocked in wait dies once that wait ends.");
+      w.fn("int64 uproc_sys_kill(uint64 pid)", () => {
+        w.line(`struct uproc *p = child(pid);
+if (p == NULL)
+    return -ESRCH;
+p->kill_pending = 1;
+return 0;`);
       });
     });
   },

@@ -148,7 +148,7 @@ test("an invalid default names the option and where it was declared", async (t) 
 
 test("mkBefore and mkAfter order list elements across modules", async (t) => {
   const { config } = await evaluateProfile(fixture("list-order.ts"));
-  t.deepEqual(config.packages.install, ["init", "ring-bench", "hello"]);
+  t.deepEqual(config.packages.install, ["init", "echo-server", "hello"]);
 });
 
 test("maps of records merge per key and deeply, lists inside concatenating", async (t) => {

@@ -125,8 +125,8 @@ test("the memory map keeps the kernel image, the loader's info and the boot modu
 });
 
 test("the first process holds the capabilities of the default sandbox policy, or all without policies", (t) => {
-  t.regex(file(renderKernel(input()), "core/main.c"), /uproc_spawn\("init", \(1UL << 9\) - 1 \/\* every capability: no sandbox policy given \*\//);
+  t.regex(file(renderKernel(input()), "core/main.c"), /uproc_spawn_file\("bin\/init", \(1UL << 9\) - 1 \/\* every capability: no sandbox policy given \*\//);
   const sandbox = { defaultPolicy: "init", policies: { init: { capabilities: ["console", "time"] as const, memoryPages: 256, description: "" } } };
   const main = file(renderKernel({ ...input(), sandbox: structuredClone(sandbox) as never }), "core/main.c");
-  t.true(main.includes('uproc_spawn("init", 9 /* sandbox.policies.init: console, time */, 0, 0);'));
+  t.true(main.includes('uproc_spawn_file("bin/init", 9 /* sandbox.policies.init: console, time */, 0, &init);'));
 });

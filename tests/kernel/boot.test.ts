@@ -1,12 +1,15 @@
 // A plain boot of the server kernel (no test mode): the bring-up lines of
-// every subsystem, then the first user process, which greets and exits.
+// every subsystem, then init, an ELF from the initrd, which starts the
+// services of /etc/exo/services under their sandbox policies and stops them.
 import test from "ava";
 import { stat } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { exo, profile, tempProject } from "../helpers/exo.ts";
 
-test("the server kernel brings up memory, traps, timer and scheduler, then runs its first user process", async (t) => {
+const fixture = (name: string): string => fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
+
+test("the server kernel brings up memory, traps, timer and scheduler, then runs init from the initrd", async (t) => {
   const dir = await tempProject();
   const r = await exo(["run", profile("server.ts"), "--timeout", "60"], { cwd: dir });
   t.is(r.code, 0, r.stderr + r.stdout);
@@ -18,8 +21,12 @@ test("the server kernel brings up memory, traps, timer and scheduler, then runs 
     /^exo: timer: pit every 4000 us, tsc \d+ MHz$/m,
     /^exo: sched: predictive, alpha 0\.30, timeslice 4000 us$/m,
     /^exo: boot complete$/m,
-    /^exo: init: hello from user mode$/m,
-    /^exo: init exited with status 1$/m,
+    /^init: pid 1, 1 service in \/etc\/exo\/services$/m,
+    /^init: started echo-server \(pid 2, policy echo\)$/m,
+    /^exo: proc 2 \(bin\/echo-server\) killed by its parent$/m,
+    /^init: echo-server stopped with status 137$/m,
+    /^init: 1 service, 0 failed$/m,
+    /^exo: init exited with status 0$/m,
   ];
   let at = 0;
   for (const line of order) {
@@ -41,4 +48,37 @@ test("the server kernel ELF stays within 256 KiB, with its self-tests too", asyn
     const size = (await stat(join(dir, "store/v1/paths", kernel?.path ?? "", "kernel.elf"))).size;
     t.true(size > 0 && size <= 256 * 1024, `kernel.elf is ${size} bytes`);
   }
+});
+
+test("init starts every package from the initrd under its sandbox policy: hello, ring-bench through echo-server", async (t) => {
+  const dir = await tempProject();
+  const r = await exo(["run", fixture("services.ts"), "--timeout", "90"], { cwd: dir });
+  t.is(r.code, 0, r.stderr + r.stdout);
+  for (const line of [
+    /^init: pid 1, 3 services in \/etc\/exo\/services$/m,
+    /^init: started echo-server \(pid 2, policy echo\)$/m,
+    /^init: started hello \(pid 3, policy init\)$/m,
+    /^init: started ring-bench \(pid 4, policy bench\)$/m,
+    /^echo-server: pid 2, echoing channel 0 to channel 1$/m,
+    /^hello: hello from an ELF in the initrd, pid 3$/m,
+    /^ring-bench: 1000 round trips through echo-server, \d+ TSC cycles each$/m,
+    /^init: hello exited with status 0$/m,
+    /^init: ring-bench exited with status 0$/m,
+    /^init: echo-server stopped with status 137$/m,
+    /^init: 3 services, 0 failed$/m,
+    /^exo: init exited with status 0$/m,
+  ]) {
+    t.regex(r.stdout, line);
+  }
+});
+
+test("a package under a policy without the ipc capability gets EPERM from the rings, and init reports it", async (t) => {
+  const dir = await tempProject();
+  const r = await exo(["run", fixture("services-eperm.ts"), "--timeout", "90"], { cwd: dir });
+  t.is(r.code, 0, r.stderr + r.stdout);
+  t.regex(r.stdout, /^init: started ring-bench \(pid 4, policy init\)$/m);
+  t.regex(r.stdout, /^ring-bench: round trip 0 came back wrong \(sent -1, got -1\)$/m);
+  t.regex(r.stdout, /^init: ring-bench exited with status 1$/m);
+  t.regex(r.stdout, /^init: 3 services, 1 failed$/m);
+  t.regex(r.stdout, /^exo: init exited with status 1$/m);
 });

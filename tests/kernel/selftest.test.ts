@@ -31,7 +31,7 @@ async function selftest(profilePath: string) {
 const serverTests = [
   "alloc_buddy", "alloc_slab", "alloc_thread_cache", "sched_order", "ctx_switch", "timer_preempt", "lazy_fpu",
   "exception_recovery", "user_process", "user_fault", "user_preempt", "syscall_eperm", "user_memory", "syscall_efault", "user_ipc", "syscall_tiers",
-  "ring_order", "ring_overflow", "ring_batch", "ring_descriptor", "ring_blocking",
+  "elf_exec", "user_files", "user_spawn", "ring_order", "ring_overflow", "ring_batch", "ring_descriptor", "ring_blocking",
 ];
 
 test("the server kernel passes every self-test, and each expected test reports", async (t) => {
@@ -49,6 +49,9 @@ test("the server kernel passes every self-test, and each expected test reports",
   // A user fault is reported and survived.
   t.regex(r.stdout, /^exo: proc \d+ killed: exception 14 at rip 0x[0-9a-f]+ cr2 0x0000000000100000$/m);
   t.regex(r.stdout, /^exo: init: hello from user mode$/m);
+  // usertest's children: one killed spinning in user mode, one killed while blocked in ipc_recv.
+  t.is([...r.stdout.matchAll(/^exo: proc \d+ \(bin\/usertest\) killed by its parent$/gm)].length, 2);
+  t.regex(r.lines.get("elf_exec")?.detail ?? "", /^bin\/usertest \d+ B exits 7; .*-ENOEXEC$/);
 });
 
 test("flipped options show in behaviour: 16-slot rings overflow at 16, alpha 0.5 moves the EMA halfway, a removed syscall is ENOSYS", async (t) => {
@@ -59,6 +62,8 @@ test("flipped options show in behaviour: 16-slot rings overflow at 16, alpha 0.5
   t.regex(r.lines.get("sched_order")?.detail ?? "", /alpha_q16 32768 ema 1000\+2000 -> 1500$/);
   t.is(r.lines.get("ring_blocking")?.detail, "messages 37");
   t.is(r.lines.get("syscall_tiers")?.detail, "kill unknown: -ENOSYS");
+  t.false(r.lines.has("user_spawn"), "without kill, the spawn/wait/kill test is left out");
+  t.true(r.lines.get("user_files")?.ok);
   for (const line of r.lines.values()) t.true(line.ok, `${line.name} FAIL ${line.detail}`);
 });
 
@@ -67,7 +72,7 @@ test("the simple alternatives (round-robin, eager FPU, no thread cache, no IPC) 
   t.is(r.code, 0, r.stderr + r.stdout);
   const expected = [
     "alloc_buddy", "alloc_slab", "sched_order", "ctx_switch", "timer_preempt", "eager_fpu", "exception_recovery",
-    "user_process", "user_fault", "user_preempt", "syscall_eperm", "syscall_efault", "syscall_tiers",
+    "user_process", "user_fault", "user_preempt", "syscall_eperm", "syscall_efault", "syscall_tiers", "elf_exec",
   ];
   t.deepEqual([...r.lines.keys()], expected);
   for (const line of r.lines.values()) t.true(line.ok, `${line.name} FAIL ${line.detail}`);

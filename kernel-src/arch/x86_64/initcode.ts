@@ -1,5 +1,6 @@
-// arch/x86_64/initcode.S: the user program built into the kernel image until
-// the initrd brings real ones (xv6's initcode.S). Position-independent: the
+// arch/x86_64/initcode.S: the user program built into the kernel image for
+// the self-tests and benchmarks (xv6's initcode.S); systems run ELF programs
+// from the initrd (core/uproc.c, core/elf.c). Position-independent: the
 // kernel copies it to USER_BASE in each process. What it does is chosen by
 // its first argument (RDI): say hello, fault, make one syscall, or time a
 // syscall in a loop. Syscalls missing from the tiers are left out.

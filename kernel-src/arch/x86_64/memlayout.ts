@@ -8,6 +8,10 @@ const source = "arch/x86_64/memlayout.ts";
 /** Physical (and, identity-mapped, virtual) address the image is linked and loaded at: 1 MiB, above the BIOS area. */
 export const KERNEL_LOAD_ADDR = 0x100000;
 
+/** Where a process's user window starts (just above the kernel's 1 GiB) and how big it is: one page table. User programs are linked here. */
+export const USER_BASE = 0x40000000;
+export const USER_SIZE = 0x200000;
+
 export const memlayout: Template = {
   source,
   render() {
@@ -21,9 +25,10 @@ export const memlayout: Template = {
           ["#define", "BOOT_PAGE_SIZE", "0x200000", "/* the boot page tables map 2 MiB pages */"],
           ["#define", "BOOT_MAP_PAGES", "512", "/* ... 512 of them: the first 1 GiB, identity-mapped */"],
           ["#define", "BOOT_STACK_SIZE", "16384", "/* kmain's stack */"],
-          ["#define", "USER_BASE", "0x40000000UL", "/* a process's user window starts here, just above the kernel's 1 GiB */"],
-          ["#define", "USER_SIZE", "0x200000UL", "/* ... and spans 2 MiB: one page table */"],
-          ["#define", "USER_STACK_TOP", "(USER_BASE + USER_SIZE)", "/* the user stack page is the window's last */"],
+          ["#define", "USER_BASE", `0x${USER_BASE.toString(16)}UL`, "/* a process's user window starts here, just above the kernel's 1 GiB */"],
+          ["#define", "USER_SIZE", `0x${USER_SIZE.toString(16)}UL`, "/* ... and spans 2 MiB: one page table */"],
+          ["#define", "USER_STACK_TOP", "(USER_BASE + USER_SIZE)", "/* the user stack ends the window ... */"],
+          ["#define", "USER_STACK_PAGES", "4", "/* ... and is 16 KiB: programs load below USER_STACK_TOP - 16 KiB */"],
         ]),
       );
     });

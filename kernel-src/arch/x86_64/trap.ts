@@ -106,10 +106,12 @@ arch_exit(1);`);
       w.comment("Called by alltraps with interrupts off, for every vector.");
       w.fn("void trap(struct trapframe *tf)", () => {
         w.line("if (tf->trapno >= T_IRQ0) {").indent(() => {
-          w.line("if (tf->trapno == T_IRQ0)").indent(() => w.line("timer_intr();"));
-          w.line("else if (tf->trapno != T_IRQ7 && tf->trapno != T_IRQ15) /* those two are spurious: no EOI */").indent(() =>
+          w.comment("A timer tick in user mode is a checkpoint: a killed process dies there.");
+          w.line("if (tf->trapno == T_IRQ0) {").indent(() => w.line("timer_intr();", "if ((tf->cs & 3) == 3)").indent(() => w.line("uproc_checkpoint();")));
+          w.line("} else if (tf->trapno != T_IRQ7 && tf->trapno != T_IRQ15) { /* those two are spurious: no EOI */").indent(() =>
             w.line("pic_eoi((uint32)(tf->trapno - T_IRQ0));"),
           );
+          w.line("}");
           w.line("return;");
         });
         w.line("}");

@@ -48,6 +48,14 @@ return (uint64 *)PTE_ADDR(pd[0]);`);
         w.line("user_pt(pml4)[(va - USER_BASE) >> 12] = (uint64)pa | PTE_P | PTE_U | (writable ? PTE_W : 0);");
       });
       w.blank();
+      w.comment("The page mapped at user address va of address space pml4 (its kernel address), or NULL.");
+      w.fn("void *uvm_page(uint64 pml4, uint64 va)", () => {
+        w.line(`if (va < USER_BASE || va - USER_BASE >= USER_SIZE)
+    return NULL;
+uint64 e = user_pt(pml4)[(va - USER_BASE) >> 12];
+return (e & PTE_P) ? (void *)PTE_ADDR(e) : NULL;`);
+      });
+      w.blank();
       w.comment(
         "Whether the current process may touch [va, va+len) (writable too when",
         "write): inside the window and every page mapped so. Syscalls check each",
@@ -63,6 +71,22 @@ for (uint64 page = va & ~0xfffUL; page < va + len; page += 4096) {
         return 0;
 }
 return 1;`);
+      });
+      w.blank();
+      w.comment(
+        "Copy the C string at user address va (of the current process) into dst,",
+        "which has room for n bytes. Returns its length, -1 when a byte of it is",
+        "not readable, or -2 when it does not fit.",
+      );
+      w.fn("int64 uvm_copy_str(char *dst, uint64 va, uint64 n)", () => {
+        w.line(`for (uint64 i = 0; i < n; i++) {
+    if (!uvm_check(va + i, 1, 0))
+        return -1;
+    dst[i] = *(const char *)(va + i);
+    if (dst[i] == 0)
+        return (int64)i;
+}
+return -2;`);
       });
       w.blank();
       w.comment(

@@ -1,0 +1,101 @@
+// core/elf.c: load a static ELF64 executable (a user program from the initrd)
+// into a process's user window. Everything in the file is checked before it
+// is trusted: the header, each program header, and that every loadable
+// segment lies inside the window below the stack.
+import { ERRNO } from "../errno.ts";
+import { emit, type Template } from "../template.ts";
+
+const source = "core/elf.ts";
+
+export const elf: Template = {
+  source,
+  render() {
+    const summary = "The ELF64 loader: validate a static x86-64 executable and copy its PT_LOAD segments into a process's pages.";
+    return emit({ source, path: "core/elf.c", summary, options: [] }, (w) => {
+      w.line('#include "types.h"', '#include "memlayout.h"', '#include "defs.h"');
+      w.blank();
+      w.line(`#define ENOEXEC ${ERRNO.ENOEXEC}`, `#define ENOMEM ${ERRNO.ENOMEM}`);
+      w.line("#define ET_EXEC 2", "#define EM_X86_64 62", "#define PT_LOAD 1", "#define PF_W 2");
+      w.comment("Programs load between USER_BASE and the stack.");
+      w.line("#define LOAD_END (USER_STACK_TOP - USER_STACK_PAGES * 4096)");
+      w.blank();
+      w.line(`struct elf_header {
+    uint8 ident[16];
+    uint16 type, machine;
+    uint32 version;
+    uint64 entry, phoff, shoff;
+    uint32 flags;
+    uint16 ehsize, phentsize, phnum, shentsize, shnum, shstrndx;
+};
+
+struct elf_phdr {
+    uint32 type, flags;
+    uint64 offset, vaddr, paddr, filesz, memsz, align;
+};`);
+      w.blank();
+      w.comment("Whether [va, va + len) lies inside the loadable part of the window (no overflow).");
+      w.fn("static int in_window(uint64 va, uint64 len)", () => {
+        w.line("return va >= USER_BASE && va <= LOAD_END && len <= LOAD_END - va;");
+      });
+      w.blank();
+      w.comment("The header and program headers of an executable we can run, or NULL.");
+      w.fn("static const struct elf_phdr *check(const uint8 *data, uint64 len, const struct elf_header *h)", () => {
+        w.line(`if (len < sizeof *h || data[0] != 0x7f || data[1] != 'E' || data[2] != 'L' || data[3] != 'F')
+    return NULL;
+if (data[4] != 2 || data[5] != 1 || h->type != ET_EXEC || h->machine != EM_X86_64) /* ELF64, little-endian */
+    return NULL;
+if (h->phentsize != sizeof(struct elf_phdr) || h->phnum == 0 || h->phoff > len || (uint64)h->phnum * sizeof(struct elf_phdr) > len - h->phoff)
+    return NULL;
+if ((h->phoff & 7) != 0)
+    return NULL;
+return (const struct elf_phdr *)(data + h->phoff);`);
+      });
+      w.blank();
+      w.comment(
+        "Load the executable data[0..len) into address space pml4: map fresh zeroed",
+        "pages for every PT_LOAD segment (writable only if the segment is), copy",
+        "its file bytes in, and set *entry. Returns 0, -ENOEXEC for a file that",
+        "is not a valid executable for the window, or -ENOMEM. On an error the",
+        "pages mapped so far stay in pml4, which the caller frees.",
+      );
+      w.fn("int elf_load(uint64 pml4, const uint8 *data, uint64 len, uint64 *entry)", () => {
+        w.line(`struct elf_header h;
+if (len < sizeof h)
+    return -ENOEXEC;
+memcpy(&h, data, sizeof h); /* the archive keeps no alignment promise */
+const struct elf_phdr *ph = check(data, len, &h);
+if (ph == NULL || !in_window(h.entry, 1))
+    return -ENOEXEC;
+int loaded = 0;
+for (uint32 i = 0; i < h.phnum; i++) {
+    struct elf_phdr p;
+    memcpy(&p, &ph[i], sizeof p);
+    if (p.type != PT_LOAD)
+        continue;
+    if (p.filesz > p.memsz || p.offset > len || p.filesz > len - p.offset || !in_window(p.vaddr, p.memsz))
+        return -ENOEXEC;
+    for (uint64 page = p.vaddr & ~0xfffUL; page < p.vaddr + p.memsz; page += 4096) {
+        uint8 *pa = uvm_page(pml4, page);
+        if (pa == NULL) {
+            if ((pa = page_alloc(0)) == NULL)
+                return -ENOMEM;
+            memset(pa, 0, 4096);
+        }
+        uvm_map(pml4, page, pa, (p.flags & PF_W) != 0);
+        /* The part of the segment's file bytes that falls in this page. */
+        uint64 from = page > p.vaddr ? page : p.vaddr, to = page + 4096;
+        if (to > p.vaddr + p.filesz)
+            to = p.vaddr + p.filesz;
+        if (from < to)
+            memcpy(pa + (from - page), data + p.offset + (from - p.vaddr), to - from);
+    }
+    loaded++;
+}
+if (loaded == 0)
+    return -ENOEXEC;
+*entry = h.entry;
+return 0;`);
+      });
+    });
+  },
+};

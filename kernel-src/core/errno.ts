@@ -1,0 +1,16 @@
+// include/errno.h: the error numbers syscalls return negated (errno.ts, which
+// the user programs' header shares).
+import { errnoDefines } from "../errno.ts";
+import { emit, type Template } from "../template.ts";
+
+const source = "core/errno.ts";
+
+export const errno: Template = {
+  source,
+  render() {
+    const summary = "Error numbers, returned negated by syscalls; the user programs' exo.h has the same.";
+    return emit({ source, path: "include/errno.h", summary, options: [] }, (w) => {
+      w.line("#pragma once", ...errnoDefines());
+    });
+  },
+};

@@ -1,0 +1,95 @@
+// user/bin/usertest.c: the user-space half of the kernel's self-tests, put in
+// the initrd of kernel.testMode = "selftest" builds only. The kernel spawns it
+// with a mode (its argument) and checks the exit status: 0, or the line of
+// the check that failed.
+import { emit, type FixedTemplate } from "../../template.ts";
+
+const source = "user/programs/usertest.ts";
+
+/** What usertest does, by its argument; core/selftest.c uses the same numbers. */
+export const USERTEST_MODES = { files: 1, procs: 2, exit7: 3, spin: 4, block: 5 } as const;
+/** Added to the procs mode when the kernel has IPC: also kill a process blocked in ipc_recv. */
+export const USERTEST_WITH_IPC = 0x100;
+
+export const usertest: FixedTemplate = {
+  source,
+  render() {
+    const m = USERTEST_MODES;
+    const summary = "usertest: file syscalls on the initrd, spawn, wait and kill, each check failing with its line number.";
+    return emit({ source, path: "bin/usertest.c", summary, options: [] }, (w) => {
+      w.line('#include "exo.h"');
+      w.blank();
+      w.line("#define CHECK(cond) do { if (!(cond)) return __LINE__; } while (0)");
+      w.blank();
+      w.line(`static char buf[8192];
+
+/* open, fstat, lseek, read and close on a file of the initrd, and their errors. */
+static int files(void)
+{
+    struct stat st;
+    int64 fd = open("/etc/exo/config.json", O_RDONLY);
+    CHECK(fd >= 3);
+    CHECK(fstat(fd, &st) == 0 && (st.mode & S_IFREG) != 0 && st.size > 2 && st.size <= sizeof buf);
+    CHECK(lseek(fd, 0, SEEK_END) == (int64)st.size);
+    CHECK(read(fd, buf, sizeof buf) == 0);
+    CHECK(lseek(fd, 1, SEEK_SET) == 1);
+    CHECK(read(fd, buf, 1) == 1 && buf[0] == '"');
+    CHECK(lseek(fd, -1, SEEK_CUR) == 1 && lseek(fd, -2, SEEK_CUR) == -EINVAL);
+    CHECK(lseek(fd, 0, SEEK_SET) == 0 && read(fd, buf, sizeof buf) == (int64)st.size);
+    CHECK(buf[0] == '{' && buf[st.size - 1] == '\\n');
+    CHECK(read(fd, (void *)0x1000, 1) == -EFAULT);
+    CHECK(close(fd) == 0 && close(fd) == -EBADF && read(fd, buf, 1) == -EBADF);
+    CHECK(fstat(1, &st) == 0 && (st.mode & S_IFCHR) != 0);
+    CHECK(open("etc/exo/config.json", O_RDONLY) == fd); /* the lowest free descriptor, leading slash or not */
+    CHECK(open("/etc/exo/missing", O_RDONLY) == -ENOENT);
+    CHECK(open("/etc/exo/config.json", O_WRONLY) == -EROFS);
+    CHECK(open((const char *)0x1000, O_RDONLY) == -EFAULT);
+    return 0;
+}
+
+/* spawn, wait and kill: statuses, a kill in user mode (and in the kernel, with IPC), and the errors. */
+static int procs(uint64 with_ipc)
+{
+    int64 status, me = getpid();
+    int64 child = spawn("/bin/usertest", NULL, ${m.exit7});
+    CHECK(child > me);
+    CHECK(wait(child, &status) == child && status == 7);
+    CHECK(wait(child, &status) == -ECHILD);
+    int64 spinner = spawn("bin/usertest", NULL, ${m.spin});
+    CHECK(spinner > child && kill(spinner) == 0);
+    CHECK(wait(spinner, &status) == spinner && status == STATUS_KILLED);
+    if (with_ipc) {
+        int64 blocked = spawn("bin/usertest", NULL, ${m.block});
+        CHECK(blocked > spinner);
+        for (int i = 0; i < 20; i++) /* let it reach ipc_recv and wait there */
+            yield();
+        CHECK(kill(blocked) == 0 && wait(blocked, &status) == blocked && status == STATUS_KILLED);
+    }
+    CHECK(kill(me) == -ESRCH && kill(1 << 20) == -ESRCH);
+    CHECK(spawn("bin/missing", NULL, 0) == -ENOENT);
+    CHECK(spawn("etc/exo/config.json", NULL, 0) == -ENOEXEC);
+    CHECK(spawn("bin/usertest", "no-such-policy", 0) == -EINVAL);
+    CHECK(spawn((const char *)0x1000, NULL, 0) == -EFAULT);
+    return 0;
+}
+
+int main(uint64 arg)
+{
+    switch (arg & 0xff) {
+    case ${m.files}:
+        return files();
+    case ${m.procs}:
+        return procs(arg & ${"0x" + USERTEST_WITH_IPC.toString(16)});
+    case ${m.exit7}:
+        return 7;
+    case ${m.spin}:
+        for (;;)
+            __asm__ volatile("" ::: "memory");
+    case ${m.block}:
+        return (int)ipc_recv(7, buf, sizeof buf);
+    }
+    return 1000;
+}`);
+    });
+  },
+};
