@@ -104,10 +104,12 @@ async function main(): Promise<void> {
 
   const boots = [0, 1, 2].map(() => {
     const r = timed(["run", "result"], dir);
-    const qemuMs = Number(/after (\d+) ms/.exec(r.stderr)?.[1] ?? NaN);
-    return { whole: r.ms, qemu: qemuMs };
+    const qemuMs = Number(/status \d+ after (\d+) ms/.exec(r.stderr)?.[1] ?? NaN);
+    const userMs = Number(/first user output after (\d+) ms/.exec(r.stderr)?.[1] ?? NaN);
+    return { whole: r.ms, qemu: qemuMs, user: userMs };
   });
-  rows.push({ name: "boot: QEMU start to kernel exit", value: `${median(boots.map((b) => b.qemu)).toFixed(0)} ms`, note: "TCG, median of 3; design target < 300 ms" });
+  rows.push({ name: "boot: QEMU start to first user output", value: `${median(boots.map((b) => b.user)).toFixed(0)} ms`, note: "TCG, median of 3: init's first line; design target < 300 ms (Debian's Linux: ~4.9 s to /init)" });
+  rows.push({ name: "boot: QEMU start to kernel exit", value: `${median(boots.map((b) => b.qemu)).toFixed(0)} ms`, note: "TCG, median of 3: init starts and stops the services, then the kernel exits" });
   rows.push({ name: "exo run result (verify + boot)", value: `${median(boots.map((b) => b.whole)).toFixed(0)} ms`, note: "whole process, median of 3" });
 
   // The in-kernel benchmarks: deterministic instruction-clock counts under QEMU -icount.

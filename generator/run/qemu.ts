@@ -40,6 +40,8 @@ export interface BootResult {
   readonly qemuStatus: number | null;
   readonly output: string;
   readonly wallMs: number;
+  /** When the first user process first printed a line (ms after QEMU started), if it did. */
+  readonly userMs: number | undefined;
   readonly timedOut: boolean;
 }
 
@@ -48,6 +50,8 @@ export function qemuArgs(target: BootTarget, opts: Pick<BootOptions, "firmware" 
     ...(opts.icount ? ["-icount", "shift=0,sleep=off"] : []),
     "-m", `${opts.memoryMiB ?? (opts.firmware === "uefi" ? 256 : 128)}M`,
     "-accel", "tcg",
+    // No default NIC (and its iPXE ROM), VGA or floppy: ~50 ms less to start, and nothing the kernel uses.
+    "-nodefaults",
     "-display", "none",
     "-serial", "stdio",
     "-monitor", "none",
@@ -61,6 +65,9 @@ export function qemuArgs(target: BootTarget, opts: Pick<BootOptions, "firmware" 
   else args.push("-drive", `file=${target.file},format=raw,if=ide,snapshot=on`);
   return args;
 }
+
+/** A whole line on the console after the kernel's bring-up that the kernel did not print: the first user process speaking. */
+const USER_LINE = /^exo: boot complete\r?\n(?:(?:exo: |EXO-)[^\n]*\n)*[^\n]+\n/m;
 
 export async function boot(target: BootTarget, opts: BootOptions): Promise<BootResult> {
   if (!(await which(opts.qemu))) {
@@ -77,8 +84,10 @@ export async function boot(target: BootTarget, opts: BootOptions): Promise<BootR
   let output = "";
   let stderr = "";
   let typed = false;
+  let userMs: number | undefined;
   child.stdout.setEncoding("utf8").on("data", (text: string) => {
     output += text;
+    if (userMs === undefined && USER_LINE.test(output)) userMs = Math.round(performance.now() - started);
     opts.onOutput?.(text);
     if (opts.input && !typed && output.includes(opts.input.after)) {
       typed = true;
@@ -101,5 +110,5 @@ export async function boot(target: BootTarget, opts: BootOptions): Promise<BootR
     throw new ExoError("ERR_EXO_BOOT", `QEMU could not boot the image: ${stderr.trim().split("\n")[0]}`);
   }
   const kernelStatus = !timedOut && qemuStatus !== null && qemuStatus % 2 === 1 ? (qemuStatus - 1) >> 1 : undefined;
-  return { kernelStatus, qemuStatus, output, wallMs, timedOut };
+  return { kernelStatus, qemuStatus, output, wallMs, userMs, timedOut };
 }

@@ -164,14 +164,14 @@ export const syscall: Template = {
 if (first_syscall_tsc == 0)
     first_syscall_tsc = rdtsc();
 intr_on();
-uproc_checkpoint();
 if (nr >= NSYSCALLS || syscalls[nr].fn == NULL)
     r = -ENOSYS;
 else if ((syscalls[nr].cap & ~uproc_caps()) != 0)
     r = -EPERM;
 else
     r = syscalls[nr].fn(a0, a1, a2, a3);
-uproc_checkpoint();
+if (curthread->kill_pending) /* killed meanwhile: die here rather than return */
+    uproc_checkpoint();
 intr_off();
 return r;`);
       });

@@ -41,6 +41,7 @@ export const thread: Template = {
           "struct thread *joiner;      /* blocked in thread_join on this thread */",
           "uint64 cr3;                 /* its address space; 0: the kernel's */",
           "void *proc;                 /* its struct uproc when it is a user process */",
+          "int kill_pending;           /* a user process its parent killed: it dies at its next checkpoint */",
         );
         if (predictive) {
           w.line(

@@ -30,7 +30,6 @@ export const uproc: Template = {
     uint64 entry, arg0, arg1;
     int64 status;          /* exit status; -1 when killed */
     int killed;            /* a fault or a kill ended it */
-    int kill_pending;      /* its parent killed it: it dies at its next checkpoint */
     uint32 pid, index;   /* pid, and its place in procs */
     char name[32];
     struct ufile files[UPROC_FILES];
@@ -192,10 +191,10 @@ p->status = -1;
 thread_exit();`);
       });
       w.blank();
-      w.comment("Where a killed process dies: called where it holds nothing (syscall entry and exit, a timer tick in user mode, a blocking wait).");
+      w.comment("Where a killed process dies: called where it holds nothing (a syscall's return, a timer tick in user mode, a blocking wait).");
       w.fn("void uproc_checkpoint(void)", () => {
         w.line(`struct uproc *p = curthread->proc;
-if (p == NULL || !p->kill_pending)
+if (p == NULL || !curthread->kill_pending)
     return;
 kprintf("exo: proc %u (%s) killed by its parent\\n", p->pid, p->name);
 p->killed = 1;
@@ -260,7 +259,8 @@ return (int64)pid;`);
         w.line(`struct uproc *p = child(pid);
 if (p == NULL)
     return -ESRCH;
-p->kill_pending = 1;
+if (p->thread != NULL)
+    p->thread->kill_pending = 1;
 return 0;`);
       });
     });

@@ -78,7 +78,8 @@ export default defineCommand({
       });
       if (result.timedOut) throw new ExoError("ERR_EXO_BOOT", `the kernel did not exit within ${timeout} s; QEMU was stopped`, "raise --timeout, or check that kernel.debugExit is on");
       if (result.kernelStatus === undefined) throw new ExoError("ERR_EXO_BOOT", `QEMU ended with status ${result.qemuStatus} before the kernel reported a status (a triple fault or reset ends QEMU under -no-reboot)`);
-      process.stderr.write(`kernel exited with status ${result.kernelStatus} after ${result.wallMs} ms (${report.format}, ${firmware})\n`);
+      const user = result.userMs !== undefined ? `; first user output after ${result.userMs} ms` : "";
+      process.stderr.write(`kernel exited with status ${result.kernelStatus} after ${result.wallMs} ms (${report.format}, ${firmware})${user}\n`);
       if (testMode === "selftest") return Math.max(result.kernelStatus, reportTests(result.output));
       return result.kernelStatus;
     } finally {
