@@ -1,31 +1,43 @@
 #!/usr/bin/env node
 // The exo command: registers tsx so the TypeScript sources (and profiles)
 // load directly, then hands over to the CLI. A build that is known to be a
-// no-op is answered from the no-op cache before the rest of exo loads.
+// no-op is answered from the no-op cache before tsx or the rest of exo loads.
 import { register } from "node:module";
 import { MessageChannel } from "node:worker_threads";
-import { register as registerTsx } from "tsx/esm/api";
+import { answerWithoutWrites } from "./noop-record.mjs";
 
-registerTsx();
-// Every file loaded from here on is an input of whatever this run builds.
-const loaded = new Set();
-const { port1, port2 } = new MessageChannel();
-port1.on("message", (url) => loaded.add(url));
-port1.unref();
-register("./record-loads.mjs", import.meta.url, { data: { port: port2 }, transferList: [port2] });
-globalThis.exoLoadedFiles = loaded;
-
-// `exo options | head` closes stdout early: that is not an error.
-process.stdout.on("error", (e) => {
-  if (e.code === "EPIPE") process.exit(0);
-  throw e;
-});
 const argv = process.argv.slice(2);
-const { answerNoop } = await import("../generator/cli/noop-cache.ts");
-const answered = await answerNoop(argv);
-if (answered !== undefined) {
-  process.exitCode = answered;
+// A repeated build with nothing changed and nothing to write is answered here,
+// before tsx starts (which is most of a no-op's time).
+const quick = await answerWithoutWrites(argv);
+if (quick !== undefined) {
+  process.exitCode = quick;
 } else {
-  const { main } = await import("../generator/cli/main.ts");
-  process.exitCode = await main(argv);
+  await run();
+}
+
+async function run() {
+  const { register: registerTsx } = await import("tsx/esm/api");
+  registerTsx();
+  // Every file loaded from here on is an input of whatever this run builds.
+  const loaded = new Set();
+  const { port1, port2 } = new MessageChannel();
+  port1.on("message", (url) => loaded.add(url));
+  port1.unref();
+  register("./record-loads.mjs", import.meta.url, { data: { port: port2 }, transferList: [port2] });
+  globalThis.exoLoadedFiles = loaded;
+
+  // `exo options | head` closes stdout early: that is not an error.
+  process.stdout.on("error", (e) => {
+    if (e.code === "EPIPE") process.exit(0);
+    throw e;
+  });
+  // Only builds consult the no-op cache; other commands skip loading it.
+  const answered = argv[0] === "build" ? await (await import("../generator/cli/noop-cache.ts")).answerNoop(argv) : undefined;
+  if (answered !== undefined) {
+    process.exitCode = answered;
+  } else {
+    const { main } = await import("../generator/cli/main.ts");
+    process.exitCode = await main(argv);
+  }
 }

@@ -7,11 +7,16 @@ import { basename, dirname, join, resolve } from "node:path";
 import { sha256Hex } from "./hash.ts";
 import type { Store } from "./store.ts";
 
+/** The root file that registers `link` in the store. */
+export function indirectRootFile(store: Store, link: string): string {
+  return join(store.dir("roots"), `link-${sha256Hex(resolve(link)).slice(0, 32)}`);
+}
+
 /** Register `link` (a `result` link) as a root; idempotent. */
 export async function addIndirectRoot(store: Store, link: string): Promise<void> {
   await store.init();
   const abs = resolve(link);
-  const root = join(store.dir("roots"), `link-${sha256Hex(abs).slice(0, 32)}`);
+  const root = indirectRootFile(store, link);
   const tmp = `${root}.${process.pid}.tmp`;
   await rm(tmp, { force: true });
   await symlink(abs, tmp);

@@ -21,6 +21,10 @@ test("a repeated build is answered at once, and a changed profile is built for r
   t.regex(again.stderr, /nothing to build/);
   t.is(again.stdout, first.stdout);
   t.true((await readlink(join(dir, "result"))).endsWith(first.stdout.trim()), "the result link is made again");
+  // Link and root in place: answered by bin/noop-record.mjs, before tsx starts.
+  const third = await exo(["build", "p.yaml"], { cwd: dir });
+  t.regex(third.stderr, /^nothing to build: all \d+ derivations reused from the store\n$/);
+  t.is(third.stdout, first.stdout);
 
   await writeFile(join(dir, "p.yaml"), profileYaml(2048));
   const changed = await exo(["build", "p.yaml", "--json"], { cwd: dir });

@@ -1,0 +1,70 @@
+// The read side of the no-op cache (generator/cli/noop-cache.ts), in plain
+// JavaScript so that bin/exo.js can answer a repeated `exo build` before it
+// starts tsx: with nothing to write, a no-op costs a Node start and a few
+// hundred stat calls. The TypeScript side imports the same functions.
+import { createHash } from "node:crypto";
+import { access, readFile, readlink, stat } from "node:fs/promises";
+import { dirname, join, resolve } from "node:path";
+
+export const SCHEMA = "exo.noop-cache/v2";
+/** Flags whose runs must always do the real work (or print what only the real work prints). */
+export const NEVER = new Set(["--check", "--json", "--no-sign", "--help", "--show-trace", "--dry-run"]);
+
+/** The record of this command line when everything it depended on is unchanged and its result is in the store; else undefined. */
+export async function freshRecord(argv) {
+  if (argv[0] !== "build" || argv.some((a) => NEVER.has(a))) return undefined;
+  let record;
+  try {
+    record = JSON.parse(await readFile(await recordFile(argv), "utf8"));
+  } catch {
+    return undefined;
+  }
+  if (record.schema !== SCHEMA) return undefined;
+  for (const [file, expected] of Object.entries(record.stamps)) if ((await stampOf(file)) !== expected) return undefined;
+  if (!(await exists(record.path))) return undefined;
+  return record;
+}
+
+/** Answer a no-op build that needs no write (its link and GC root already point where they should): 0, or undefined. */
+export async function answerWithoutWrites(argv) {
+  const record = await freshRecord(argv);
+  if (record === undefined) return undefined;
+  if (record.link !== null) {
+    if ((await readlink(record.link).catch(() => undefined)) !== record.path) return undefined;
+    if ((await readlink(record.root).catch(() => undefined)) !== resolve(record.link)) return undefined;
+  }
+  report(record);
+  return 0;
+}
+
+/** What a no-op build prints. */
+export function report(record) {
+  process.stderr.write(`nothing to build: all ${record.derivations} derivations reused from the store\n`);
+  process.stdout.write(`${record.display}\n`);
+}
+
+export async function stampOf(file) {
+  const s = await stat(file).catch(() => undefined);
+  return s ? `${s.size}:${s.mtimeMs}:${s.ctimeMs}:${s.ino}` : "missing";
+}
+
+/** One record per folder, command line, store override and PATH (which picks the tools). */
+export async function recordFile(argv) {
+  const cwd = process.cwd();
+  const key = createHash("sha256")
+    .update(JSON.stringify({ cwd, argv, store: process.env.EXO_STORE ?? null, path: process.env.PATH ?? "" }))
+    .digest("hex")
+    .slice(0, 32);
+  return join(await projectRoot(cwd), ".exo", "noop", `${key}.json`);
+}
+
+async function projectRoot(start) {
+  for (let dir = start; ; dir = dirname(dir)) {
+    if (await exists(join(dir, "exo.config.ts"))) return dir;
+    if (dirname(dir) === dir) return start;
+  }
+}
+
+function exists(file) {
+  return access(file).then(() => true, () => false);
+}

@@ -1,0 +1,68 @@
+// Load a YAML profile: imports plus option values, with the line of every
+// key kept for error messages; `!force` and `!default` mark priorities.
+import { isMap, isScalar, isSeq, LineCounter, parse, parseDocument, type Node as YamlNode, type ScalarTag, type CollectionTag, type YAMLMap, type YAMLSeq } from "yaml";
+import { ExoError } from "../errors.ts";
+import type { Module } from "./module.ts";
+import { mkDefault, mkForce } from "./markers.ts";
+import { displayPath } from "./paths.ts";
+
+export function loadYaml(file: string, source: string): Module {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(source, { lineCounter, prettyErrors: false, customTags: priorityTags });
+  const firstError = doc.errors[0];
+  if (firstError) {
+    const line = firstError.linePos?.[0]?.line ?? 0;
+    throw new ExoError("ERR_EXO_PROFILE_INVALID", `${displayPath(file)}:${line}: not valid YAML: ${firstError.message.split("\n")[0]}`);
+  }
+  const data: unknown = doc.toJS() ?? {};
+  if (typeof data !== "object" || Array.isArray(data) || data === null) {
+    throw new ExoError("ERR_EXO_PROFILE_INVALID", `${displayPath(file)}: a YAML profile is a mapping of option namespaces (and 'imports')`);
+  }
+  const { imports, ...config } = data as Record<string, unknown>;
+  if (imports !== undefined && (!Array.isArray(imports) || !imports.every((i) => typeof i === "string"))) {
+    throw new ExoError("ERR_EXO_PROFILE_INVALID", `${displayPath(file)}:${lineOf(doc.contents, ["imports"], lineCounter)}: 'imports' must be a list of file paths`);
+  }
+  const lines = new Map<string, number>();
+  collectLines(doc.contents, [], lineCounter, lines);
+  return {
+    kind: "module",
+    file,
+    line: 1,
+    lines,
+    ...(imports ? { imports: imports as string[] } : {}),
+    config: config as Module["config"],
+  };
+}
+
+/**
+ * `!force 1024`, `!force [a, b]` and `!default {...}`: the YAML spelling of
+ * mkForce and mkDefault, on scalars, lists and mappings alike.
+ */
+type Tags = (ScalarTag | CollectionTag)[];
+const priorities = { "!force": mkForce, "!default": mkDefault } as const;
+const priorityTags: Tags = Object.entries(priorities).flatMap(([tag, mark]): Tags => [
+  { tag, resolve: (text: string) => mark(parse(text) as unknown) },
+  ...(["seq", "map"] as const).map((collection) => ({
+    tag,
+    collection,
+    resolve: (node: YAMLMap.Parsed | YAMLSeq.Parsed) => mark(node.toJSON() as unknown),
+  })),
+]);
+
+/** Record the line of every mapping key, by its dotted path. */
+function collectLines(node: YamlNode | null, path: string[], counter: LineCounter, out: Map<string, number>): void {
+  if (!isMap(node)) return;
+  for (const pair of node.items) {
+    if (!isScalar(pair.key)) continue;
+    const keyPath = [...path, String(pair.key.value)];
+    const offset = pair.key.range?.[0];
+    if (offset !== undefined) out.set(keyPath.join("."), counter.linePos(offset).line);
+    if (!isSeq(pair.value)) collectLines(pair.value as YamlNode | null, keyPath, counter, out);
+  }
+}
+
+function lineOf(node: YamlNode | null, path: string[], counter: LineCounter): number {
+  const lines = new Map<string, number>();
+  collectLines(node, [], counter, lines);
+  return lines.get(path.join(".")) ?? 0;
+}
