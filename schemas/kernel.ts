@@ -41,7 +41,7 @@ export const kernelOptions = {
     spinIterations: option({
       type: z.number().int().min(0).max(1_000_000),
       default: 1000,
-      description: "Iterations a waiter spins on an empty or full ring before it yields the CPU.",
+      description: "Iterations a waiter spins on an empty or full ring before it yields the CPU. It spins only while no other thread is runnable; otherwise it yields at once.",
       example: 200,
     }),
   },
