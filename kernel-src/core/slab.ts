@@ -33,9 +33,8 @@ export const slab: Template = {
       w.blank();
       w.comment("The size class of a request: 0 for up to 16 bytes, 1 for 17-32, ...; the caller keeps size <= KMALLOC_MAX.");
       w.fn("uint32 kmalloc_class(uint64 size)", () => {
-        w.line("uint32 cls = 0;");
-        w.line("while ((16UL << cls) < size)").indent(() => w.line("cls++;"));
-        w.line("return cls;");
+        w.comment("16 B is class 0; above, the class of size is the bit length of size - 1, less 4.");
+        w.line("return size <= 16 ? 0 : (uint32)(60 - __builtin_clzl(size - 1));");
       });
       w.blank();
       w.comment("The class of an object from kmalloc, read from its slab's header.");
