@@ -102,15 +102,16 @@ async function main(): Promise<void> {
   const kernelPath = JSON.parse(timed(["build", server, "--json"], dir).stdout.trim().split("\n").find((l) => l.includes('"kernel"'))!) as { path: string };
   rows.push({ name: "kernel.elf size", value: `${(await stat(join(dir, "store/v1/paths", kernelPath.path, "kernel.elf"))).size} B`, note: "design limit 256 KiB" });
 
-  const boots = [0, 1, 2].map(() => {
+  // Boot times on a shared 2-core machine swing by 2x from run to run: take the median of 7.
+  const boots = [0, 1, 2, 3, 4, 5, 6].map(() => {
     const r = timed(["run", "result"], dir);
     const qemuMs = Number(/status \d+ after (\d+) ms/.exec(r.stderr)?.[1] ?? NaN);
     const userMs = Number(/first user output after (\d+) ms/.exec(r.stderr)?.[1] ?? NaN);
     return { whole: r.ms, qemu: qemuMs, user: userMs };
   });
-  rows.push({ name: "boot: QEMU start to first user output", value: `${median(boots.map((b) => b.user)).toFixed(0)} ms`, note: "TCG, median of 3: init's first line; design target < 300 ms (Debian's Linux: ~4.9 s to /init)" });
-  rows.push({ name: "boot: QEMU start to kernel exit", value: `${median(boots.map((b) => b.qemu)).toFixed(0)} ms`, note: "TCG, median of 3: init starts and stops the services, then the kernel exits" });
-  rows.push({ name: "exo run result (verify + boot)", value: `${median(boots.map((b) => b.whole)).toFixed(0)} ms`, note: "whole process, median of 3" });
+  rows.push({ name: "boot: QEMU start to first user output", value: `${median(boots.map((b) => b.user)).toFixed(0)} ms`, note: "TCG, median of 7: init's first line; design target < 300 ms (Debian's Linux: ~4.9 s to /init)" });
+  rows.push({ name: "boot: QEMU start to kernel exit", value: `${median(boots.map((b) => b.qemu)).toFixed(0)} ms`, note: "TCG, median of 7: init starts and stops the services, then the kernel exits" });
+  rows.push({ name: "exo run result (verify + boot)", value: `${median(boots.map((b) => b.whole)).toFixed(0)} ms`, note: "whole process, median of 7" });
 
   // The in-kernel benchmarks: deterministic instruction-clock counts under QEMU -icount.
   const kernelBench = timed(["run", server, "--bench"], dir);
