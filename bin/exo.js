@@ -4,14 +4,15 @@
 // no-op is answered from the no-op cache before tsx or the rest of exo loads.
 import { register } from "node:module";
 import { MessageChannel } from "node:worker_threads";
-import { answerWithoutWrites } from "./noop-record.mjs";
+import { freshRecord, linkInPlace, report } from "./noop-record.mjs";
 
 const argv = process.argv.slice(2);
-// A repeated build with nothing changed and nothing to write is answered here,
-// before tsx starts (which is most of a no-op's time).
-const quick = await answerWithoutWrites(argv);
-if (quick !== undefined) {
-  process.exitCode = quick;
+// A repeated build with nothing changed is answered from its record; when
+// nothing needs writing either, here, before tsx starts (most of a no-op's time).
+const record = await freshRecord(argv);
+if (record !== undefined && (await linkInPlace(record))) {
+  report(record);
+  process.exitCode = 0;
 } else {
   await run();
 }
@@ -32,10 +33,9 @@ async function run() {
     if (e.code === "EPIPE") process.exit(0);
     throw e;
   });
-  // Only builds consult the no-op cache; other commands skip loading it.
-  const answered = argv[0] === "build" ? await (await import("../generator/cli/noop-cache.ts")).answerNoop(argv) : undefined;
-  if (answered !== undefined) {
-    process.exitCode = answered;
+  // A fresh record whose link must be made again: the TypeScript side does that.
+  if (record !== undefined) {
+    process.exitCode = await (await import("../generator/cli/noop-cache.ts")).answerNoop(record);
   } else {
     const { main } = await import("../generator/cli/main.ts");
     process.exitCode = await main(argv);

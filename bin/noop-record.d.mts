@@ -17,7 +17,7 @@ export interface NoopRecord {
 }
 
 export declare function freshRecord(argv: readonly string[]): Promise<NoopRecord | undefined>;
-export declare function answerWithoutWrites(argv: readonly string[]): Promise<number | undefined>;
+export declare function linkInPlace(record: NoopRecord): Promise<boolean>;
 export declare function report(record: NoopRecord): void;
 export declare function stampOf(file: string): Promise<string>;
 export declare function recordFile(argv: readonly string[]): Promise<string>;

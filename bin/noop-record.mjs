@@ -25,16 +25,13 @@ export async function freshRecord(argv) {
   return record;
 }
 
-/** Answer a no-op build that needs no write (its link and GC root already point where they should): 0, or undefined. */
-export async function answerWithoutWrites(argv) {
-  const record = await freshRecord(argv);
-  if (record === undefined) return undefined;
-  if (record.link !== null) {
-    if ((await readlink(record.link).catch(() => undefined)) !== record.path) return undefined;
-    if ((await readlink(record.root).catch(() => undefined)) !== resolve(record.link)) return undefined;
-  }
-  report(record);
-  return 0;
+/** Whether the record's result link and its GC root already point where they should, so answering needs no write. */
+export async function linkInPlace(record) {
+  if (record.link === null) return true;
+  return (
+    (await readlink(record.link).catch(() => undefined)) === record.path &&
+    (await readlink(record.root).catch(() => undefined)) === resolve(record.link)
+  );
 }
 
 /** What a no-op build prints. */

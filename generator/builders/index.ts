@@ -7,7 +7,7 @@ import { bootloaderBuilder } from "./bootloader.ts";
 import { compileBuilder } from "./compile.ts";
 import { imageBuilder } from "./image.ts";
 import { initrdBuilder } from "./initrd.ts";
-import { kernelSourcesBuilder, userSourcesBuilder } from "./kernel-sources.ts";
+import { kernelSourcesBuilder, templatesHash, userSourcesBuilder } from "./kernel-sources.ts";
 import { linkBuilder } from "./link.ts";
 import { payloadBuilder, type SbomContext } from "./payload.ts";
 
@@ -25,9 +25,10 @@ export interface BuilderTools {
 }
 
 export async function makeBuilders(tools: BuilderTools): Promise<Record<string, Builder>> {
+  const templates = await templatesHash();
   return {
-    "kernel-sources": await kernelSourcesBuilder(),
-    "user-sources": await userSourcesBuilder(),
+    "kernel-sources": kernelSourcesBuilder(templates),
+    "user-sources": userSourcesBuilder(templates),
     compile: compileBuilder(tools.clang),
     link: linkBuilder(tools.lld),
     initrd: initrdBuilder(),

@@ -23,9 +23,12 @@ async function writeTree(out: string, files: readonly GeneratedFile[]): Promise<
   }
 }
 
-export async function kernelSourcesBuilder(): Promise<Builder> {
-  // Every template's text is part of the version: editing a template rebuilds the sources.
-  const templates = await hashTree(KERNEL_SRC_DIR);
+/** The hash of every template's text: part of both builders' versions, so editing a template rebuilds the sources. */
+export function templatesHash(): Promise<string> {
+  return hashTree(KERNEL_SRC_DIR);
+}
+
+export function kernelSourcesBuilder(templates: string): Builder {
   return {
     version: builderVersion(import.meta.url, { templates }),
     async run(ctx) {
@@ -37,8 +40,7 @@ export async function kernelSourcesBuilder(): Promise<Builder> {
   };
 }
 
-export async function userSourcesBuilder(): Promise<Builder> {
-  const templates = await hashTree(KERNEL_SRC_DIR);
+export function userSourcesBuilder(templates: string): Builder {
   return {
     version: builderVersion(import.meta.url, { templates }),
     async run(ctx) {

@@ -3,22 +3,20 @@
 // profile's YAML files, the tools, the signing key) with its size, times
 // and inode. When the same command finds all of them unchanged and the
 // result still in the store, it answers at once, without loading the
-// evaluator or the builders. bin/exo.js first asks bin/noop-record.mjs,
-// which answers before tsx starts when the link and its GC root are already
-// right; this module answers when they must be made again. Anything else
+// evaluator or the builders. bin/exo.js reads the record with
+// bin/noop-record.mjs and answers before tsx starts when the link and its GC
+// root are already right; this module answers when they must be made again. Anything else
 // falls through to the real build, which then refreshes the record.
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { freshRecord, NEVER, type NoopRecord, recordFile, report, SCHEMA, stampOf } from "../../bin/noop-record.mjs";
+import { NEVER, type NoopRecord, recordFile, report, SCHEMA, stampOf } from "../../bin/noop-record.mjs";
 import { addIndirectRoot, indirectRootFile } from "../../store/roots.ts";
 import { Store, writeAtomic } from "../../store/store.ts";
 import { displayPath } from "../eval/paths.ts";
 import { setLink } from "./link.ts";
 
-/** Answer `exo build` from the record when nothing it depends on changed, (re)making its link; undefined means: do the real build. */
-export async function answerNoop(argv: readonly string[]): Promise<number | undefined> {
-  const record = await freshRecord(argv);
-  if (record === undefined) return undefined;
+/** Answer `exo build` from a fresh record (bin/noop-record.mjs freshRecord), making its link and GC root again. */
+export async function answerNoop(record: NoopRecord): Promise<number> {
   if (record.link) {
     await setLink(record.link, record.path);
     await addIndirectRoot(new Store(record.storeRoot), record.link);

@@ -75,13 +75,12 @@ for (uint32 i = 0; i < h.phnum; i++) {
     if (p.filesz > p.memsz || p.offset > len || p.filesz > len - p.offset || !in_window(p.vaddr, p.memsz))
         return -ENOEXEC;
     for (uint64 page = p.vaddr & ~0xfffUL; page < p.vaddr + p.memsz; page += 4096) {
+        int writable = (p.flags & PF_W) != 0;
         uint8 *pa = uvm_page(pml4, page);
-        if (pa == NULL) {
-            if ((pa = page_alloc(0)) == NULL)
-                return -ENOMEM;
-            memset(pa, 0, 4096);
-        }
-        uvm_map(pml4, page, pa, (p.flags & PF_W) != 0);
+        if (pa != NULL) /* a page the previous segment ends in: keep it, take this segment's mode */
+            uvm_map(pml4, page, pa, writable);
+        else if ((pa = uvm_map_zeroed(pml4, page, writable)) == NULL)
+            return -ENOMEM;
         /* The part of the segment's file bytes that falls in this page. */
         uint64 from = page > p.vaddr ? page : p.vaddr, to = page + 4096;
         if (to > p.vaddr + p.filesz)

@@ -63,16 +63,9 @@ if ((p->pml4 = uvm_create()) == 0) {
     kfree(p);
     return NULL;
 }
-for (uint64 i = 1; i <= USER_STACK_PAGES; i++) {
-    void *page = page_alloc(0);
-    if (page == NULL) {
-        uvm_free(p->pml4);
-        kfree(p);
-        return NULL;
-    }
-    memset(page, 0, 4096);
-    uvm_map(p->pml4, USER_STACK_TOP - i * 4096, page, 1);
-}
+for (uint64 i = 1; i <= USER_STACK_PAGES; i++)
+    if (uvm_map_zeroed(p->pml4, USER_STACK_TOP - i * 4096, 1) == NULL)
+        goto fail;
 for (uint64 i = 0; i + 1 < sizeof p->name && name[i] != 0; i++)
     p->name[i] = name[i];
 p->caps = caps;
@@ -87,12 +80,13 @@ if (p->index < UPROC_MAX) {
     p->pid = next_pid++;
 }
 irq_restore(f);
-if (p->index == UPROC_MAX) {
-    uvm_free(p->pml4);
-    kfree(p);
-    return NULL;
-}
-return p;`);
+if (p->index == UPROC_MAX)
+    goto fail;
+return p;
+fail:
+uvm_free(p->pml4);
+kfree(p);
+return NULL;`);
       });
       w.blank();
       w.comment("Free p and its place in the table. Its children lose their parent: no one can wait for or kill them now.");
@@ -128,14 +122,12 @@ uint64 size = (uint64)(initcode_end - initcode_start);
 if (p == NULL)
     return NULL;
 for (uint64 off = 0; off < size; off += 4096) {
-    uint8 *page = page_alloc(0);
+    uint8 *page = uvm_map_zeroed(p->pml4, USER_BASE + off, 0);
     if (page == NULL) {
         uproc_discard(p);
         return NULL;
     }
-    memset(page, 0, 4096);
     memcpy(page, initcode_start + off, size - off < 4096 ? size - off : 4096);
-    uvm_map(p->pml4, USER_BASE + off, page, 0);
 }
 return uproc_start(p, USER_BASE);`);
       });

@@ -27,9 +27,9 @@ export function renderUser(): GeneratedFile[] {
   return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
-/** The generated files one program links, in link order: crt0 first. */
+/** The generated files one program links, in link order: crt0 first. Each program's template writes bin/<name>.c. */
 export function programSources(name: UserProgram): string[] {
-  return ["lib/crt0.S", "lib/libexo.c", userPrograms[name].render().path];
+  return ["lib/crt0.S", "lib/libexo.c", `bin/${name}.c`];
 }
 
 /**

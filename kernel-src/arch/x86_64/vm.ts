@@ -48,6 +48,12 @@ return (uint64 *)PTE_ADDR(pd[0]);`);
         w.line("user_pt(pml4)[(va - USER_BASE) >> 12] = (uint64)pa | PTE_P | PTE_U | (writable ? PTE_W : 0);");
       });
       w.blank();
+      w.comment("Map a fresh zeroed page at user address va; returns its kernel address, or NULL when memory is out.");
+      w.fn("void *uvm_map_zeroed(uint64 pml4, uint64 va, int writable)", () => {
+        w.line("uint64 *page = zpage();", "if (page != NULL)").indent(() => w.line("uvm_map(pml4, va, page, writable);"));
+        w.line("return page;");
+      });
+      w.blank();
       w.comment("The page mapped at user address va of address space pml4 (its kernel address), or NULL.");
       w.fn("void *uvm_page(uint64 pml4, uint64 va)", () => {
         w.line(`if (va < USER_BASE || va - USER_BASE >= USER_SIZE)
@@ -80,7 +86,7 @@ return 1;`);
       );
       w.fn("int64 uvm_copy_str(char *dst, uint64 va, uint64 n)", () => {
         w.line(`for (uint64 i = 0; i < n; i++) {
-    if (!uvm_check(va + i, 1, 0))
+    if ((i == 0 || ((va + i) & 0xfff) == 0) && !uvm_check(va + i, 1, 0)) /* once per page */
         return -1;
     dst[i] = *(const char *)(va + i);
     if (dst[i] == 0)
