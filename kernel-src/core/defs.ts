@@ -16,6 +16,7 @@ export const defs: Template = {
     const tests = k.testMode !== "off";
     const a = `arch/${arch}`;
     const groups: [file: string, lines: string[]][] = [
+      [`${a}/boot.S`, ["extern uint64 pte_nx; /* PTE_NX if the CPU has NX (EFER.NXE is then set), else 0 */"]],
       [`${a}/entry.S`, [`void enter_user(uint64 rip, uint64 rsp, uint64 arg0, uint64 arg1) ${noreturn};`]],
       [`${a}/fpu.c`, ["extern uint64 fpu_saves;", "void fpu_init(void);", "void fpu_switch(struct thread *old, struct thread *next);", "void fpu_forget(struct thread *t);", ...(k.contextSwitch.lazyFpu ? ["void fpu_trap(void);"] : [])]],
       [`${a}/gdt.c`, ["void gdt_init(void);", "void set_kernel_stack(uint64 top);"]],
@@ -32,10 +33,14 @@ export const defs: Template = {
             "uint64 fpu_test_get(void);",
             "void test_ud2(void);",
             "uint64 test_read(uint64 addr);",
+            "void test_write(uint64 addr, uint8 v);",
           ]] as [string, string[]]]
         : []),
       [`${a}/timer.c`, ["extern uint64 tsc_per_us;", "extern const uint32 timeslice_us;", "extern volatile uint64 ticks;", "void timer_init(void);", "void timer_intr(void);", "void pic_eoi(uint32 irq);"]],
-      [`${a}/vm.c`, ["uint64 uvm_create(void);", "void uvm_map(uint64 pml4, uint64 va, void *pa, int writable);", "void *uvm_map_zeroed(uint64 pml4, uint64 va, int writable);", "void *uvm_page(uint64 pml4, uint64 va);", "int64 uvm_copy_str(char *dst, uint64 va, uint64 n);", "int uvm_check(uint64 va, uint64 len, int write);", "uint64 uvm_alloc(uint64 pml4, uint64 len);", "int uvm_dealloc(uint64 pml4, uint64 va, uint64 len);", "void uvm_free(uint64 pml4);", "uint64 kernel_cr3(void);"]],
+      [`${a}/vm.c`, [
+        "#define UVM_WRITE 1  /* uvm_map's prot: read-write, never executable; 0 is read-execute */",
+        "#define UVM_NOEXEC 2 /* ... read-only, not executable */",
+        "uint64 uvm_create(void);", "void uvm_map(uint64 pml4, uint64 va, void *pa, int prot);", "void *uvm_map_zeroed(uint64 pml4, uint64 va, int prot);", "void *uvm_page(uint64 pml4, uint64 va);", "int64 uvm_copy_str(char *dst, uint64 va, uint64 n);", "int uvm_check(uint64 va, uint64 len, int write);", "uint64 uvm_alloc(uint64 pml4, uint64 len);", "int uvm_dealloc(uint64 pml4, uint64 va, uint64 len);", "void uvm_free(uint64 pml4);", "uint64 kernel_cr3(void);"]],
       [`${a}/trap.c`, ["void idt_init(void);", "void backtrace(uint64 rbp);", ...(tests ? ["void trap_expect(uint32 vector, void *resume);", "int trap_caught(uint64 *cr2, uint64 *rip);"] : [])]],
       ...(k.testMode === "bench" ? [["core/bench.c", ["void bench_run(void);"]] as [string, string[]]] : []),
       ["core/buddy.c", ["void *page_alloc(uint32 order);", "void page_free(void *p, uint32 order);", "void buddy_add_range(uint64 start, uint64 end);", "uint64 buddy_free_pages(void);"]],

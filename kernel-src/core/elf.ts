@@ -1,7 +1,8 @@
 // core/elf.c: load a static ELF64 executable (a user program from the initrd)
 // into a process's user window. Everything in the file is checked before it
 // is trusted: the header, each program header, and that every loadable
-// segment lies inside the window below the stack.
+// segment lies inside the window below the stack. Pages get the rights of
+// their segment's p_flags, and none is both writable and executable (W^X).
 import { ERRNO } from "../errno.ts";
 import { emit, type Template } from "../template.ts";
 
@@ -15,7 +16,7 @@ export const elf: Template = {
       w.line('#include "types.h"', '#include "memlayout.h"', '#include "defs.h"');
       w.blank();
       w.line(`#define ENOEXEC ${ERRNO.ENOEXEC}`, `#define ENOMEM ${ERRNO.ENOMEM}`);
-      w.line("#define ET_EXEC 2", "#define EM_X86_64 62", "#define PT_LOAD 1", "#define PF_W 2");
+      w.line("#define ET_EXEC 2", "#define EM_X86_64 62", "#define PT_LOAD 1", "#define PF_X 1", "#define PF_W 2");
       w.comment("Programs load between USER_BASE and the stack.");
       w.line("#define LOAD_END (USER_STACK_TOP - USER_STACK_PAGES * 4096)");
       w.blank();
@@ -38,6 +39,15 @@ struct elf_phdr {
         w.line("return va >= USER_BASE && va <= LOAD_END && len <= LOAD_END - va;");
       });
       w.blank();
+      w.comment("The page rights (uvm_map's prot) of a segment with flags p_flags, or -1 for one both writable and executable.");
+      w.fn("static int segment_prot(uint32 flags)", () => {
+        w.line(`if ((flags & PF_W) && (flags & PF_X))
+    return -1;
+if (flags & PF_W)
+    return UVM_WRITE;
+return (flags & PF_X) ? 0 : UVM_NOEXEC;`);
+      });
+      w.blank();
       w.comment("The header and program headers of an executable we can run, or NULL.");
       w.fn("static const struct elf_phdr *check(const uint8 *data, uint64 len, const struct elf_header *h)", () => {
         w.line(`if (len < sizeof *h || data[0] != 0x7f || data[1] != 'E' || data[2] != 'L' || data[3] != 'F')
@@ -53,10 +63,11 @@ return (const struct elf_phdr *)(data + h->phoff);`);
       w.blank();
       w.comment(
         "Load the executable data[0..len) into address space pml4: map fresh zeroed",
-        "pages for every PT_LOAD segment (writable only if the segment is), copy",
-        "its file bytes in, and set *entry. Returns 0, -ENOEXEC for a file that",
-        "is not a valid executable for the window, or -ENOMEM. On an error the",
-        "pages mapped so far stay in pml4, which the caller frees.",
+        "pages for every PT_LOAD segment (writable only if the segment is, executable",
+        "only if it is and is not writable), copy its file bytes in, and set *entry.",
+        "Returns 0, -ENOEXEC for a file that is not a valid executable for the window",
+        "(segments out of order, or writable and executable), or -ENOMEM. On an error",
+        "the pages mapped so far stay in pml4, which the caller frees.",
       );
       w.fn("int elf_load(uint64 pml4, const uint8 *data, uint64 len, uint64 *entry)", () => {
         w.line(`struct elf_header h;
@@ -66,20 +77,23 @@ memcpy(&h, data, sizeof h); /* the archive keeps no alignment promise */
 const struct elf_phdr *ph = check(data, len, &h);
 if (ph == NULL || !in_window(h.entry, 1))
     return -ENOEXEC;
-int loaded = 0;
+int loaded = 0, last_prot = -1;
+uint64 last_end = 0;
 for (uint32 i = 0; i < h.phnum; i++) {
     struct elf_phdr p;
     memcpy(&p, &ph[i], sizeof p);
     if (p.type != PT_LOAD)
         continue;
+    int prot = segment_prot(p.flags);
     if (p.filesz > p.memsz || p.offset > len || p.filesz > len - p.offset || !in_window(p.vaddr, p.memsz))
         return -ENOEXEC;
+    if (prot < 0 || p.vaddr < last_end) /* W^X; and in address order, as the ELF spec asks */
+        return -ENOEXEC;
     for (uint64 page = p.vaddr & ~0xfffUL; page < p.vaddr + p.memsz; page += 4096) {
-        int writable = (p.flags & PF_W) != 0;
         uint8 *pa = uvm_page(pml4, page);
-        if (pa != NULL) /* a page the previous segment ends in: keep it, take this segment's mode */
-            uvm_map(pml4, page, pa, writable);
-        else if ((pa = uvm_map_zeroed(pml4, page, writable)) == NULL)
+        if (pa != NULL && prot != last_prot) /* a page the previous segment ends in, with other rights */
+            return -ENOEXEC;
+        if (pa == NULL && (pa = uvm_map_zeroed(pml4, page, prot)) == NULL)
             return -ENOMEM;
         /* The part of the segment's file bytes that falls in this page. */
         uint64 from = page > p.vaddr ? page : p.vaddr, to = page + 4096;
@@ -87,6 +101,10 @@ for (uint32 i = 0; i < h.phnum; i++) {
             to = p.vaddr + p.filesz;
         if (from < to)
             memcpy(pa + (from - page), data + p.offset + (from - p.vaddr), to - from);
+    }
+    if (p.memsz > 0) { /* an empty segment maps no page */
+        last_end = p.vaddr + p.memsz;
+        last_prot = prot;
     }
     loaded++;
 }

@@ -30,7 +30,7 @@ async function selftest(profilePath: string) {
 
 const serverTests = [
   "alloc_buddy", "alloc_slab", "alloc_thread_cache", "sched_order", "ctx_switch", "timer_preempt", "lazy_fpu",
-  "exception_recovery", "user_process", "user_fault", "user_preempt", "syscall_eperm", "user_memory", "syscall_efault", "user_ipc", "syscall_tiers",
+  "exception_recovery", "wx_kernel", "wx_faults", "wx_user", "user_process", "user_fault", "user_preempt", "syscall_eperm", "user_memory", "syscall_efault", "user_ipc", "syscall_tiers",
   "elf_exec", "user_files", "user_spawn", "ring_order", "ring_overflow", "ring_batch", "ring_descriptor", "ring_blocking",
 ];
 
@@ -72,7 +72,7 @@ test("the simple alternatives (round-robin, eager FPU, no thread cache, no IPC) 
   t.is(r.code, 0, r.stderr + r.stdout);
   const expected = [
     "alloc_buddy", "alloc_slab", "sched_order", "ctx_switch", "timer_preempt", "eager_fpu", "exception_recovery",
-    "user_process", "user_fault", "user_preempt", "syscall_eperm", "syscall_efault", "syscall_tiers", "elf_exec",
+    "wx_kernel", "wx_faults", "wx_user", "user_process", "user_fault", "user_preempt", "syscall_eperm", "syscall_efault", "syscall_tiers", "elf_exec",
   ];
   t.deepEqual([...r.lines.keys()], expected);
   for (const line of r.lines.values()) t.true(line.ok, `${line.name} FAIL ${line.detail}`);

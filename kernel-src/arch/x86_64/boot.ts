@@ -1,5 +1,6 @@
 // arch/x86_64/boot.S: the multiboot headers and the 32-bit entry that builds
-// the boot page tables, enters long mode and calls kmain (xv6's entry.S).
+// the boot page tables (W^X: only kernel text executes, and it is read-only),
+// enables NX, enters long mode and calls kmain (xv6's entry.S).
 import { emit, type Template } from "../../template.ts";
 import type { Writer } from "../../writer.ts";
 
@@ -44,7 +45,7 @@ function entry32(w: Writer): void {
   w.comment(
     "The loader enters here in 32-bit protected mode, paging off, interrupts",
     "off, with its magic in EAX and its info pointer in EBX. Keep them in ESI",
-    "and EBX, which nothing below touches, for kmain.",
+    "and EBX, which nothing below touches but CPUID (EBX waits in EBP), for kmain.",
   );
   w.line(".text", ".code32", ".globl _start");
   label(w, "_start", () => {
@@ -55,18 +56,50 @@ function entry32(w: Writer): void {
     w.comment("Zero BSS before using it: the page tables and the stack live there.");
     w.line("mov $__bss_start, %edi", "mov $__bss_end, %ecx", "sub %edi, %ecx", "xor %eax, %eax", "rep stosb");
     w.blank();
-    w.comment("Identity-map the first 1 GiB: PML4[0] -> PDPT[0] -> 512 2 MiB pages.");
-    w.line("movl $(boot_pdpt + PTE_P + PTE_W), boot_pml4", "movl $(boot_pd + PTE_P + PTE_W), boot_pdpt");
-    w.line("mov $boot_pd, %edi", "mov $(PTE_P + PTE_W + PTE_PS), %eax", "mov $BOOT_MAP_PAGES, %ecx");
+    w.comment(
+      "pte_nx: PTE_NX if the CPU has the no-execute bit, else 0 (bit 63 would be",
+      "reserved). CPUID_EXT_EDX_NX is bit 20; shifted by 11 it is PTE_NX_HI. Kept in EDX.",
+    );
+    w.line("mov %ebx, %ebp", "mov $CPUID_EXT, %eax", "cpuid", "mov %ebp, %ebx");
+    w.line("and $CPUID_EXT_EDX_NX, %edx", "shl $11, %edx", "mov %edx, pte_nx + 4");
+    w.blank();
+    w.comment(
+      "Identity-map the first 1 GiB: PML4[0] -> PDPT[0] -> PD, whose first entry is",
+      "a table of 4 KiB pages for the first 2 MiB (the image is there) and the",
+      "other 511 are 2 MiB pages of data: writable, never executed.",
+    );
+    w.line("movl $(boot_pdpt + PTE_P + PTE_W), boot_pml4", "movl $(boot_pd + PTE_P + PTE_W), boot_pdpt", "movl $(boot_pt + PTE_P + PTE_W), boot_pd");
+    w.line("mov $(boot_pd + 8), %edi", "mov $(BOOT_PAGE_SIZE + PTE_P + PTE_W + PTE_PS), %eax", "mov $(BOOT_MAP_PAGES - 1), %ecx");
   });
   label(w, "1", () => {
-    w.line("mov %eax, (%edi)", "add $BOOT_PAGE_SIZE, %eax", "add $8, %edi", "loop 1b");
+    w.line("mov %eax, (%edi)", "mov %edx, 4(%edi)", "add $BOOT_PAGE_SIZE, %eax", "add $8, %edi", "loop 1b");
     w.blank();
-    w.comment("Long mode: PAE on, CR3 at the tables, EFER.LME set, then paging on.");
+    w.comment(
+      "The first 2 MiB page by page, each with the rights of its segment (linker.ld):",
+      "headers and rodata read-only, text read-execute, the rest read-write. Only",
+      "text may execute, and it is not writable: no page is both (W^X). ECX and EBP",
+      "build an entry's low and high halves; EAX is the page's address.",
+    );
+    w.line("mov $boot_pt, %edi", "xor %eax, %eax");
+  });
+  label(w, "2", () => {
+    w.line("mov $(PTE_P + PTE_W), %ecx", "mov %edx, %ebp", "cmp $__image_start, %eax", "jb 4f");
+    w.line("cmp $__text_start, %eax", "jb 3f /* headers and rodata */", "cmp $__text_end, %eax", "jae 4f /* data and bss */");
+    w.line("xor %ebp, %ebp /* text: executable */");
+  });
+  label(w, "3", () => w.line("mov $PTE_P, %ecx /* read-only */"));
+  label(w, "4", () => {
+    w.line("or %eax, %ecx", "mov %ecx, (%edi)", "mov %ebp, 4(%edi)", "add $4096, %eax", "add $8, %edi", "cmp $BOOT_PAGE_SIZE, %eax", "jb 2b");
+    w.blank();
+    w.comment(
+      "Long mode: PAE on, CR3 at the tables, EFER.LME set (and EFER.NXE when pte_nx",
+      "is: PTE_NX_HI shifted right by 20 is EFER_NXE), then paging on, with CR0.WP",
+      "so that read-only pages are read-only to the kernel too.",
+    );
     w.line("mov $boot_pml4, %eax", "mov %eax, %cr3");
     w.line("mov %cr4, %eax", "or $CR4_PAE, %eax", "mov %eax, %cr4");
-    w.line("mov $MSR_EFER, %ecx", "rdmsr", "or $EFER_LME, %eax", "wrmsr");
-    w.line("mov %cr0, %eax", "or $(CR0_PE + CR0_PG), %eax", "mov %eax, %cr0");
+    w.line("mov $MSR_EFER, %ecx", "rdmsr", "or $EFER_LME, %eax", "mov pte_nx + 4, %edi", "shr $20, %edi", "or %edi, %eax", "wrmsr");
+    w.line("mov %cr0, %eax", "or $(CR0_PE + CR0_PG + CR0_WP), %eax", "mov %eax, %cr0");
     w.blank();
     w.comment("Still 32-bit code until CS holds a 64-bit segment: load the GDT and jump.");
     w.line("lgdt gdt64_ptr", "ljmp $SEG_KCODE, $start64");
@@ -102,12 +135,14 @@ function data(w: Writer): void {
   w.indent(() => w.line(".p2align 3"));
   label(w, "boot_tsc", () => w.line(".quad 0"));
   w.blank();
-  w.comment("Page tables (page-aligned, as CR3 and the entries require) and the boot stack.");
-  w.line(".bss", ".globl boot_pml4", ".globl boot_pdpt");
+  w.comment("Page tables (page-aligned, as CR3 and the entries require), pte_nx and the boot stack.");
+  w.line(".bss", ".globl boot_pml4", ".globl boot_pdpt", ".globl pte_nx");
   w.indent(() => w.line(".p2align 12"));
   label(w, "boot_pml4", () => w.line(".skip 4096"));
   label(w, "boot_pdpt", () => w.line(".skip 4096"));
   label(w, "boot_pd", () => w.line(".skip 4096"));
+  label(w, "boot_pt", () => w.line(".skip 4096"));
+  label(w, "pte_nx", () => w.line(".skip 8"));
   w.indent(() => w.line(".p2align 4"));
   label(w, "boot_stack", () => w.line(".skip BOOT_STACK_SIZE"));
   label(w, "boot_stack_top");
@@ -116,7 +151,7 @@ function data(w: Writer): void {
 export const boot: Template = {
   source,
   render() {
-    const summary = "Multiboot v1 and Multiboot2 headers, then the 32-bit entry: boot page tables, long mode, a stack, kmain.";
+    const summary = "Multiboot v1 and Multiboot2 headers, then the 32-bit entry: boot page tables with W^X and NX, long mode, a stack, kmain.";
     return emit({ source, path: "arch/x86_64/boot.S", summary, options: [] }, (w) => {
       w.line('#include "memlayout.h"', '#include "multiboot.h"', '#include "cpu.h"');
       w.blank();

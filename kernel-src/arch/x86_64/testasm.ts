@@ -13,7 +13,7 @@ export const testasm: Template = {
   source,
   render({ kernel: k }: KernelTemplateInput) {
     if (k.testMode === "off") return undefined;
-    const summary = "Assembly helpers of the self-tests and benchmarks: callee-saved registers across a switch, SSE state, faults to recover from.";
+    const summary = "Assembly helpers of the self-tests and benchmarks: callee-saved registers across a switch, SSE state, faults to recover from (reads, writes, #UD).";
     return emit({ source, path: "arch/x86_64/testasm.S", summary, options: ["kernel.testMode"] }, (w) => {
       w.line(".text");
       w.comment(
@@ -53,6 +53,11 @@ export const testasm: Template = {
       w.line(".globl test_read", ".globl test_read_resume");
       w.line("test_read:").indent(() => w.line("xor %eax, %eax", "mov (%rdi), %rax"));
       w.line("test_read_resume:").indent(() => w.line("ret"));
+      w.blank();
+      w.comment("void test_write(uint64 addr, uint8 v): stores v at addr; after a #PF a test resumes at test_write_resume.");
+      w.line(".globl test_write", ".globl test_write_resume");
+      w.line("test_write:").indent(() => w.line("movb %sil, (%rdi)"));
+      w.line("test_write_resume:").indent(() => w.line("ret"));
     });
   },
 };

@@ -1,6 +1,8 @@
 // arch/x86_64/vm.c: a process's page tables. Every address space shares the
 // kernel's identity map of the first 1 GiB (supervisor-only) and adds its own
 // user window at USER_BASE: code pages at the bottom, a stack at the top.
+// W^X: a user page is read-execute (code), read-only or read-write, and a
+// writable one is never executable.
 import { emit, type Template } from "../../template.ts";
 
 const source = "arch/x86_64/vm.ts";
@@ -8,7 +10,7 @@ const source = "arch/x86_64/vm.ts";
 export const vm: Template = {
   source,
   render() {
-    const summary = "Per-process page tables: the shared kernel map plus a 2 MiB user window with code and stack pages.";
+    const summary = "Per-process page tables: the shared kernel map plus a 2 MiB user window with code and stack pages, writable or executable, never both.";
     return emit({ source, path: "arch/x86_64/vm.c", summary, options: [] }, (w) => {
       w.line('#include "types.h"', '#include "cpu.h"', '#include "memlayout.h"', '#include "thread.h"', '#include "defs.h"');
       w.blank();
@@ -24,6 +26,7 @@ export const vm: Template = {
         "A new address space: returns its PML4 (a physical address, which is also",
         "its kernel address), or 0 when memory is out. PML4[0] and PDPT[1] carry",
         "PTE_U; PDPT[0] (the kernel's 1 GiB) does not, so user mode cannot reach it.",
+        "No NX above the leaves: each user page's own entry decides.",
       );
       w.fn("uint64 uvm_create(void)", () => {
         w.line(`uint64 *pml4 = zpage(), *pdpt = zpage(), *pd = zpage(), *pt = zpage();
@@ -43,14 +46,23 @@ uint64 *pd = (uint64 *)PTE_ADDR(pdpt[1]);
 return (uint64 *)PTE_ADDR(pd[0]);`);
       });
       w.blank();
-      w.comment("Map one page at user address va (inside the window) to page pa, writable or not.");
-      w.fn("void uvm_map(uint64 pml4, uint64 va, void *pa, int writable)", () => {
-        w.line("user_pt(pml4)[(va - USER_BASE) >> 12] = (uint64)pa | PTE_P | PTE_U | (writable ? PTE_W : 0);");
+      w.comment(
+        "Map one page at user address va (inside the window) to page pa, with",
+        "rights prot: 0 read-execute, UVM_NOEXEC read-only, UVM_WRITE read-write.",
+        "A writable page always gets NX, so none is writable and executable.",
+      );
+      w.fn("void uvm_map(uint64 pml4, uint64 va, void *pa, int prot)", () => {
+        w.line(`uint64 e = (uint64)pa | PTE_P | PTE_U;
+if (prot & UVM_WRITE)
+    e |= PTE_W;
+if (prot & (UVM_WRITE | UVM_NOEXEC))
+    e |= pte_nx;
+user_pt(pml4)[(va - USER_BASE) >> 12] = e;`);
       });
       w.blank();
       w.comment("Map a fresh zeroed page at user address va; returns its kernel address, or NULL when memory is out.");
-      w.fn("void *uvm_map_zeroed(uint64 pml4, uint64 va, int writable)", () => {
-        w.line("uint64 *page = zpage();", "if (page != NULL)").indent(() => w.line("uvm_map(pml4, va, page, writable);"));
+      w.fn("void *uvm_map_zeroed(uint64 pml4, uint64 va, int prot)", () => {
+        w.line("uint64 *page = zpage();", "if (page != NULL)").indent(() => w.line("uvm_map(pml4, va, page, prot);"));
         w.line("return page;");
       });
       w.blank();
@@ -96,7 +108,7 @@ return -2;`);
       });
       w.blank();
       w.comment(
-        "mmap: len bytes of fresh zeroed pages, writable, at the lowest free run",
+        "mmap: len bytes of fresh zeroed pages, writable (so not executable), at the lowest free run",
         "of the window. Returns their user address, or 0 when there is no room or memory.",
       );
       w.fn("uint64 uvm_alloc(uint64 pml4, uint64 len)", () => {
@@ -110,12 +122,10 @@ for (uint64 i = 0; i < 512; i++) {
         continue;
     uint64 first = i + 1 - n;
     for (uint64 j = first; j <= i; j++) {
-        uint64 *page = zpage();
-        if (page == NULL) {
+        if (uvm_map_zeroed(pml4, USER_BASE + j * 4096, UVM_WRITE) == NULL) {
             uvm_dealloc(pml4, USER_BASE + first * 4096, (j - first) * 4096);
             return 0;
         }
-        pt[j] = (uint64)page | PTE_P | PTE_W | PTE_U;
     }
     return USER_BASE + first * 4096;
 }
