@@ -41,12 +41,14 @@ export interface BuildOptions {
   readonly noSign?: boolean;
   /** Older generations for the boot menu (`exo switch`), newest first. */
   readonly olderGenerations?: readonly OlderPayload[];
+  /** The image's version in its signed manifest (`--version`, or the generation number). */
+  readonly version?: number;
 }
 
 export async function buildProfile(profile: string, project: Project, opts: BuildOptions = {}): Promise<BuildResult> {
   const evaluation = await evaluateProfile(profile, opts.extraModules);
   const key = opts.noSign ? undefined : await openSecretKey(project.secretKey);
-  const graph = planBuild(evaluation, { keyId: key?.keyId ?? null, ...(opts.olderGenerations ? { olderGenerations: opts.olderGenerations } : {}) });
+  const graph = planBuild(evaluation, { keyId: key?.keyId ?? null, ...(opts.olderGenerations ? { olderGenerations: opts.olderGenerations } : {}), ...(opts.version !== undefined ? { version: opts.version } : {}) });
   const store = new Store(project.store);
   await store.init();
   const cacheFile = join(store.dir("cache"), "tools.json");

@@ -6,6 +6,7 @@ import scheduler from "./kernel/scheduler.ts";
 import syscalls from "./kernel/syscalls.ts";
 import packages from "./packages.ts";
 import sandbox from "./sandbox.ts";
+import selftest from "./selftest.ts";
 import system from "./system.ts";
 
-export const baseModules: readonly Module[] = [system, kernel, scheduler, syscalls, sandbox, packages, image];
+export const baseModules: readonly Module[] = [system, kernel, scheduler, syscalls, sandbox, selftest, packages, image];

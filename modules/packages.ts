@@ -18,9 +18,10 @@ export default defineModule({
     ...(config.packages.install.includes("ring-bench")
       ? [{ assertion: config.packages.install.includes("echo-server"), message: 'packages.install holds "ring-bench", which needs "echo-server" too: it measures round trips through it' }]
       : []),
+    // Own keys only: a policy named "constructor" exists only when sandbox.policies defines it.
     ...Object.entries(config.packages.policies).map(([name, policy]) => ({
-      assertion: policy !== undefined && policy in config.sandbox.policies,
-      message: `packages.policies.${name} is "${policy}", which is not among sandbox.policies (${Object.keys(config.sandbox.policies).join(", ")})`,
+      assertion: policy !== undefined && Object.hasOwn(config.sandbox.policies, policy),
+      message: `packages.policies.${name} is "${policy}", an unknown policy: it is not among sandbox.policies (${Object.keys(config.sandbox.policies).join(", ")})`,
     })),
   ],
 });

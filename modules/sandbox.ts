@@ -15,8 +15,9 @@ export default defineModule({
   },
   assertions: ({ config }) => [
     {
-      assertion: config.sandbox.defaultPolicy in config.sandbox.policies,
-      message: `sandbox.defaultPolicy is "${config.sandbox.defaultPolicy}", which is not among sandbox.policies (${Object.keys(config.sandbox.policies).join(", ") || "none"})`,
+      // Own keys only: "constructor" or "toString" is no policy just because every object has one.
+      assertion: Object.hasOwn(config.sandbox.policies, config.sandbox.defaultPolicy),
+      message: `sandbox.defaultPolicy is "${config.sandbox.defaultPolicy}", an unknown policy: it is not among sandbox.policies (${Object.keys(config.sandbox.policies).join(", ") || "none"})`,
     },
     ...Object.entries(config.sandbox.policies)
       .filter(([, policy]) => policy.capabilities.includes("ipc"))

@@ -2,6 +2,10 @@
 import { z } from "zod";
 import { option } from "./option.ts";
 
+/** The dates FAT file systems can hold (and ISO 9660 too): 1980-01-01 to 2107-12-31, in UTC. */
+export const FAT_EPOCH_MIN = 315_532_800;
+export const FAT_EPOCH_MAX = 4_354_819_199;
+
 export const imageFormats = ["bundle", "kernel", "iso", "raw"] as const;
 export type ImageFormat = (typeof imageFormats)[number];
 
@@ -14,10 +18,19 @@ export const imageOptions = {
     example: ["bundle", "iso", "raw"],
   }),
   sourceDateEpoch: option({
-    type: z.number().int().min(0),
-    default: 1,
-    description: "Timestamp (seconds since 1970) written into every archive, file system and SBOM, so images never depend on the clock.",
+    // FAT stores dates from 1980 to 2107; an earlier or later time would wrap (epoch 1 became 2098).
+    type: z.number().int().min(FAT_EPOCH_MIN, "at least 315532800 (1980-01-01), the first date FAT can store").max(FAT_EPOCH_MAX, "at most 4354819199 (2107-12-31T23:59:59Z), the last date FAT can store"),
+    default: FAT_EPOCH_MIN,
+    description:
+      "Timestamp (seconds since 1970) written into every archive, file system, SBOM and the signed manifest (`created`), so images never depend on the clock. Between 315532800 (1980-01-01) and 4354819199 (2107-12-31), the dates FAT and ISO 9660 can both store.",
     example: 1700000000,
+  }),
+  validForDays: option({
+    type: z.number().int().min(1).max(36_500).nullable(),
+    default: null,
+    description:
+      "Days after `image.sourceDateEpoch` until the signed image expires: `exo verify` and `exo run` refuse it afterwards. null: it never expires. Set `sourceDateEpoch` to the release time when you use it.",
+    example: 90,
   }),
   bootTimeoutSeconds: option({
     type: z.number().int().min(0).max(60),

@@ -1,5 +1,6 @@
 // Options of the `packages` namespace: the user programs put into the image.
 import { z } from "zod";
+import { assertNamesFit, policyReference } from "./limits.ts";
 import { option } from "./option.ts";
 
 /** The package set: every program Exo can put into an image (kernel-src/user/programs), with its version; a daemon runs until init stops it. */
@@ -11,6 +12,13 @@ export const packageSet = {
 } as const;
 export type PackageName = keyof typeof packageSet;
 const packageNames = Object.keys(packageSet) as [PackageName, ...PackageName[]];
+// init keeps each service's name in a field of MAX_NAME + 1 bytes.
+assertNamesFit("package name", packageNames);
+
+/** A package of the set by name; undefined for any other string, including Object.prototype's keys. */
+export function packageInfo(name: string): (typeof packageSet)[PackageName] | undefined {
+  return Object.hasOwn(packageSet, name) ? packageSet[name as PackageName] : undefined;
+}
 
 export const packagesOptions = {
   install: option({
@@ -20,7 +28,7 @@ export const packagesOptions = {
     example: ["init", "echo-server"],
   }),
   policies: option({
-    type: z.partialRecord(z.enum(packageNames), z.string()),
+    type: z.partialRecord(z.enum(packageNames), policyReference),
     default: {},
     description: "The sandbox policy (a name in `sandbox.policies`) each package runs under when init starts it; a package not named here runs under `sandbox.defaultPolicy`.",
     example: { "echo-server": "echo" },

@@ -2,6 +2,7 @@
 // of capabilities a process started under it holds. A syscall that needs a
 // capability the process lacks returns EPERM.
 import { z } from "zod";
+import { MAX_NAME, policyName, policyReference } from "./limits.ts";
 import { option } from "./option.ts";
 
 export const capabilities = ["console", "ipc", "memory.map", "time", "spawn", "signal", "fs.read", "fs.write", "net"] as const;
@@ -17,13 +18,13 @@ export type SandboxPolicy = z.output<typeof sandboxPolicy>;
 
 export const sandboxOptions = {
   policies: option({
-    type: z.record(z.string().regex(/^[a-z][a-z0-9-]*$/, "a lower-case policy name"), sandboxPolicy),
+    type: z.record(policyName, sandboxPolicy),
     default: {},
-    description: "Sandbox policies by name. Definitions from several modules merge per policy, and within a policy the capability lists concatenate.",
+    description: `Sandbox policies by name (lower-case, at most ${MAX_NAME} characters). Definitions from several modules merge per policy, and within a policy the capability lists concatenate.`,
     example: { web: { capabilities: ["console", "ipc", "net"], memoryPages: 1024 } },
   }),
   defaultPolicy: option({
-    type: z.string(),
+    type: policyReference,
     default: "init",
     description: "The policy of processes that name none; must be one of `sandbox.policies`.",
     example: "init",

@@ -4,13 +4,16 @@
 //   kernel    kernel/: the kernel, initrd, manifest and signature, for qemu -kernel
 //   iso       exo.iso: hybrid BIOS+UEFI CD image
 //   raw       disk.raw: MBR disk with a FAT EFI system partition, BIOS+UEFI
-// The image's manifest, signature and SBOM also sit at the top of the output.
+// The image's manifest, signature and SBOM also sit at the top of the output,
+// and image.json (signed in image.sig) lists every byte of all of it.
 import { cp, mkdir, open, readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Builder } from "../../store/derivation.ts";
 import { writeBundle } from "../image/bundle.ts";
 import { ISO_FILE, xorrisoArgs } from "../image/iso.ts";
-import { MANIFEST_FILE, SIGNATURE_FILE } from "../image/manifest.ts";
+import { sealImage } from "../image/image-manifest.ts";
+import { MANIFEST_FILE, manifestSchema, SIGNATURE_FILE } from "../image/manifest.ts";
+import type { SecretKeyHandle } from "../sign/keys.ts";
 import { addOlderGenerations } from "../image/older-generations.ts";
 import { SBOM_FILE } from "../image/sbom.ts";
 import { masterBootRecord, placeCore, SECTOR } from "../image/mbr.ts";
@@ -35,13 +38,15 @@ export interface ImageArgs {
   /** From the config hash: the disk is named by what it holds. */
   readonly diskSignature: number;
   readonly volumeId: string;
+  /** The key that signs image.json, or null for an unsigned build; the same that signed the payload. */
+  readonly keyId: string | null;
 }
 
 export const BUNDLE_FILE = "bundle.tar";
 export const generationInput = (n: number) => `generation${n}`;
 export const KERNEL_DIR = "kernel";
 
-export function imageBuilder(tools: ImageTools): Builder {
+export function imageBuilder(tools: ImageTools, key?: SecretKeyHandle): Builder {
   return {
     version: builderVersion(import.meta.url, { xorriso: [tools.xorriso.version, tools.xorriso.sha256], mtools: [tools.mformat.version, tools.mformat.sha256] }),
     async run(ctx) {
@@ -56,7 +61,10 @@ export function imageBuilder(tools: ImageTools): Builder {
       const tree = join(ctx.tmp, "tree");
       await cp(payload, tree, { recursive: true });
       const older = args.generations.map((number) => ({ number, dir: ctx.inputs[generationInput(number)]! }));
-      const treeNames = [...names, ...(await addOlderGenerations(tree, older))].sort();
+      const manifestData = await readFile(join(payload, MANIFEST_FILE));
+      const manifest = manifestSchema.parse(JSON.parse(manifestData.toString("utf8")));
+      const carried = await addOlderGenerations(tree, older, manifest);
+      const treeNames = [...names, ...carried.names].sort();
       await stampTree(tree, args.epoch);
       const run = (tool: Tool, argv: string[], what: string) => runTool(tool, argv, { cwd: ctx.tmp, epoch: args.epoch, what, log: ctx.log });
 
@@ -78,6 +86,8 @@ export function imageBuilder(tools: ImageTools): Builder {
           throw new Error(`unknown image format ${format}`);
         }
       }
+      if (args.keyId !== null && (!key || key.keyId !== args.keyId)) throw new Error(`the plan asks for image.json to be signed by key ${args.keyId}, but ${key ? `key ${key.keyId}` : "no key"} was loaded`);
+      await sealImage(ctx.out, { manifest, bytes: manifestData }, carried.carried, args.keyId !== null ? await key!.load() : undefined);
     },
   };
 }

@@ -34,6 +34,6 @@ export async function makeBuilders(tools: BuilderTools): Promise<Record<string, 
     initrd: initrdBuilder(),
     bootloader: bootloaderBuilder(tools),
     payload: payloadBuilder(tools.key, tools.sbom),
-    image: imageBuilder(tools),
+    image: imageBuilder(tools, tools.key),
   };
 }

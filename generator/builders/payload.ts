@@ -21,6 +21,9 @@ export interface PayloadArgs {
   readonly grubCfg: string;
   readonly packages: SbomInput["packages"];
   readonly epoch: number;
+  /** The image's version (see image/manifest.ts) and expiry (seconds since 1970, or null). */
+  readonly version: number;
+  readonly expires: number | null;
   /** The key that signs, or null for an unsigned build (`exo build --no-sign`). */
   readonly keyId: string | null;
 }
@@ -63,7 +66,7 @@ export function payloadBuilder(key: SecretKeyHandle | undefined, sbom: SbomConte
       const document = spdxDocument({ ...sbom, system: args.system, configHash: args.configHash, epoch: args.epoch, packages: args.packages, files });
       await put({ path: SBOM_FILE, data: Buffer.from(`${JSON.stringify(JSON.parse(canonicalJson(document)), null, 2)}\n`) });
 
-      const manifest = manifestBytes(makeManifest({ system: args.system, arch: args.arch, configHash: args.configHash }, files));
+      const manifest = manifestBytes(makeManifest({ system: args.system, arch: args.arch, configHash: args.configHash, version: args.version, created: args.epoch, expires: args.expires }, files));
       await writeFile(join(ctx.out, MANIFEST_FILE), manifest);
       if (args.keyId !== null) {
         if (!key) throw new Error(`the plan asks for a signature by key ${args.keyId}, but no key was loaded`);

@@ -9,10 +9,12 @@ import { hashJson } from "../../store/hash.ts";
 import { ExoError } from "../errors.ts";
 import { collectModules } from "./collect.ts";
 import { collectDeclarations, type Declaration, type Declarations, where } from "./declarations.ts";
+import { check, refuseBadKeys, sourcesOf } from "./check.ts";
+import { setOwn } from "./keys.ts";
 import { PRIORITY } from "./markers.ts";
 import { isListType, mergeDefinitions } from "./merge.ts";
 import type { Module } from "./module.ts";
-import { describeValue, flattenDefinitions, type Site } from "./sites.ts";
+import { flattenDefinitions, type Site } from "./sites.ts";
 
 export interface Definition {
   readonly file: string;
@@ -143,10 +145,13 @@ class Evaluator {
       const on = site.conditions.every((c) => (typeof c === "function" ? this.within(path, site, () => c(this.proxy("") as Config)) : c));
       const value = on && typeof site.value === "function" ? this.within(path, site, () => (site.value as (c: Config) => unknown)(this.proxy("") as Config)) : site.value;
       definitions.push({ file: site.file, line: site.line, priority: site.priority, value: typeof value === "function" ? undefined : value, active: on });
-      if (on) active.push({ site, value });
+      if (on) {
+        refuseBadKeys(path, site, value);
+        active.push({ site, value });
+      }
     }
     if (active.length === 0) {
-      return { value: check(path, decl, decl.default, `its default, declared in ${declaredIn}`, true), priority: PRIORITY.optionDefault, definitions, declaredIn, decl };
+      return { value: check(path, decl, decl.default, () => `its default, declared in ${declaredIn}`, true), priority: PRIORITY.optionDefault, definitions, declaredIn, decl };
     }
     if (decl.readOnly) {
       throw new ExoError("ERR_EXO_OPTION_READ_ONLY", `option \`${path}\` is read-only, but is defined in ${active.map((a) => `${a.site.file}:${a.site.line}`).join(", ")}`);
@@ -155,7 +160,7 @@ class Evaluator {
     const winners = active.filter((a) => a.site.priority === priority);
     if (isListType(decl.type)) winners.sort((a, b) => a.site.order - b.site.order || a.site.index - b.site.index);
     const merged = mergeDefinitions(path, decl.type, winners.map((w) => ({ value: w.value, file: w.site.file, line: w.site.line })));
-    const value = check(path, decl, merged, winners.map((w) => `${w.site.file}:${w.site.line}`).join(", "), false);
+    const value = check(path, decl, merged, (key) => sourcesOf(winners, key), false);
     return { value, priority, definitions, declaredIn, decl };
   }
 
@@ -206,21 +211,6 @@ class Evaluator {
   }
 }
 
-function check(path: string, decl: OptionDecl, value: unknown, source: string, isDefault: boolean): unknown {
-  const parsed = decl.type.safeParse(value);
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0]!;
-  const inner = issue.path.length ? ` at \`${issue.path.join(".")}\`` : "";
-  if (isDefault) {
-    throw new ExoError("ERR_EXO_OPTION_TYPE", `the default of option \`${path}\`${inner} is invalid (${source}): ${issue.message}; got ${describeValue(valueAt(value, issue.path))}`, "fix the option's declaration");
-  }
-  throw new ExoError(
-    "ERR_EXO_OPTION_TYPE",
-    `option \`${path}\`${inner} has a wrong value (defined in ${source}): ${issue.message}; got ${describeValue(valueAt(value, issue.path))}`,
-    `${decl.description} Example: ${JSON.stringify(decl.example)}`,
-  );
-}
-
 function selfDependency(path: string, chain: readonly Frame[], why?: string): ExoError {
   const steps = chain.map((f, i) => `  ${i === 0 ? "  " : "→ "}\`${f.path}\`${f.at ? ` (read by ${f.at})` : ""}`);
   return new ExoError(
@@ -230,16 +220,14 @@ function selfDependency(path: string, chain: readonly Frame[], why?: string): Ex
   );
 }
 
-function valueAt(value: unknown, path: readonly PropertyKey[]): unknown {
-  let v = value;
-  for (const key of path) v = v !== null && typeof v === "object" ? (v as Record<PropertyKey, unknown>)[key] : undefined;
-  return v;
-}
-
+/** Set `value` at a dotted option path; own properties only, so any name is a name. */
 function setPath(target: Record<string, unknown>, path: string[], value: unknown): void {
   let node = target;
-  for (const name of path.slice(0, -1)) node = (node[name] ??= {}) as Record<string, unknown>;
-  node[path[path.length - 1]!] = value;
+  for (const name of path.slice(0, -1)) {
+    if (!Object.hasOwn(node, name)) setOwn(node, name, {});
+    node = node[name] as Record<string, unknown>;
+  }
+  setOwn(node, path[path.length - 1]!, value);
 }
 
 function deepFreeze<T>(value: T): T {

@@ -4,11 +4,18 @@ import { baseModules } from "../../modules/index.ts";
 import { evaluateModules, type Evaluation } from "./evaluate.ts";
 import { loadModuleFile } from "./load.ts";
 import type { Module } from "./module.ts";
+import { watchEvaluation } from "./watchdog.ts";
 
 export type { Evaluation, OptionResult, Definition } from "./evaluate.ts";
+export { setEvalTimeout } from "./watchdog.ts";
 
-/** Evaluate a profile; `extra` modules (from the command line) are evaluated with it. */
+/** Evaluate a profile; `extra` modules (from the command line) are evaluated with it. Within the limit setEvalTimeout armed, if any. */
 export async function evaluateProfile(file: string, extra: readonly Module[] = []): Promise<Evaluation> {
-  const profile = await loadModuleFile(resolve(file));
-  return evaluateModules([...baseModules, profile, ...extra]);
+  const stop = watchEvaluation(resolve(file));
+  try {
+    const profile = await loadModuleFile(resolve(file));
+    return await evaluateModules([...baseModules, profile, ...extra]);
+  } finally {
+    stop();
+  }
 }

@@ -1,7 +1,8 @@
 // Load a YAML profile: imports plus option values, with the line of every
 // key kept for error messages; `!force` and `!default` mark priorities.
-import { isMap, isScalar, isSeq, LineCounter, parse, parseDocument, type Node as YamlNode, type ScalarTag, type CollectionTag, type YAMLMap, type YAMLSeq } from "yaml";
+import { isMap, isScalar, isSeq, LineCounter, parse, parseDocument, type Node as YamlNode, type ScalarTag, type CollectionTag, YAMLMap, YAMLSeq } from "yaml";
 import { ExoError } from "../errors.ts";
+import { YAML_MAX_ALIAS_COUNT } from "./limits.ts";
 import type { Module } from "./module.ts";
 import { mkDefault, mkForce } from "./markers.ts";
 import { displayPath } from "./paths.ts";
@@ -14,7 +15,21 @@ export function loadYaml(file: string, source: string): Module {
     const line = firstError.linePos?.[0]?.line ?? 0;
     throw new ExoError("ERR_EXO_PROFILE_INVALID", `${displayPath(file)}:${line}: not valid YAML: ${firstError.message.split("\n")[0]}`);
   }
-  const data: unknown = doc.toJS() ?? {};
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: YAML_MAX_ALIAS_COUNT }) ?? {};
+  } catch (e) {
+    // The yaml package reports too many alias expansions (a "billion laughs") and aliases to no anchor this way.
+    if (!(e instanceof ReferenceError)) throw e;
+    const tooMany = /excessive alias count/i.test(e.message);
+    throw new ExoError(
+      "ERR_EXO_PROFILE_INVALID",
+      tooMany
+        ? `${displayPath(file)}: its aliases (*name) expand to more than the limit of ${YAML_MAX_ALIAS_COUNT} copies of their anchors (&name)`
+        : `${displayPath(file)}: not valid YAML: ${e.message}`,
+      tooMany ? "write the values out, or use fewer aliases of anchors that themselves hold aliases" : undefined,
+    );
+  }
   if (typeof data !== "object" || Array.isArray(data) || data === null) {
     throw new ExoError("ERR_EXO_PROFILE_INVALID", `${displayPath(file)}: a YAML profile is a mapping of option namespaces (and 'imports')`);
   }
@@ -36,18 +51,30 @@ export function loadYaml(file: string, source: string): Module {
 
 /**
  * `!force 1024`, `!force [a, b]` and `!default {...}`: the YAML spelling of
- * mkForce and mkDefault, on scalars, lists and mappings alike.
+ * mkForce and mkDefault, on scalars, lists and mappings alike. A tagged
+ * collection stays a node until the document's toJS, so aliases inside it
+ * resolve (within the alias limit) like any others.
  */
 type Tags = (ScalarTag | CollectionTag)[];
+type ToJSContext = Parameters<YAMLSeq["toJSON"]>[1];
 const priorities = { "!force": mkForce, "!default": mkDefault } as const;
-const priorityTags: Tags = Object.entries(priorities).flatMap(([tag, mark]): Tags => [
-  { tag, resolve: (text: string) => mark(parse(text) as unknown) },
-  ...(["seq", "map"] as const).map((collection) => ({
-    tag,
-    collection,
-    resolve: (node: YAMLMap.Parsed | YAMLSeq.Parsed) => mark(node.toJSON() as unknown),
-  })),
-]);
+const priorityTags: Tags = Object.entries(priorities).flatMap(([tag, mark]): Tags => {
+  class MarkedMap extends YAMLMap {
+    override toJSON(arg?: unknown, ctx?: ToJSContext): ReturnType<YAMLMap["toJSON"]> {
+      return mark(super.toJSON(arg, ctx) as unknown);
+    }
+  }
+  class MarkedSeq extends YAMLSeq {
+    override toJSON(arg?: unknown, ctx?: ToJSContext): unknown[] {
+      return mark(super.toJSON(arg, ctx)) as unknown as unknown[];
+    }
+  }
+  return [
+    { tag, resolve: (text: string) => mark(parse(text) as unknown) },
+    { tag, collection: "map", nodeClass: MarkedMap },
+    { tag, collection: "seq", nodeClass: MarkedSeq },
+  ];
+});
 
 /** Record the line of every mapping key, by its dotted path. */
 function collectLines(node: YamlNode | null, path: string[], counter: LineCounter, out: Map<string, number>): void {

@@ -4,6 +4,7 @@
 import type { z } from "zod";
 import { hashJson } from "../../store/hash.ts";
 import { ExoError } from "../errors.ts";
+import { setOwn } from "./keys.ts";
 import { describeValue } from "./sites.ts";
 
 export interface Defined {
@@ -27,16 +28,24 @@ export function isListType(type: z.ZodType): boolean {
   return defOf(type).type === "array";
 }
 
+/** A map option (z.record): user-chosen names as keys, merged key by key. */
+export function isMapType(type: z.ZodType): boolean {
+  return defOf(type).type === "record";
+}
+
 export function mergeDefinitions(option: string, type: z.ZodType | undefined, defs: readonly Defined[], inner: readonly string[] = []): unknown {
   const def = defOf(type);
   if (def.type === "array") return defs.flatMap((d) => (Array.isArray(d.value) ? d.value : [d.value]));
   const isRecord = def.type === "record";
   if ((def.type === "object" || isRecord) && defs.every((d) => isPlainObject(d.value))) {
     const keys = [...new Set(defs.flatMap((d) => Object.keys(d.value as object)))];
-    const out: Record<string, unknown> = {};
+    // Own keys only, into an object without a prototype: a key such as `constructor` is
+    // the definition's entry, never Object.prototype's.
+    const out = Object.create(null) as Record<string, unknown>;
     for (const key of keys) {
-      const parts = defs.filter((d) => key in (d.value as object)).map((d) => ({ ...d, value: (d.value as Record<string, unknown>)[key] }));
-      out[key] = mergeDefinitions(option, isRecord ? def.valueType : def.shape?.[key], parts, [...inner, key]);
+      const parts = defs.filter((d) => Object.hasOwn(d.value as object, key)).map((d) => ({ ...d, value: (d.value as Record<string, unknown>)[key] }));
+      const type = isRecord ? def.valueType : def.shape && Object.hasOwn(def.shape, key) ? def.shape[key] : undefined;
+      setOwn(out, key, mergeDefinitions(option, type, parts, [...inner, key]));
     }
     return out;
   }

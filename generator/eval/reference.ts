@@ -59,15 +59,18 @@ export function typeName(s: JsonSchema): string {
       const range = low !== undefined && high !== undefined ? `, ${low}${s.exclusiveMinimum !== undefined ? " (excluded)" : ""} to ${high}` : low !== undefined ? `, at least ${low}` : "";
       return `${s.type}${range}`;
     }
-    case "string":
-      return typeof s.pattern === "string" ? `string matching ${s.pattern}` : "string";
+    case "string": {
+      const most = typeof s.maxLength === "number" ? ` of at most ${s.maxLength} characters` : "";
+      return typeof s.pattern === "string" ? `string${most} matching ${s.pattern}` : `string${most}`;
+    }
     case "boolean":
       return "boolean";
     case "array":
       return `list of ${typeName((s.items ?? {}) as JsonSchema)}${typeof s.minItems === "number" && s.minItems > 0 ? ` (at least ${s.minItems})` : ""}`;
     case "object": {
       if (s.additionalProperties && typeof s.additionalProperties === "object" && !s.properties) {
-        return `map of name to ${typeName(s.additionalProperties as JsonSchema)}`;
+        const keys = s.propertyNames && typeof s.propertyNames === "object" ? typeName(s.propertyNames as JsonSchema) : "name";
+        return `map of ${keys === "string" ? "name" : `name (${keys})`} to ${typeName(s.additionalProperties as JsonSchema)}`;
       }
       const props = Object.keys((s.properties ?? {}) as object);
       return `record { ${props.join(", ")} }`;

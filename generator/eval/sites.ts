@@ -4,6 +4,7 @@
 import type { Config } from "../../schemas/index.ts";
 import { ExoError } from "../errors.ts";
 import type { Declarations } from "./declarations.ts";
+import { hasReplacedPrototype } from "./keys.ts";
 import { keyLine } from "./lines.ts";
 import { markerKind, ORDER, PRIORITY } from "./markers.ts";
 import type { Module } from "./module.ts";
@@ -70,6 +71,8 @@ export function flattenDefinitions(module: Module, tree: unknown, declarations: 
         : `set the options inside it, e.g. \`${key ? `${key}.` : ""}${children[0]}\``;
       throw new ExoError("ERR_EXO_OPTION_TYPE", `${file}:${lineOf(path)}: \`${key || "config"}\` is a set of options, not a value; got ${describeValue(value)}`, hint);
     }
+    // `{ __proto__: {...} }` replaced the prototype: the definitions under it would be lost without a word.
+    if (hasReplacedPrototype(value)) throw unknownOption(file, lineOf(path), key ? `${key}.__proto__` : "__proto__", [...path, "__proto__"], declarations);
     for (const [name, child] of Object.entries(value)) walk(child, [...path, name], ctx);
   };
 

@@ -77,27 +77,35 @@ export async function unknownGeneration(dir: string, number: number | string): P
 }
 
 /**
- * Record a new generation under the next free number. The record is written
- * whole to a temporary file and then hard-linked to `<N>.json`: link() fails
- * with EEXIST when another `exo switch` took N first, so each number is
- * allocated exactly once and no reader ever sees a half-written record.
+ * Record a new generation under number N, if it is still free. The record is
+ * written whole to a temporary file and then hard-linked to `<N>.json`:
+ * link() fails with EEXIST when another `exo switch` took N first (then this
+ * returns undefined), so each number is allocated exactly once and no reader
+ * ever sees a half-written record.
  */
-export async function addRecord(dir: string, record: NewRecord): Promise<GenerationRecord> {
+export async function addRecordAt(dir: string, number: number, record: NewRecord): Promise<GenerationRecord | undefined> {
   await mkdir(dir, { recursive: true });
   const tmp = join(dir, `.new-${process.pid}-${randomBytes(4).toString("hex")}.tmp`);
   try {
-    for (let number = ((await listNumbers(dir)).at(-1) ?? 0) + 1; ; number++) {
-      const full: GenerationRecord = { schema: GENERATION_SCHEMA, number, ...record };
-      await writeFile(tmp, `${JSON.stringify(full, null, 2)}\n`);
-      try {
-        await link(tmp, join(dir, `${number}.json`));
-        return full;
-      } catch (e) {
-        if (!isCode(e, "EEXIST")) throw e;
-      }
+    const full: GenerationRecord = { schema: GENERATION_SCHEMA, number, ...record };
+    await writeFile(tmp, `${JSON.stringify(full, null, 2)}\n`);
+    try {
+      await link(tmp, join(dir, `${number}.json`));
+      return full;
+    } catch (e) {
+      if (!isCode(e, "EEXIST")) throw e;
+      return undefined;
     }
   } finally {
     await rm(tmp, { force: true });
+  }
+}
+
+/** Record a new generation under the next free number. */
+export async function addRecord(dir: string, record: NewRecord): Promise<GenerationRecord> {
+  for (;;) {
+    const added = await addRecordAt(dir, ((await listNumbers(dir)).at(-1) ?? 0) + 1, record);
+    if (added) return added;
   }
 }
 

@@ -1,40 +1,59 @@
 // Record generations and move the `current` pointer: the stage behind
 // `exo switch`, `exo rollback` and `exo generations delete`.
-import { basename, resolve } from "node:path";
+import { readFile } from "node:fs/promises";
+import { basename, join, resolve } from "node:path";
+import { MANIFEST_FILE, manifestSchema } from "../image/manifest.ts";
 import { buildProfile } from "../build.ts";
 import { ExoError } from "../errors.ts";
 import type { Project } from "../project/config.ts";
 import { Store } from "../../store/store.ts";
 import { PAYLOAD, type OlderPayload } from "../plan/plan.ts";
-import { addRecord, type GenerationRecord, listNumbers, listRecords, readRecord, removeRecord, unknownGeneration } from "./record.ts";
+import { addRecordAt, type GenerationRecord, listNumbers, listRecords, readRecord, removeRecord, unknownGeneration } from "./record.ts";
 import { readCurrent, setCurrent } from "./pointer.ts";
 import { addGenerationRoot, removeGenerationRoot } from "./roots.ts";
 import { portablePath, snapshotOf } from "./snapshot.ts";
 
-/** Build PROFILE, record it as a new generation, root it, and make it current. */
+/**
+ * Build PROFILE, record it as a new generation, root it, and make it current.
+ * The image's signed version is its generation number, so it is built for the
+ * next free number; if a concurrent switch takes that number first, it is
+ * built again for the next one (only the payload and image change).
+ */
 export async function switchProfile(project: Project, profile: string, message: string | undefined, now: Date): Promise<GenerationRecord> {
   const store = new Store(project.store);
-  const result = await buildProfile(profile, project, { olderGenerations: await menuCandidates(project.generations, store) });
-  const record = await addRecord(project.generations, {
-    createdAt: now.toISOString(),
-    profile: portablePath(resolve(profile), project.root),
-    configHash: result.evaluation.hash,
-    storePath: basename(result.outPath),
-    payload: result.realisation.paths.get(PAYLOAD)!,
-    message: message ?? null,
-    ...snapshotOf(result.evaluation, project.root),
-  });
-  // Root before the pointer moves, so the current generation is never collectable.
-  await addGenerationRoot(store, project.generations, record.number, record.storePath);
-  await setCurrent(project.generations, record.number);
-  return record;
+  for (;;) {
+    const number = ((await listNumbers(project.generations)).at(-1) ?? 0) + 1;
+    const result = await buildProfile(profile, project, { olderGenerations: await menuCandidates(project.generations, store), version: number });
+    const record = await addRecordAt(project.generations, number, {
+      createdAt: now.toISOString(),
+      profile: portablePath(resolve(profile), project.root),
+      configHash: result.evaluation.hash,
+      storePath: basename(result.outPath),
+      payload: result.realisation.paths.get(PAYLOAD)!,
+      message: message ?? null,
+      ...snapshotOf(result.evaluation, project.root),
+    });
+    if (!record) continue;
+    // Root before the pointer moves, so the current generation is never collectable.
+    await addGenerationRoot(store, project.generations, record.number, record.storePath);
+    await setCurrent(project.generations, record.number);
+    return record;
+  }
 }
 
-/** Recorded generations whose payload is still in the store, newest first: what a new boot menu may offer. */
+/**
+ * Recorded generations whose signed payload is still in the store, newest
+ * first, with the version and system their manifest gives: what a new boot
+ * menu may offer (the plan keeps the older versions of the same system).
+ */
 async function menuCandidates(dir: string, store: Store): Promise<OlderPayload[]> {
   const candidates: OlderPayload[] = [];
   for (const record of (await listRecords(dir)).reverse()) {
-    if (record.payload && (await store.pathInfo(record.payload))) candidates.push({ number: record.number, payload: record.payload });
+    if (!record.payload || !(await store.pathInfo(record.payload))) continue;
+    const text = await readFile(join(store.pathOf(record.payload), MANIFEST_FILE), "utf8").catch(() => undefined);
+    const parsed = text === undefined ? undefined : manifestSchema.safeParse(JSON.parse(text));
+    // Payloads from before versions were signed (exo.manifest/v1) cannot be carried.
+    if (parsed?.success) candidates.push({ number: record.number, version: parsed.data.version, system: parsed.data.system, payload: record.payload });
   }
   return candidates;
 }

@@ -15,26 +15,50 @@ export interface ImageReport {
 }
 
 export interface VerifyOptions {
-  /** A detached signature, for images signed after they were built (`exo sign`). */
+  /** A detached signature, used when the image carries none of its own (ISO and raw images signed after they were built). */
   readonly signature?: Uint8Array;
   /** The image carries only some of the manifest's files (the `kernel` format). */
   readonly subset?: boolean;
 }
 
-export function verifyFiles(files: ReadonlyMap<string, Uint8Array>, trusted: readonly PublicKey[], opts: VerifyOptions = {}): ImageReport {
+export interface SignedCheck<T> {
+  readonly value?: T;
+  readonly keyId?: string;
+  readonly algorithm?: string;
+  readonly problems: readonly string[];
+}
+
+/**
+ * A signed JSON document: the signature by a trusted key is checked first,
+ * on the exact bytes, and only then is the document parsed against its
+ * schema. Problems name the file.
+ */
+export function checkSigned<T>(
+  data: Uint8Array | undefined,
+  signatureData: Uint8Array | undefined,
+  schema: { safeParse(v: unknown): { success: true; data: T } | { success: false } },
+  names: { readonly file: string; readonly signature: string },
+  trusted: readonly PublicKey[],
+): SignedCheck<T> {
   const problems: string[] = [];
-  const manifestData = files.get(MANIFEST_FILE);
-  const signatureData = opts.signature ?? files.get(SIGNATURE_FILE);
-  if (!manifestData) problems.push(`${MANIFEST_FILE}: missing`);
-  if (!signatureData) problems.push(`${SIGNATURE_FILE}: missing: the image is unsigned (sign it with \`exo sign\`)`);
-  const manifest = manifestData ? parseJson(manifestData, manifestSchema, MANIFEST_FILE, problems) : undefined;
-  const signature = signatureData ? parseJson(signatureData, signatureSchema, SIGNATURE_FILE, problems) : undefined;
-  let keyId: string | undefined;
-  if (manifestData && signature) {
-    const check = checkSignature(manifestData, signature, trusted);
-    if (check.ok) keyId = check.key.keyId;
-    else problems.push(`${SIGNATURE_FILE}: ${check.reason}`);
+  if (!data) problems.push(`${names.file}: missing`);
+  if (!signatureData) problems.push(`${names.signature}: missing: the image is unsigned (sign it with \`exo sign\`)`);
+  const signature = signatureData ? parseJson(signatureData, signatureSchema, names.signature, problems) : undefined;
+  let key: { keyId: string; algorithm: string } | undefined;
+  if (data && signature) {
+    const check = checkSignature(data, signature, trusted);
+    if (check.ok) key = { keyId: check.key.keyId, algorithm: signature.algorithm };
+    else problems.push(`${names.signature}: ${check.reason.replace(MANIFEST_FILE, names.file)}`);
   }
+  // An unsigned document is still read (exo sign checks files against it); a wrongly signed one is not.
+  const value = data && (key || !signatureData) ? parseJson(data, schema, names.file, problems) : undefined;
+  return { problems, ...(value !== undefined ? { value } : {}), ...(key ?? {}) };
+}
+
+export function verifyFiles(files: ReadonlyMap<string, Uint8Array>, trusted: readonly PublicKey[], opts: VerifyOptions = {}): ImageReport {
+  const signed = checkSigned(files.get(MANIFEST_FILE), files.get(SIGNATURE_FILE) ?? opts.signature, manifestSchema, { file: MANIFEST_FILE, signature: SIGNATURE_FILE }, trusted);
+  const problems = [...signed.problems];
+  const manifest = signed.value;
   if (manifest) {
     for (const file of manifest.files) {
       const data = files.get(file.path);
@@ -50,7 +74,7 @@ export function verifyFiles(files: ReadonlyMap<string, Uint8Array>, trusted: rea
     ok: problems.length === 0,
     problems,
     ...(manifest ? { manifest } : {}),
-    ...(keyId ? { keyId, algorithm: signature!.algorithm } : {}),
+    ...(signed.keyId ? { keyId: signed.keyId, algorithm: signed.algorithm! } : {}),
   };
 }
 

@@ -12,7 +12,7 @@ import { generationInput, type ImageArgs } from "../builders/image.ts";
 import { type InitrdArgs, programInput, type Service } from "../builders/initrd.ts";
 import type { PayloadArgs } from "../builders/payload.ts";
 import { grubConfig } from "../image/grub-cfg.ts";
-import { packageSet } from "../../schemas/packages.ts";
+import { packageInfo, packageSet } from "../../schemas/packages.ts";
 import { KERNEL_FILE, type LinkArgs } from "../builders/link.ts";
 import { programSources, renderUser, type UserProgram, userToolchain } from "../../kernel-src/user/index.ts";
 import type { Config } from "../../schemas/index.ts";
@@ -23,11 +23,15 @@ export interface PlanOptions {
   readonly keyId: string | null;
   /** Older generations the boot menu may offer (`exo switch`), newest first. */
   readonly olderGenerations?: readonly OlderPayload[];
+  /** The image's version: `exo build --version N`, the generation number for `exo switch`; 0 by default. */
+  readonly version?: number;
 }
 
-/** An older generation: its number and the store path of its signed payload. */
+/** An older generation: its number, version and system, and the store path of its signed payload. */
 export interface OlderPayload {
   readonly number: number;
+  readonly version: number;
+  readonly system: string;
   readonly payload: string;
 }
 
@@ -75,7 +79,9 @@ export function planBuild(evaluation: Evaluation, opts: PlanOptions): BuildGraph
     timeoutSeconds: config.image.bootTimeoutSeconds,
     entries: [{ title: `Exo ${config.system.name} (config ${hash.slice(0, 12)})`, kernel: "/boot/kernel.elf", initrd: "/boot/initrd.tar" }],
   });
-  const payload: PayloadArgs = { system: config.system.name, arch: config.system.arch, configHash: hash, grubCfg, packages, epoch, keyId: opts.keyId };
+  const version = opts.version ?? 0;
+  const expires = config.image.validForDays === null ? null : epoch + config.image.validForDays * 86_400;
+  const payload: PayloadArgs = { system: config.system.name, arch: config.system.arch, configHash: hash, grubCfg, packages, epoch, version, expires, keyId: opts.keyId };
   derivations.push({
     id: PAYLOAD,
     name: `payload-${config.system.name}`,
@@ -85,13 +91,16 @@ export function planBuild(evaluation: Evaluation, opts: PlanOptions): BuildGraph
   });
   const formats = [...new Set(config.image.formats)];
   const hasMenu = formats.includes("iso") || formats.includes("raw");
-  const older = hasMenu ? (opts.olderGenerations ?? []).slice(0, config.image.bootMenuGenerations - 1) : [];
+  // A boot menu offers only older versions of the same system: anything else would be a downgrade in disguise.
+  const candidates = (opts.olderGenerations ?? []).filter((g) => g.system === config.system.name && g.version < version);
+  const older = hasMenu ? candidates.slice(0, config.image.bootMenuGenerations - 1) : [];
   const image: ImageArgs = {
     formats,
     generations: older.map((g) => g.number),
     epoch,
     diskSignature: Number.parseInt(hash.slice(0, 8), 16),
     volumeId: `EXO_${config.system.name.toUpperCase().replace(/[^A-Z0-9]/g, "_")}`.slice(0, 11),
+    keyId: opts.keyId,
   };
   derivations.push({
     id: IMAGE,
@@ -114,11 +123,16 @@ function userPrograms(config: Config): UserProgram[] {
   return [...new Set<UserProgram>(["init", ...installed, ...tests])];
 }
 
-/** What init starts, in install order: every installed package but init itself, under its policy. */
+/** What init starts, in install order: every installed package but init itself, under its policy (own keys only, never Object.prototype's). */
 function services(config: Config): Service[] {
   return [...new Set(config.packages.install)]
     .filter((name) => name !== "init")
-    .map((name) => ({ name, policy: config.packages.policies[name] ?? config.sandbox.defaultPolicy, daemon: packageSet[name].daemon }));
+    .map((name) => {
+      const own = Object.hasOwn(config.packages.policies, name) ? config.packages.policies[name] : undefined;
+      const info = packageInfo(name);
+      if (!info) throw new ExoError("ERR_EXO_CONFIG_INVALID", `packages.install holds "${name}", which is not in the package set`, "`exo options` lists the packages under packages.install");
+      return { name, policy: own ?? config.sandbox.defaultPolicy, daemon: info.daemon };
+    });
 }
 
 /** The user tree, the objects the programs need, and one link per program (input `bin:<name>` of the initrd). */

@@ -19,6 +19,8 @@ const projectConfigSchema = z.strictObject({
       trusted: z.array(z.string().min(1)).default([".exo/keys/exo-signing.pub"]),
     })
     .default({ secretKey: ".exo/keys/exo-signing.key", trusted: [".exo/keys/exo-signing.pub"] }),
+  /** The highest image version seen per system (`exo verify`, `exo run`); `EXO_TRUST_STATE` overrides it. */
+  trustState: z.string().min(1).default(".exo/trust-state.json"),
   toolchain: z
     .strictObject({ clang: z.string().default("clang"), lld: z.string().default("ld.lld") })
     .default({ clang: "clang", lld: "ld.lld" }),
@@ -34,6 +36,9 @@ export interface Project {
   readonly generations: string;
   readonly secretKey: string;
   readonly trusted: readonly string[];
+  readonly trustState: string;
+  /** The exo.config.ts the settings came from, if any. */
+  readonly configFile?: string;
   readonly clang: string;
   readonly lld: string;
   readonly qemu: { readonly x86_64: string };
@@ -45,9 +50,23 @@ export function defineConfig(config: ProjectConfig): ProjectConfig {
 
 const CONFIG_FILE = "exo.config.ts";
 
+export interface ProjectOverrides {
+  readonly store?: string;
+  readonly generations?: string;
+}
+
 /** Find exo.config.ts in `start` or a parent folder; without one, defaults apply in `start`. */
-export async function loadProject(start: string = process.cwd(), overrides: { store?: string; generations?: string } = {}): Promise<Project> {
-  const file = await findUp(resolve(start), CONFIG_FILE);
+export async function loadProject(start: string = process.cwd(), overrides: ProjectOverrides = {}): Promise<Project> {
+  return loadProjectFile(await findProjectConfig(start), start, overrides);
+}
+
+/** The exo.config.ts that governs `start`, found without running it. */
+export function findProjectConfig(start: string): Promise<string | undefined> {
+  return findUp(resolve(start), CONFIG_FILE);
+}
+
+/** Load settings from `file` (which runs it), or the defaults in `start` when there is none. */
+export async function loadProjectFile(file: string | undefined, start: string, overrides: ProjectOverrides = {}): Promise<Project> {
   let raw: unknown = {};
   if (file) {
     try {
@@ -70,6 +89,8 @@ export async function loadProject(start: string = process.cwd(), overrides: { st
     generations: resolve(overrides.generations ?? process.env.EXO_GENERATIONS ?? resolve(root, c.generations)),
     secretKey: resolve(root, c.keys.secretKey),
     trusted: c.keys.trusted.map((k) => resolve(root, k)),
+    trustState: resolve(process.env.EXO_TRUST_STATE ?? resolve(root, c.trustState)),
+    ...(file ? { configFile: file } : {}),
     clang: c.toolchain.clang,
     lld: c.toolchain.lld,
     qemu: c.qemu,

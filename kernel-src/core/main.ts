@@ -83,7 +83,7 @@ export const main: Template = {
         if (k.testMode === "selftest") w.line("selftest_run();");
         else if (k.testMode === "bench") w.line("bench_run();");
         else {
-          const policy = sandbox?.policies[sandbox.defaultPolicy];
+          const policy = sandbox && Object.hasOwn(sandbox.policies, sandbox.defaultPolicy) ? sandbox.policies[sandbox.defaultPolicy] : undefined;
           const caps =
             policy === undefined
               ? `(1UL << ${capabilities.length}) - 1 /* every capability: no sandbox policy given */`

@@ -8,6 +8,7 @@
 import type { KernelTemplateInput } from "../input.ts";
 import { KILLED_STATUS } from "../errno.ts";
 import { capabilityMask } from "../features.ts";
+import { assertNamesFit, MAX_NAME, NAME_MAX_MACRO, nameMaxDefine } from "../../schemas/limits.ts";
 import { cString, emit, type Template } from "../template.ts";
 import { alignColumns } from "../writer.ts";
 
@@ -17,10 +18,15 @@ export const uproc: Template = {
   source,
   render({ sandbox }: KernelTemplateInput) {
     const policies = Object.entries(sandbox?.policies ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    // The schema refuses longer names; one here could never be asked for whole by spawn.
+    assertNamesFit("sandbox policy name", policies.map(([name]) => name));
     const summary =
       "User processes: spawn an ELF from the initrd (or the built-in program) under a sandbox policy, exit, wait, kill at a checkpoint, die on a fault.";
     return emit({ source, path: "core/uproc.c", summary, options: sandbox !== undefined ? ["sandbox.policies"] : [] }, (w) => {
       w.line('#include "types.h"', '#include "cpu.h"', '#include "errno.h"', '#include "memlayout.h"', '#include "thread.h"', '#include "ufile.h"', '#include "defs.h"');
+      w.blank();
+      w.comment(`Longest sandbox policy name (schemas/limits.ts MAX_NAME = ${MAX_NAME}, the same as user/include/exo.h).`);
+      w.line(nameMaxDefine);
       w.blank();
       w.line(`struct uproc {
     struct thread *thread;
@@ -206,17 +212,18 @@ return NULL;`);
         "spawn(path, policy, arg): start the ELF program at path in the initrd under",
         "the sandbox policy named policy (NULL: the caller's own capabilities), with",
         "arg as main's argument. The spawn capability is the privilege of choosing",
-        "any configured policy. Returns the child's pid.",
+        "any configured policy. Returns the child's pid. A policy name longer than",
+        `${NAME_MAX_MACRO} is -EINVAL, never cut to a prefix that may name another policy.`,
       );
       w.fn("int64 uproc_sys_spawn(uint64 path_va, uint64 policy_va, uint64 arg)", () => {
-        w.line(`char path[128], policy[64];
+        w.line(`char path[128], policy[${NAME_MAX_MACRO} + 1];
 uint64 caps = uproc_caps();
 struct uproc *p;
 int64 n = uvm_copy_str(path, path_va, sizeof path);
 if (n < 0)
     return n == -1 ? -EFAULT : -ENAMETOOLONG;
 if (policy_va != 0) {
-    if ((n = uvm_copy_str(policy, policy_va, sizeof policy)) < 0)
+    if ((n = uvm_copy_str(policy, policy_va, sizeof policy)) < 0) /* -2: no NUL within the field */
         return n == -1 ? -EFAULT : -EINVAL;
     uint32 i = 0;
     while (i < sizeof policies / sizeof policies[0] && (policies[i].name[0] == 0 || memcmp(policies[i].name, policy, (uint64)n + 1) != 0))

@@ -4,6 +4,7 @@
 // does not depend on which tiers a system builds in: a syscall left out of
 // the tiers answers -ENOSYS at run time, and the programs build once.
 import { syscallNames } from "../../schemas/kernel.ts";
+import { MAX_NAME, nameMaxDefine } from "../../schemas/limits.ts";
 import { errnoDefines, KILLED_STATUS } from "../errno.ts";
 import { emit, type FixedTemplate } from "../template.ts";
 import { alignColumns } from "../writer.ts";
@@ -58,6 +59,9 @@ export const header: FixedTemplate = {
       w.blank();
       w.comment("Errors, returned negated.");
       w.line(...errnoDefines());
+      w.blank();
+      w.comment(`Longest package or sandbox policy name (schemas/limits.ts MAX_NAME = ${MAX_NAME}): a field holding one is EXO_NAME_MAX + 1 bytes.`);
+      w.line(nameMaxDefine);
       w.blank();
       w.comment("open flags: the initrd is read-only, so only O_RDONLY opens; lseek's whence.");
       w.line("#define O_RDONLY 0", "#define O_WRONLY 1", "#define O_RDWR 2", "#define SEEK_SET 0", "#define SEEK_CUR 1", "#define SEEK_END 2");

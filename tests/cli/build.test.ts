@@ -29,7 +29,8 @@ test("build leaves a result link to a signed bundle, and a no-op rebuild does no
   t.true((await readlink(join(dir, "result"))).endsWith(first.stdout.trim()));
   const verify = await exo(["verify", "result"], { cwd: dir });
   t.is(verify.code, 0, verify.stderr);
-  t.regex(verify.stdout, /ok, signed by key [0-9a-f]{16}/);
+  t.regex(verify.stdout, /^result: signed by key [0-9a-f]{16} \(ML-DSA-65\): system server, version 0\n/);
+  t.regex(verify.stdout, /result\/bundle\.tar: ok, \d+ files match the manifest/);
 
   const again = await exo(["build", profile("server.ts")], { cwd: dir });
   t.is(again.code, 0, again.stderr);
@@ -81,11 +82,12 @@ test("verify fails naming the file when a byte of the kernel is flipped", async 
   const at = bytes.indexOf(kernel) + 4096;
   bytes[at] = bytes[at]! ^ 0xff;
   await writeFile(tampered, bytes);
-  const r = await exo(["verify", "tampered.tar"], { cwd: dir });
+  // A bundle kept in the project folder, outside the store: --project vouches for the project's keys.
+  const r = await exo(["verify", "tampered.tar", "--project", "."], { cwd: dir });
   t.is(r.code, 1);
   t.regex(r.stderr, /boot\/kernel\.elf: SHA-256 [0-9a-f]{64} differs from the manifest/);
   t.notRegex(r.stderr, /^\s+at /m);
-  const json = await exo(["verify", "tampered.tar", "--json"], { cwd: dir });
+  const json = await exo(["verify", "tampered.tar", "--json", "--project", "."], { cwd: dir });
   t.is(json.code, 1);
   const doc = JSON.parse(json.stdout) as { schema: string; ok: boolean; problems: string[] };
   t.is(doc.schema, "exo.verify/v1");

@@ -14,14 +14,15 @@ test("an unsigned build fails verification until exo sign attaches a signature, 
   t.is(built.code, 0, built.stderr);
   const unsigned = await exo(["verify", "result"], { cwd: dir });
   t.is(unsigned.code, 1);
-  t.regex(unsigned.stderr, /manifest\.sig: missing: the image is unsigned/);
+  t.regex(unsigned.stderr, /image\.sig: missing: the image is unsigned \(sign it with `exo sign`\)/);
   const signed = await exo(["sign", "result", "--output", "signed"], { cwd: dir });
   t.is(signed.code, 0, signed.stderr);
   t.regex(signed.stdout, /signed result with ML-DSA-65 key [0-9a-f]{16}: signed/);
-  const verify = await exo(["verify", "signed"], { cwd: dir });
+  // `signed` lies in the project's own folder, outside its store: trusting the project's keys for it takes --project.
+  const verify = await exo(["verify", "signed", "--project", "."], { cwd: dir });
   t.is(verify.code, 0, verify.stderr);
-  t.is(verify.stdout.trim().split("\n").length, 4, "bundle, kernel, iso and raw all verify");
-  const boot = await exo(["run", "signed", "--format", "bundle"], { cwd: dir });
+  t.is(verify.stdout.trim().split("\n").length, 5, "the image manifest, then bundle, kernel, iso and raw all verify");
+  const boot = await exo(["run", "signed", "--format", "raw", "--project", "."], { cwd: dir });
   t.is(boot.code, 0, boot.stderr);
 });
 
@@ -34,14 +35,14 @@ test("a key is rotated by trusting both, re-signing with the new one and retirin
   const oldKey = (JSON.parse(old.stdout) as { formats: { keyId: string }[] }).formats[0]!.keyId;
   const resigned = await exo(["sign", "result/bundle.tar", "--key", "keys/new.key", "--output", "new.tar"], { cwd: dir });
   t.is(resigned.code, 0, resigned.stderr);
-  const fresh = await exo(["verify", "new.tar", "--json"], { cwd: dir });
+  const fresh = await exo(["verify", "new.tar", "--json", "--project", "."], { cwd: dir });
   const newKey = (JSON.parse(fresh.stdout) as { formats: { keyId: string }[] }).formats[0]!.keyId;
   t.not(newKey, oldKey, "verify says which key signed");
   await writeFile(join(dir, "exo.config.ts"), config("keys/new.key", ["keys/new.pub"]));
-  t.is((await exo(["verify", "new.tar"], { cwd: dir })).code, 0);
+  t.is((await exo(["verify", "new.tar", "--project", "."], { cwd: dir })).code, 0);
   const retired = await exo(["verify", "result/bundle.tar"], { cwd: dir });
   t.is(retired.code, 1);
-  t.regex(retired.stderr, new RegExp(`signed by key ${oldKey}, which is not among the trusted keys`));
+  t.regex(retired.stderr, new RegExp(`image\\.sig: signed by key ${oldKey}, which is not among the trusted keys`));
 });
 
 for (const algorithm of ["ML-DSA-87", "ML-DSA-65+Ed25519", "SLH-DSA-SHA2-128f"]) {

@@ -4,7 +4,8 @@
 import test from "ava";
 import { join } from "node:path";
 import { boot } from "../../generator/run/qemu.ts";
-import { verifyImage } from "../../generator/image/read.ts";
+import { checkImage } from "../../generator/image/read.ts";
+import { withTempDir } from "../../generator/temp.ts";
 import { GENERATIONS_CFG } from "../../generator/image/grub-cfg.ts";
 import { verifyOlderGenerations } from "../../generator/image/older-generations.ts";
 import { loadPublicKey } from "../../generator/sign/keys.ts";
@@ -54,15 +55,20 @@ test.serial("exo verify checks the older generations an image carries, and their
   t.is(r.code, 0, r.stderr + r.stdout);
 
   const trusted = [await loadPublicKey(join(dir, "keys/test.pub"))];
-  const image = await verifyImage("iso", iso(3), trusted);
-  t.true(image.ok, image.problems.join("\n"));
+  const checked = await withTempDir("test", (workDir) => checkImage(iso(3), trusted, { workDir }));
+  const image = checked.formats[0]!;
+  t.true(checked.ok, [...checked.problems, ...image.problems].join("\n"));
+  t.deepEqual(checked.image!.generations.map((g) => [g.number, g.version]), [[2, 2]], "image.json lists the carried generation and its version");
   t.true(image.files.has("generations/2/boot/kernel.elf"));
+  const own = { system: checked.head!.system, version: checked.head!.version };
   const kernel = new Map(image.files);
   const bytes = Uint8Array.from(kernel.get("generations/2/boot/kernel.elf")!);
   bytes[200] = bytes[200]! ^ 1;
   kernel.set("generations/2/boot/kernel.elf", bytes);
-  t.regex(verifyOlderGenerations(kernel, trusted).problems.join("\n"), /generations\/2\/boot\/kernel\.elf: SHA-256 [0-9a-f]{64} differs/);
+  t.regex(verifyOlderGenerations(kernel, trusted, checked.image!.generations, own).problems.join("\n"), /generations\/2\/boot\/kernel\.elf: SHA-256 [0-9a-f]{64} differs/);
   const menu = new Map(image.files);
   menu.set(GENERATIONS_CFG, Buffer.from(`${Buffer.from(menu.get(GENERATIONS_CFG)!).toString()}set default=1\n`));
-  t.deepEqual(verifyOlderGenerations(menu, trusted).problems, [`${GENERATIONS_CFG}: differs from the menu the carried generations' manifests give`]);
+  t.deepEqual(verifyOlderGenerations(menu, trusted, checked.image!.generations, own).problems, [`${GENERATIONS_CFG}: differs from the menu the carried generations' manifests give`]);
+  // A carried generation must be older than the image that carries it: the same files offered to an older image are refused.
+  t.regex(verifyOlderGenerations(image.files, trusted, checked.image!.generations, { ...own, version: 2 }).problems.join("\n"), /version 2 is not an older version than this image's 2/);
 });

@@ -1,6 +1,6 @@
 // The bundle: deterministic bytes, and verification that notices any flipped byte.
 import test from "ava";
-import { mkdtemp } from "node:fs/promises";
+import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { verifyBundle, writeBundle } from "../../generator/image/bundle.ts";
@@ -10,7 +10,7 @@ import { unpackTar } from "../../generator/image/tar.ts";
 import { generateKeyPair, loadPublicKey, loadSecretKey } from "../../generator/sign/keys.ts";
 
 const KERNEL = Buffer.from("\x7fELF pretend kernel bytes ".repeat(100));
-const HEAD = { system: "test", arch: "x86_64", configHash: "a".repeat(64) };
+const HEAD = { system: "test", arch: "x86_64", configHash: "a".repeat(64), version: 1, created: 315532800, expires: null };
 
 async function keys() {
   const dir = await mkdtemp(join(tmpdir(), "exo-bundle-"));
@@ -25,7 +25,14 @@ async function bundle(secret: Awaited<ReturnType<typeof keys>>["secret"]) {
     ["manifest.json", manifest],
     ["manifest.sig", signatureBytes(signManifest(manifest, secret))],
   ]);
-  return writeBundle(files, 1);
+  return writeBundle(files, HEAD.created);
+}
+
+/** Check bundle bytes the way `exo verify` reads them: from a file. */
+async function verifyBytes(tar: Uint8Array, trusted: Parameters<typeof verifyBundle>[1]) {
+  const file = join(await mkdtemp(join(tmpdir(), "exo-bundle-file-")), "bundle.tar");
+  await writeFile(file, tar);
+  return verifyBundle(file, trusted);
 }
 
 /** Offset of an entry's content inside the tar. */
@@ -40,7 +47,7 @@ test("the same files and key give byte-identical bundles that verify", async (t)
   const a = await bundle(secret);
   const b = await bundle(secret);
   t.true(a.equals(b));
-  const report = await verifyBundle(a, [pub]);
+  const report = await verifyBytes(a, [pub]);
   t.deepEqual(report.problems, []);
   t.true(report.ok);
   t.is(report.keyId, pub.keyId);
@@ -54,7 +61,7 @@ for (const target of ["kernel.elf", "manifest.json", "manifest.sig"]) {
     const flipped = Buffer.from(tar);
     const at = offsetOf(tar, entry.data) + Math.floor(entry.data.length / 2);
     flipped[at] = flipped[at]! ^ 0x01;
-    const report = await verifyBundle(flipped, [pub]);
+    const report = await verifyBytes(flipped, [pub]);
     t.false(report.ok);
     t.true(report.problems.some((p) => p.includes(target)), report.problems.join("\n"));
   });
@@ -65,13 +72,13 @@ test("a flipped byte in an archive header fails verification", async (t) => {
   const tar = await bundle(secret);
   const flipped = Buffer.from(tar);
   flipped[100] = flipped[100]! ^ 0x02; // inside the first header's mode field
-  t.false((await verifyBundle(flipped, [pub])).ok);
+  t.false((await verifyBytes(flipped, [pub])).ok);
 });
 
 test("a bundle signed by a key that is not trusted fails", async (t) => {
   const signer = await keys();
   const other = await keys();
-  const report = await verifyBundle(await bundle(signer.secret), [other.pub]);
+  const report = await verifyBytes(await bundle(signer.secret), [other.pub]);
   t.false(report.ok);
   t.regex(report.problems.join("\n"), /manifest\.sig: signed by key [0-9a-f]{16}, which is not among the trusted keys/);
 });
@@ -79,5 +86,5 @@ test("a bundle signed by a key that is not trusted fails", async (t) => {
 test("a truncated bundle fails", async (t) => {
   const { secret, pub } = await keys();
   const tar = await bundle(secret);
-  t.false((await verifyBundle(tar.subarray(0, tar.length - 1500), [pub])).ok);
+  t.false((await verifyBytes(tar.subarray(0, tar.length - 1500), [pub])).ok);
 });

@@ -2,7 +2,10 @@
 // image's store path and leave a `result` link, as nix-build does.
 import { resolve } from "node:path";
 import { buildProfile } from "../../build.ts";
+import { ExoError } from "../../errors.ts";
 import { displayPath } from "../../eval/paths.ts";
+import { EVAL_TIMEOUT_HELP } from "../../eval/limits.ts";
+import { setEvalTimeout } from "../../eval/watchdog.ts";
 import { loadProject } from "../../project/config.ts";
 import type { BuildEvent } from "../../../store/realise.ts";
 import { defineCommand, expectPositionals, parseCount } from "../command.ts";
@@ -13,7 +16,7 @@ import { rememberNoop } from "../noop-cache.ts";
 import { addIndirectRoot } from "../../../store/roots.ts";
 import { Store } from "../../../store/store.ts";
 
-const usage = "build PROFILE [--store DIR] [--out-link NAME | --no-link] [--jobs N] [--check] [--no-sign] [--json]";
+const usage = "build PROFILE [--store DIR] [--out-link NAME | --no-link] [--jobs N] [--check] [--no-sign] [--version N] [--json] [--eval-timeout SECONDS]";
 
 export default defineCommand({
   name: "build",
@@ -26,7 +29,9 @@ export default defineCommand({
     "--jobs N            derivations built at once (default: the number of cores)",
     "--check             build every derivation again and compare with the store; name the first file that differs",
     "--no-sign           leave the image unsigned; sign it later, elsewhere, with `exo sign`",
+    "--version N         the image's version in its signed manifest (default 0); verifiers refuse a version below one they have seen",
     "--json              one JSON event per line on stdout (schema exo.build-event/v1)",
+    EVAL_TIMEOUT_HELP,
   ],
   options: {
     store: { type: "string" },
@@ -35,18 +40,22 @@ export default defineCommand({
     jobs: { type: "string" },
     check: { type: "boolean" },
     "no-sign": { type: "boolean" },
+    version: { type: "string" },
     json: { type: "boolean" },
+    "eval-timeout": { type: "string" },
   },
   async run({ values, positionals }) {
+    setEvalTimeout(values["eval-timeout"]);
     const [profile] = expectPositionals(positionals, ["PROFILE"], usage);
     const jobs = parseCount(values.jobs, "--jobs");
+    const version = parseVersion(values.version);
     const project = await loadProject(process.cwd(), values.store ? { store: values.store } : {});
     const json = values.json === true;
     const progress = progressReporter(process.stderr);
     const onEvent = (event: BuildEvent) => (json ? printJsonLine({ schema: JSON_SCHEMAS.buildEvent, ...event }) : progress.onEvent(event));
     let result;
     try {
-      result = await buildProfile(profile!, project, { ...(jobs ? { jobs } : {}), onEvent, check: values.check === true, noSign: values["no-sign"] === true });
+      result = await buildProfile(profile!, project, { ...(jobs ? { jobs } : {}), onEvent, check: values.check === true, noSign: values["no-sign"] === true, ...(version !== undefined ? { version } : {}) });
     } finally {
       progress.finish();
     }
@@ -72,3 +81,10 @@ export default defineCommand({
     return 0;
   },
 });
+
+function parseVersion(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(n)) throw new ExoError("ERR_EXO_USAGE", `option --version expects a whole number from 0, got '${text}'`);
+  return n;
+}

@@ -4,6 +4,7 @@ import { Store } from "../../../store/store.ts";
 import { diffSides } from "../../generations/diff.ts";
 import { renderDiff } from "../../generations/render.ts";
 import { resolveSide } from "../../generations/resolve.ts";
+import { setEvalTimeout } from "../../eval/watchdog.ts";
 import { loadProject } from "../../project/config.ts";
 import { defineCommand, expectPositionals } from "../command.ts";
 import { JSON_SCHEMAS, printJson } from "../json.ts";
@@ -24,6 +25,7 @@ export default defineCommand({
   options: { json: { type: "boolean" }, store: { type: "string" }, generations: { type: "string" } },
   async run({ values, positionals }) {
     const [a, b] = expectPositionals(positionals, ["A", "B"], usage);
+    setEvalTimeout(undefined); // profiles given as sides are built: the same limit as exo build's default
     const project = await loadProject(process.cwd(), { ...(values.store ? { store: values.store } : {}), ...(values.generations ? { generations: values.generations } : {}) });
     const sideA = await resolveSide(project, a!);
     const sideB = await resolveSide(project, b!);

@@ -1,21 +1,23 @@
 // exo eval PROFILE [OPTION.PATH] [--json]: evaluate a profile and print its Config.
 import { ExoError } from "../../errors.ts";
-import { evaluateProfile } from "../../eval/index.ts";
+import { evaluateProfile, setEvalTimeout } from "../../eval/index.ts";
 import { displayPath } from "../../eval/paths.ts";
 import { suggest } from "../../eval/suggest.ts";
 import { defineCommand, expectPositionals } from "../command.ts";
 import { JSON_SCHEMAS, printJson } from "../json.ts";
+import { EVAL_TIMEOUT_HELP } from "../../eval/limits.ts";
 
-const usage = "eval PROFILE [OPTION.PATH] [--json]";
+const usage = "eval PROFILE [OPTION.PATH] [--json] [--eval-timeout SECONDS]";
 
 export default defineCommand({
   name: "eval",
   summary: "Evaluate a profile with the base modules and print the resulting configuration.",
   usage,
-  help: ["--json              print a JSON document (schema exo.eval/v1)"],
-  options: { json: { type: "boolean" } },
+  help: ["--json              print a JSON document (schema exo.eval/v1)", EVAL_TIMEOUT_HELP],
+  options: { json: { type: "boolean" }, "eval-timeout": { type: "string" } },
   async run({ values, positionals }) {
     const [profile, optionPath] = expectPositionals(positionals, ["PROFILE", "OPTION.PATH"], usage, 1);
+    setEvalTimeout(values["eval-timeout"]);
     const evaluation = await evaluateProfile(profile!);
     for (const warning of evaluation.warnings) process.stderr.write(`warning: ${warning}\n`);
     let value: unknown = evaluation.config;
@@ -41,7 +43,8 @@ export default defineCommand({
 function lookup(config: unknown, path: string, known: string[]): unknown {
   let node = config;
   for (const part of path.split(".")) {
-    if (node === null || typeof node !== "object" || !(part in node)) {
+    // Own keys only: `sandbox.policies.constructor` is a policy only when one is defined.
+    if (node === null || typeof node !== "object" || !Object.hasOwn(node, part)) {
       const guesses = suggest(path, [...new Set(known.flatMap((k) => k.split(".").map((_, i, a) => a.slice(0, i + 1).join("."))))]);
       throw new ExoError("ERR_EXO_OPTION_UNKNOWN", `option \`${path}\` does not exist`, guesses.length ? `did you mean ${guesses.map((g) => `\`${g}\``).join(", ")}?` : "`exo eval PROFILE` prints every option");
     }

@@ -1,15 +1,16 @@
 // exo explain PROFILE OPTION.PATH: the final value of one option, its
 // priority, and every definition with file:line and value, like nixos-option.
 import { ExoError } from "../../errors.ts";
-import { evaluateProfile } from "../../eval/index.ts";
+import { evaluateProfile, setEvalTimeout } from "../../eval/index.ts";
 import { PRIORITY } from "../../eval/markers.ts";
 import { typeName } from "../../eval/reference.ts";
 import { suggest } from "../../eval/suggest.ts";
 import { z } from "zod";
 import { defineCommand, expectPositionals } from "../command.ts";
 import { JSON_SCHEMAS, printJson } from "../json.ts";
+import { EVAL_TIMEOUT_HELP } from "../../eval/limits.ts";
 
-const usage = "explain PROFILE OPTION.PATH [--json]";
+const usage = "explain PROFILE OPTION.PATH [--json] [--eval-timeout SECONDS]";
 
 const PRIORITY_NAMES: Record<number, string> = {
   [PRIORITY.optionDefault]: "option default",
@@ -22,10 +23,11 @@ export default defineCommand({
   name: "explain",
   summary: "Show one option of a profile: its final value, priority, and every definition with file:line.",
   usage,
-  help: ["--json              a JSON document (schema exo.explain/v1)"],
-  options: { json: { type: "boolean" } },
+  help: ["--json              a JSON document (schema exo.explain/v1)", EVAL_TIMEOUT_HELP],
+  options: { json: { type: "boolean" }, "eval-timeout": { type: "string" } },
   async run({ values, positionals }) {
     const [profile, path] = expectPositionals(positionals, ["PROFILE", "OPTION.PATH"], usage);
+    setEvalTimeout(values["eval-timeout"]);
     const evaluation = await evaluateProfile(profile!);
     const result = evaluation.options.get(path!);
     if (!result) {

@@ -1,8 +1,7 @@
 // exo run PROFILE|IMAGE: boot under qemu-system-x86_64 (TCG), stream the
 // serial console to stdout and exit with the kernel's status. A profile is
 // built first; every image is verified before it boots.
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readdir, stat, writeFile } from "node:fs/promises";
 import { extname, join } from "node:path";
 import type { ConfigDefinition } from "../../../schemas/index.ts";
 import { buildProfile } from "../../build.ts";
@@ -10,15 +9,19 @@ import { ExoError } from "../../errors.ts";
 import { mkForce } from "../../eval/markers.ts";
 import type { Module } from "../../eval/module.ts";
 import { displayPath } from "../../eval/paths.ts";
-import { detachedSignature, type Format, type FormatReport, locateImages, verifyImage } from "../../image/read.ts";
-import { loadProject } from "../../project/config.ts";
+import { EVAL_TIMEOUT_HELP } from "../../eval/limits.ts";
+import { setEvalTimeout } from "../../eval/watchdog.ts";
+import { acceptImage, type FreshnessRequest, refusalHint, refusalLines } from "../../image/accept.ts";
+import { FORMAT_FILES, type Format, formatOfFile, type FormatReport } from "../../image/read.ts";
+import { loadTrust, type Trust } from "../../sign/trust.ts";
+import { withTempDir } from "../../temp.ts";
 import { boot, type BootTarget, type Firmware } from "../../run/qemu.ts";
 import { parseTestLines } from "../../run/test-lines.ts";
-import { loadTrustedKeys } from "../../sign/trust.ts";
 import { defineCommand, expectPositionals } from "../command.ts";
 import { generationImage } from "../../generations/image.ts";
+import { freshnessRequestOf, TRUST_HELP, TRUST_OPTIONS, trustOptionsOf } from "../trust-options.ts";
 
-const usage = "run PROFILE|IMAGE | --generation N [--format F] [--firmware bios|uefi] [--selftest | --bench] [--store DIR] [--timeout SECONDS]";
+const usage = "run PROFILE|IMAGE | --generation N [--format F] [--firmware bios|uefi] [--selftest | --bench] [--store DIR] [--timeout SECONDS] [--eval-timeout SECONDS] [--trusted KEY]... [--system NAME] [--min-version N] [--allow-downgrade]";
 const PROFILE_EXTENSIONS = new Set([".ts", ".mts", ".yaml", ".yml"]);
 /** Which format boots when none is named: the quickest that the firmware can start. */
 const PREFERENCE: Record<Firmware, readonly Format[]> = { bios: ["kernel", "bundle", "iso", "raw"], uefi: ["iso", "raw"] };
@@ -34,7 +37,9 @@ export default defineCommand({
     "--timeout SECONDS   stop QEMU after this long (default: 60)",
     "--selftest          build PROFILE with the in-kernel tests (kernel.testMode = selftest) and check every EXO-TEST line",
     "--bench             build PROFILE with the in-kernel benchmarks (kernel.testMode = bench)",
-    "--generation N      boot generation N's image (see `exo generations`), verified as any image is",
+    EVAL_TIMEOUT_HELP,
+    "--generation N      boot generation N's image (see `exo generations`), verified as any image is (an older generation is a rollback, not a downgrade)",
+    ...TRUST_HELP,
   ],
   options: {
     store: { type: "string" },
@@ -44,8 +49,11 @@ export default defineCommand({
     selftest: { type: "boolean" },
     bench: { type: "boolean" },
     generation: { type: "string" },
+    "eval-timeout": { type: "string" },
+    ...TRUST_OPTIONS,
   },
   async run({ values, positionals }) {
+    setEvalTimeout(values["eval-timeout"]);
     const [target] = values.generation !== undefined ? [await generationImage(values.generation, positionals, values.store)] : expectPositionals(positionals, ["PROFILE|IMAGE"], usage);
     const timeout = Number(values.timeout ?? "60");
     if (!(timeout > 0)) throw new ExoError("ERR_EXO_USAGE", `option --timeout expects a number of seconds above 0, got '${values.timeout}'`);
@@ -55,22 +63,23 @@ export default defineCommand({
     const testMode = values.selftest ? "selftest" : values.bench ? "bench" : undefined;
     const isProfile = PROFILE_EXTENSIONS.has(extname(target!));
     if (testMode && !isProfile) throw new ExoError("ERR_EXO_USAGE", `--${testMode} needs a PROFILE: the tests are compiled into the kernel`, `usage: exo ${usage}`);
-    const project = await loadProject(process.cwd(), values.store ? { store: values.store } : {});
+    const request = freshnessRequestOf(values);
+    const trust = await loadTrust({ ...trustOptionsOf(values, isProfile ? undefined : target!), overrides: values.store ? { store: values.store } : {} });
 
     let image = target!;
+    // An image this command builds, or a recorded generation, is not a replay: rolling back is the point.
+    const ownImage = isProfile || values.generation !== undefined;
     if (isProfile) {
       const extraModules = testMode ? [commandLineModule(`--${testMode}`, { kernel: { testMode: mkForce(testMode) } })] : [];
-      const result = await buildProfile(target!, project, { extraModules });
+      const result = await buildProfile(target!, trust.project, { extraModules });
       process.stderr.write(`built ${displayPath(result.outPath)}\n`);
       image = result.outPath;
     }
-    const report = await chooseAndVerify(image, values.format, firmware, project);
-
-    const dir = await mkdtemp(join(tmpdir(), "exo-run-"));
-    try {
+    return withTempDir("run", async (dir) => {
+      const report = await chooseAndAccept(image, values.format, firmware, trust, { ...request, ...(ownImage ? { allowDowngrade: true } : {}) }, dir);
       const bootTarget = await bootTargetOf(report, dir);
       const result = await boot(bootTarget, {
-        qemu: project.qemu.x86_64,
+        qemu: trust.project.qemu.x86_64,
         timeoutMs: timeout * 1000,
         firmware,
         icount: testMode === "bench",
@@ -82,31 +91,43 @@ export default defineCommand({
       process.stderr.write(`kernel exited with status ${result.kernelStatus} after ${result.wallMs} ms (${report.format}, ${firmware})${user}\n`);
       if (testMode === "selftest") return Math.max(result.kernelStatus, reportTests(result.output));
       return result.kernelStatus;
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    });
   },
 });
 
-async function chooseAndVerify(image: string, format: string | undefined, firmware: Firmware, project: Awaited<ReturnType<typeof loadProject>>): Promise<FormatReport> {
-  const available = await locateImages(image);
+/** The formats at IMAGE without opening them: the files of a result folder, or the one file given. */
+async function presentFormats(image: string): Promise<Format[]> {
+  const info = await stat(image).catch(() => undefined);
+  if (!info) throw new ExoError("ERR_EXO_IMAGE_INVALID", `image ${displayPath(image)} does not exist`, "give a result folder (the link `exo build` leaves) or an image file: .tar, .iso or .raw");
+  if (!info.isDirectory()) return [formatOfFile(image)];
+  const names = new Set(await readdir(image));
+  return (Object.entries(FORMAT_FILES) as [Format, string][]).filter(([, name]) => names.has(name)).map(([format]) => format);
+}
+
+/** Pick the format to boot, then accept it: checked, and copied into `dir` as it is hashed, so QEMU gets the bytes that were checked. */
+async function chooseAndAccept(image: string, format: string | undefined, firmware: Firmware, trust: Trust, request: FreshnessRequest, dir: string): Promise<FormatReport> {
+  const available = await presentFormats(image);
   const wanted = format ? [format] : PREFERENCE[firmware];
-  const chosen = wanted.map((f) => available.find((a) => a.format === f)).find((a) => a !== undefined);
+  const chosen = wanted.map((f) => available.find((a) => a === f)).find((a) => a !== undefined);
   if (!chosen) {
     throw new ExoError(
       "ERR_EXO_IMAGE_INVALID",
-      `${displayPath(image)} has no ${format ? `${format} image` : `image that ${firmware} firmware boots (${wanted.join(", ")})`}; it has: ${available.map((a) => a.format).join(", ")}`,
+      `${displayPath(image)} has no ${format ? `${format} image` : `image that ${firmware} firmware boots (${wanted.join(", ")})`}; it has: ${available.join(", ") || "none"}`,
       "add the format to image.formats in the profile, or pass --format",
     );
   }
-  const report = await verifyImage(chosen.format, chosen.file, await loadTrustedKeys(project), await detachedSignature(image));
-  if (!report.ok) throw new ExoError("ERR_EXO_VERIFY", `refusing to boot ${displayPath(chosen.file)}:\n${report.problems.map((p) => `  - ${p}`).join("\n")}`);
+  const acceptance = await acceptImage(image, trust, request, { workDir: dir, formats: [chosen], copy: true });
+  const report = acceptance.check.formats.find((f) => f.format === chosen);
+  if (!acceptance.ok || !report) {
+    const lines = refusalLines(acceptance).map((p) => `  - ${p}`);
+    throw new ExoError("ERR_EXO_VERIFY", `refusing to boot ${displayPath(report?.file ?? image)}:\n${lines.join("\n")}`, refusalHint(acceptance));
+  }
   return report;
 }
 
 /** ISO and raw images boot as they are; a kernel is written out of the verified files with its initrd. */
 async function bootTargetOf(report: FormatReport, dir: string): Promise<BootTarget> {
-  if (report.format === "iso" || report.format === "raw") return { kind: report.format, file: report.file };
+  if (report.format === "iso" || report.format === "raw") return { kind: report.format, file: report.copy ?? report.file };
   const kernel = report.files.get("boot/kernel.elf");
   if (!kernel) throw new ExoError("ERR_EXO_IMAGE_INVALID", `${displayPath(report.file)} holds no boot/kernel.elf`);
   await writeFile(join(dir, "kernel.elf"), kernel);

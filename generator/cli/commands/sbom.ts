@@ -1,34 +1,38 @@
-// exo sbom IMAGE: print the image's SPDX 2.3 software bill of materials.
-import { readFile } from "node:fs/promises";
-import { join } from "node:path";
+// exo sbom IMAGE: print the image's SPDX 2.3 software bill of materials,
+// once the image is verified: an SBOM is only as good as the signature
+// over it.
 import { ExoError } from "../../errors.ts";
 import { displayPath } from "../../eval/paths.ts";
-import { locateImages, verifyImage } from "../../image/read.ts";
+import { acceptImage, refusalHint, refusalLines } from "../../image/accept.ts";
 import { SBOM_FILE } from "../../image/sbom.ts";
+import { loadTrust } from "../../sign/trust.ts";
+import { withTempDir } from "../../temp.ts";
 import { defineCommand, expectPositionals } from "../command.ts";
+import { freshnessRequestOf, TRUST_HELP, TRUST_OPTIONS, trustOptionsOf } from "../trust-options.ts";
 
-const usage = "sbom IMAGE";
+const usage = "sbom IMAGE [--trusted KEY]... [--project DIR] [--system NAME] [--min-version N] [--allow-downgrade]";
 
 export default defineCommand({
   name: "sbom",
-  summary: "Print the SPDX 2.3 JSON software bill of materials an image carries.",
+  summary: "Print the SPDX 2.3 JSON software bill of materials of a verified image.",
   usage,
-  help: ["IMAGE               a result folder, or a .tar, .iso or .raw image"],
-  options: {},
-  async run({ positionals }) {
+  help: ["IMAGE               a result folder, or a .tar, .iso or .raw image", ...TRUST_HELP],
+  options: { ...TRUST_OPTIONS },
+  async run({ values, positionals }) {
     const [image] = expectPositionals(positionals, ["IMAGE"], usage);
-    const top = await readFile(join(image!, SBOM_FILE)).catch(() => undefined);
-    if (top) {
-      process.stdout.write(top);
-      return 0;
-    }
-    for (const { format, file } of await locateImages(image!)) {
-      const sbom = (await verifyImage(format, file, [])).files.get(SBOM_FILE);
-      if (sbom) {
-        process.stdout.write(sbom);
-        return 0;
+    const request = freshnessRequestOf(values);
+    const trust = await loadTrust(trustOptionsOf(values, image!));
+    const sbom = await withTempDir("sbom", async (workDir) => {
+      const acceptance = await acceptImage(image!, trust, request, { workDir });
+      if (!acceptance.ok) {
+        const lines = refusalLines(acceptance).map((p) => `  - ${p}`);
+        throw new ExoError("ERR_EXO_VERIFY", `refusing to print the SBOM of ${displayPath(image!)}, which failed verification:\n${lines.join("\n")}`, refusalHint(acceptance));
       }
-    }
-    throw new ExoError("ERR_EXO_IMAGE_INVALID", `${displayPath(image!)} carries no ${SBOM_FILE}`);
+      const { check } = acceptance;
+      return check.files?.get(SBOM_FILE) ?? check.formats.map((f) => f.files.get(SBOM_FILE)).find((d) => d !== undefined);
+    });
+    if (!sbom) throw new ExoError("ERR_EXO_IMAGE_INVALID", `${displayPath(image!)} carries no ${SBOM_FILE}`);
+    process.stdout.write(sbom);
+    return 0;
   },
 });

@@ -1,27 +1,29 @@
 // exo sign IMAGE: sign an image that was built with --no-sign (or re-sign
 // one with a new key), on the machine that holds the key. Nothing is
-// rebuilt: the files are checked against the manifest, the manifest is
-// signed, and the signature is attached: into the bundle and the kernel
-// folder, and beside the ISO and raw images (detached).
-import { cp, mkdir, readFile, stat, writeFile } from "node:fs/promises";
+// rebuilt: every byte is checked against the manifests, the payload
+// manifest is signed and the signature attached (into the bundle and the
+// kernel folder, beside the ISO and raw images), and a new image manifest
+// (image.json) over the result is signed too.
+import { cp, mkdir, stat, writeFile } from "node:fs/promises";
 import { basename, join, resolve } from "node:path";
 import { ExoError } from "../../errors.ts";
 import { displayPath } from "../../eval/paths.ts";
 import { writeBundle } from "../../image/bundle.ts";
-import { MANIFEST_FILE, SIGNATURE_FILE } from "../../image/manifest.ts";
-import { FORMAT_FILES, locateImages, verifyImage } from "../../image/read.ts";
+import { IMAGE_SIGNATURE_FILE, sealImage } from "../../image/image-manifest.ts";
+import { MANIFEST_FILE, manifestSchema, SIGNATURE_FILE } from "../../image/manifest.ts";
+import { checkImage, FORMAT_FILES, type FormatReport } from "../../image/read.ts";
 import { SBOM_FILE } from "../../image/sbom.ts";
-import { unpackTar } from "../../image/tar.ts";
 import { loadProject } from "../../project/config.ts";
-import { loadSecretKey } from "../../sign/keys.ts";
+import { loadPublicKey, loadSecretKey, type PublicKey } from "../../sign/keys.ts";
 import { signatureBytes, signManifest } from "../../sign/signature.ts";
+import { withTempDir } from "../../temp.ts";
 import { defineCommand, expectPositionals } from "../command.ts";
 
 const usage = "sign IMAGE [--key SECRET] [--output DIR]";
 
 export default defineCommand({
   name: "sign",
-  summary: "Sign an image built with --no-sign, without rebuilding it: check its files, sign its manifest, attach the signature.",
+  summary: "Sign an image built with --no-sign, without rebuilding it: check every byte, sign its manifests, attach the signatures.",
   usage,
   help: [
     "--key SECRET        the secret key to sign with (default: exo.config.ts keys.secretKey)",
@@ -34,46 +36,56 @@ export default defineCommand({
     const key = await loadSecretKey(values.key ? resolve(values.key) : project.secretKey);
     const output = resolve(values.output ?? `${basename(image!).replace(/\.tar$/, "")}-signed`);
     if (await stat(output).then(() => true, () => false)) throw new ExoError("ERR_EXO_USAGE", `${displayPath(output)} already exists`, "remove it or pass --output");
+    // An image signed already may be signed again (a new key) only if a key trusted here signed it: never launder.
+    const trusted: PublicKey[] = [...(await Promise.all(project.trusted.map(loadPublicKey))), { algorithm: key.algorithm, keyId: key.keyId, publicKey: key.publicKey, file: "--key" }];
 
-    let manifest: Uint8Array | undefined;
-    const formats = await locateImages(image!);
-    for (const { format, file } of formats) {
-      // Sign only what matches its manifest: a signature vouches for these exact files.
-      const report = await verifyImage(format, file, []);
-      const wrong = report.problems.filter((p) => !p.startsWith(`${SIGNATURE_FILE}:`));
-      if (wrong.length) throw new ExoError("ERR_EXO_VERIFY", `refusing to sign ${displayPath(file)}:\n${wrong.map((p) => `  - ${p}`).join("\n")}`);
-      const own = report.files.get(MANIFEST_FILE)!;
-      if (manifest && Buffer.compare(Buffer.from(manifest), Buffer.from(own)) !== 0) throw new ExoError("ERR_EXO_VERIFY", `${displayPath(image!)}: its formats carry different manifests`);
-      manifest = own;
-    }
-    const signature = signatureBytes(signManifest(manifest!, key));
-
-    const single = formats.length === 1 && formats[0]!.file === image;
-    if (single && formats[0]!.format === "bundle") {
-      await writeFile(output, await signedBundle(formats[0]!.file, signature));
-    } else {
-      await mkdir(output, { recursive: true });
-      await writeFile(join(output, MANIFEST_FILE), manifest!);
-      await writeFile(join(output, SIGNATURE_FILE), signature);
-      if (!single) await cp(join(image!, SBOM_FILE), join(output, SBOM_FILE)).catch(() => undefined);
-      for (const { format, file } of formats) {
-        const target = join(output, FORMAT_FILES[format]);
-        if (format === "bundle") await writeFile(target, await signedBundle(file, signature));
-        else if (format === "kernel") {
-          await cp(file, target, { recursive: true });
-          await writeFile(join(target, SIGNATURE_FILE), signature);
-        } else await cp(file, target); // iso and raw: the signature stays beside them
+    await withTempDir("sign", async (workDir) => {
+      const check = await checkImage(image!, trusted, { workDir, copy: true });
+      const unsigned = (p: string) => p.startsWith(`${SIGNATURE_FILE}: missing`) || p.startsWith(`${IMAGE_SIGNATURE_FILE}: missing`);
+      const wrong = [...check.problems, ...check.formats.flatMap((f) => f.problems)].filter((p) => !unsigned(p));
+      if (wrong.length || check.formats.length === 0) throw new ExoError("ERR_EXO_VERIFY", `refusing to sign ${displayPath(image!)}:\n${wrong.map((p) => `  - ${p}`).join("\n")}`);
+      const manifest = check.files?.get(MANIFEST_FILE) ?? check.formats[0]!.files.get(MANIFEST_FILE)!;
+      const signature = signatureBytes(signManifest(manifest, key));
+      // One file in, one file out: a bundle is complete in itself; an ISO or disk needs the image manifest beside it.
+      if ((await stat(image!)).isFile()) {
+        const report = check.formats[0]!;
+        if (report.format !== "bundle") throw new ExoError("ERR_EXO_USAGE", `${displayPath(image!)}: an ${report.format} image is signed together with its image manifest`, "sign the result folder that holds it");
+        await writeFile(output, await signedBundle(report, signature));
+        return;
       }
-    }
+      if (!check.image) throw new ExoError("ERR_EXO_IMAGE_INVALID", `${displayPath(image!)} holds no image manifest`);
+      await mkdir(output, { recursive: true });
+      await writeFile(join(output, MANIFEST_FILE), manifest);
+      await writeFile(join(output, SIGNATURE_FILE), signature);
+      const sbom = check.files?.get(SBOM_FILE);
+      if (sbom) await writeFile(join(output, SBOM_FILE), sbom);
+      for (const report of check.formats) await writeFormat(report, output, signature);
+      const parsed = manifestSchema.parse(JSON.parse(Buffer.from(manifest).toString("utf8")));
+      await sealImage(output, { manifest: parsed, bytes: manifest }, check.image.generations, key);
+    });
     process.stdout.write(`signed ${displayPath(image!)} with ${key.algorithm} key ${key.keyId}: ${displayPath(output)}\n`);
     return 0;
   },
 });
 
-/** The same bundle with the signature added: the tar is re-packed, no file changes. */
-async function signedBundle(file: string, signature: Uint8Array): Promise<Buffer> {
-  const { entries, mtimeSeconds } = await unpackTar(await readFile(file));
-  const files = new Map(entries.filter((e) => e.name !== SIGNATURE_FILE).map((e) => [e.name, e.data] as const));
-  files.set(SIGNATURE_FILE, signature);
-  return writeBundle(files, mtimeSeconds);
+/** One format of the signed image: the bundle re-packed with the signature, the kernel folder with it, ISO and raw as they were. */
+async function writeFormat(report: FormatReport, output: string, signature: Uint8Array): Promise<void> {
+  const target = join(output, FORMAT_FILES[report.format]);
+  if (report.format === "bundle") await writeFile(target, await signedBundle(report, signature));
+  else if (report.format === "kernel") {
+    for (const [name, data] of [...report.files, [SIGNATURE_FILE, signature] as const]) {
+      await mkdir(join(target, name, ".."), { recursive: true });
+      await writeFile(join(target, name), data);
+    }
+  } else await cp(report.copy ?? report.file, target); // the signature stays beside them
 }
+
+/** The same bundle with the signature added: the tar is re-packed, no file changes. */
+async function signedBundle(report: FormatReport, signature: Uint8Array): Promise<Buffer> {
+  const missing = report.manifest!.files.filter((f) => !report.files.has(f.path));
+  if (missing.length) throw new ExoError("ERR_EXO_IMAGE_INVALID", `${displayPath(report.file)}: ${missing.map((f) => f.path).join(", ")} too large to re-pack here`);
+  const files = new Map([...report.files].filter(([name]) => name !== SIGNATURE_FILE));
+  files.set(SIGNATURE_FILE, signature);
+  return writeBundle(files, report.manifest!.created);
+}
+

@@ -1,42 +1,44 @@
-// exo verify IMAGE [--key PUB]: check each image format against its signed
-// manifest: the signature by a trusted key, and every file it carries.
+// exo verify IMAGE: check an image before anything uses it: the signature
+// over its image manifest by a trusted key, every container's bytes, every
+// file inside, and its freshness (system, version, expiry).
 import { ExoError } from "../../errors.ts";
 import { displayPath } from "../../eval/paths.ts";
-import { detachedSignature, locateImages, verifyImage } from "../../image/read.ts";
-import { loadProject } from "../../project/config.ts";
-import { loadTrustedKeys } from "../../sign/trust.ts";
+import { acceptImage, refusalHint, refusalLines } from "../../image/accept.ts";
+import { loadTrust } from "../../sign/trust.ts";
+import { withTempDir } from "../../temp.ts";
 import { defineCommand, expectPositionals } from "../command.ts";
 import { JSON_SCHEMAS, printJson } from "../json.ts";
-import { readFile } from "node:fs/promises";
+import { freshnessRequestOf, TRUST_HELP, TRUST_OPTIONS, trustOptionsOf } from "../trust-options.ts";
 
-const usage = "verify IMAGE [--key PUB]... [--signature FILE] [--json]";
+const usage = "verify IMAGE [--trusted KEY]... [--project DIR] [--system NAME] [--min-version N] [--allow-downgrade] [--json]";
 
 export default defineCommand({
   name: "verify",
-  summary: "Check an image (a result folder, or a .tar, .iso or .raw file): its signature by a trusted key and every file it carries.",
+  summary: "Check an image (a result folder, or a .tar, .iso or .raw file): its signature by a trusted key, every byte of every format, and its freshness.",
   usage,
-  help: [
-    "--key PUB           trust this public key file instead of exo.config.ts keys.trusted (repeatable)",
-    "--signature FILE    a detached signature (manifest.sig) for an image signed after it was built",
-    "--json              a JSON document (schema exo.verify/v1)",
-  ],
-  options: { key: { type: "string", multiple: true }, signature: { type: "string" }, json: { type: "boolean" } },
+  help: [...TRUST_HELP, "--key PUB           the same as --trusted", "--json              a JSON document (schema exo.verify/v1)"],
+  options: { ...TRUST_OPTIONS, key: { type: "string", multiple: true }, json: { type: "boolean" } },
   async run({ values, positionals }) {
     const [image] = expectPositionals(positionals, ["IMAGE"], usage);
-    const project = await loadProject();
-    const trusted = await loadTrustedKeys(project, values.key ?? []);
-    const signature = values.signature ? await readFile(values.signature).catch(() => {
-      throw new ExoError("ERR_EXO_USAGE", `signature file ${values.signature} does not exist`);
-    }) : await detachedSignature(image!);
-    const reports = [];
-    for (const { format, file } of await locateImages(image!)) reports.push(await verifyImage(format, file, trusted, signature));
-    const ok = reports.every((r) => r.ok);
+    const request = freshnessRequestOf(values);
+    const trust = await loadTrust(trustOptionsOf(values, image!, values.key ?? []));
+    const acceptance = await withTempDir("verify", (workDir) => acceptImage(image!, trust, request, { workDir }));
+    const { check, freshness, ok } = acceptance;
+    const problems = [...check.problems, ...freshness.map((f) => f.message)];
     if (values.json) {
+      const head = check.head;
       printJson({
         schema: JSON_SCHEMAS.verify,
         image: displayPath(image!),
         ok,
-        formats: reports.map((r) => ({
+        keyId: check.keyId ?? null,
+        algorithm: check.algorithm ?? null,
+        system: head?.system ?? null,
+        version: head?.version ?? null,
+        created: head?.created ?? null,
+        expires: head?.expires ?? null,
+        problems,
+        formats: check.formats.map((r) => ({
           format: r.format,
           file: displayPath(r.file),
           ok: r.ok,
@@ -51,11 +53,14 @@ export default defineCommand({
       return ok ? 0 : 1;
     }
     if (!ok) {
-      const lines = reports.filter((r) => !r.ok).flatMap((r) => r.problems.map((p) => `  - ${r.format} (${displayPath(r.file)}): ${p}`));
-      throw new ExoError("ERR_EXO_VERIFY", `${displayPath(image!)} failed verification:\n${lines.join("\n")}`);
+      const lines = refusalLines(acceptance).map((p) => `  - ${p}`);
+      throw new ExoError("ERR_EXO_VERIFY", `${displayPath(image!)} failed verification:\n${lines.join("\n")}`, refusalHint(acceptance));
     }
-    for (const r of reports) {
-      process.stdout.write(`${displayPath(r.file)}: ok, signed by key ${r.keyId} (${r.algorithm}), ${r.files.size} files match the manifest (system ${r.manifest!.system}, config ${r.manifest!.configHash})\n`);
+    const head = check.head!;
+    const expiry = head.expires === null ? "" : `, expires ${new Date(head.expires * 1000).toISOString()}`;
+    process.stdout.write(`${displayPath(image!)}: signed by key ${check.keyId} (${check.algorithm}): system ${head.system}, version ${head.version}${expiry}\n`);
+    for (const r of check.formats) {
+      process.stdout.write(`${displayPath(r.file)}: ok, ${r.files.size} files match the manifest (config ${r.manifest!.configHash})\n`);
     }
     return 0;
   },

@@ -2,7 +2,9 @@
 // service a line: name, sandbox policy, daemon or task; written by the initrd
 // builder from packages.install), starts each one from bin/ under its policy,
 // waits for the tasks, then stops the daemons, and exits with the number of
-// services that failed.
+// services that failed. A line whose name or policy does not fit its field
+// (EXO_NAME_MAX, schemas/limits.ts) is refused whole and counts as failed:
+// cut short, a policy name could become another policy's.
 import { emit, type FixedTemplate } from "../../template.ts";
 
 const source = "user/programs/init.ts";
@@ -17,29 +19,35 @@ export const init: FixedTemplate = {
       w.line(`#define MAX_SERVICES 16
 
 struct service {
-    char name[32];
-    char policy[32];
+    char name[EXO_NAME_MAX + 1];
+    char policy[EXO_NAME_MAX + 1];
     int daemon;
     int64 pid;
 };
 
 static struct service services[MAX_SERVICES];
 static char text[2048];
+static int refused; /* lines not started: a word too long, or past MAX_SERVICES */
 
-/* Copy the next blank-separated word at 'at' into out (room n); return where it ends. */
-static const char *word(const char *at, char *out, uint64 n)
+/* Copy the next blank-separated word at 'at' into out (room n); return where it
+   ends. *fits becomes 0 when the word needs more room: out is then no name. */
+static const char *word(const char *at, char *out, uint64 n, int *fits)
 {
     uint64 i = 0;
     while (*at == ' ')
         at++;
-    for (; *at != 0 && *at != ' ' && *at != '\\n'; at++)
+    for (; *at != 0 && *at != ' ' && *at != '\\n'; at++) {
         if (i + 1 < n)
             out[i++] = *at;
+        else
+            *fits = 0;
+    }
     out[i] = 0;
     return at;
 }
 
-/* Read and parse the services file; returns how many services it names, or -1. */
+/* Read and parse the services file; returns how many services it names, or -1.
+   Lines it refuses are reported and counted in 'refused'. */
 static int load(void)
 {
     struct stat st;
@@ -60,18 +68,30 @@ static int load(void)
         return -1;
     }
     text[got] = 0;
-    int n = 0;
-    for (const char *at = text; *at != 0 && n < MAX_SERVICES;) {
+    int n = 0, line = 0;
+    for (const char *at = text; *at != 0;) {
         char kind[8];
-        struct service *s = &services[n];
-        at = word(at, s->name, sizeof s->name);
-        at = word(at, s->policy, sizeof s->policy);
-        at = word(at, kind, sizeof kind);
+        struct service scratch, *s = n < MAX_SERVICES ? &services[n] : &scratch;
+        int name_fits = 1, policy_fits = 1, kind_fits = 1;
+        line++;
+        at = word(at, s->name, sizeof s->name, &name_fits);
+        at = word(at, s->policy, sizeof s->policy, &policy_fits);
+        at = word(at, kind, sizeof kind, &kind_fits);
         while (*at != 0 && *at++ != '\\n')
             ;
         if (s->name[0] == 0 || s->name[0] == '#')
             continue;
-        s->daemon = strcmp(kind, "daemon") == 0;
+        if (!name_fits || !policy_fits) {
+            printf("init: /etc/exo/services line %d: the %s is longer than %d characters; not started\\n", line, name_fits ? "policy name" : "service name", EXO_NAME_MAX);
+            refused++;
+            continue;
+        }
+        if (n == MAX_SERVICES) {
+            printf("init: /etc/exo/services line %d: more than %d services; %s not started\\n", line, MAX_SERVICES, s->name);
+            refused++;
+            continue;
+        }
+        s->daemon = kind_fits && strcmp(kind, "daemon") == 0;
         n++;
     }
     return n;
@@ -79,12 +99,13 @@ static int load(void)
 
 int main(void)
 {
-    int n = load(), failed = 0;
+    int n = load();
     if (n < 0)
         return 1;
-    printf("init: pid %ld, %d service%s in /etc/exo/services\\n", getpid(), n, n == 1 ? "" : "s");
+    int failed = refused, total = n + refused;
+    printf("init: pid %ld, %d service%s in /etc/exo/services\\n", getpid(), total, total == 1 ? "" : "s");
     for (int i = 0; i < n; i++) {
-        char path[40] = "bin/";
+        char path[EXO_NAME_MAX + 5] = "bin/";
         struct service *s = &services[i];
         memcpy(path + 4, s->name, strlen(s->name) + 1);
         s->pid = spawn(path, s->policy, 0);
@@ -112,7 +133,7 @@ int main(void)
                 failed++;
         }
     }
-    printf("init: %d service%s, %d failed\\n", n, n == 1 ? "" : "s", failed);
+    printf("init: %d service%s, %d failed\\n", total, total == 1 ? "" : "s", failed);
     return failed;
 }`);
     });

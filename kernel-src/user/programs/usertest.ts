@@ -2,6 +2,7 @@
 // the initrd of kernel.testMode = "selftest" builds only. The kernel spawns it
 // with a mode (its argument) and checks the exit status: 0, or the line of
 // the check that failed.
+import { LONGEST_POLICY_NAME } from "../../../schemas/limits.ts";
 import { emit, type FixedTemplate } from "../../template.ts";
 
 const source = "user/programs/usertest.ts";
@@ -15,7 +16,11 @@ export const usertest: FixedTemplate = {
   source,
   render() {
     const m = USERTEST_MODES;
-    const summary = "usertest: file syscalls on the initrd, spawn, wait and kill, each check failing with its line number.";
+    // Defined in self-test builds (modules/selftest.ts); the same name one character longer, and far longer.
+    const longest = LONGEST_POLICY_NAME;
+    const longer = `${longest}x`;
+    const farLonger = longest + "y".repeat(64 - longest.length);
+    const summary = "usertest: file syscalls on the initrd, spawn, wait and kill, policy names, each check failing with its line number.";
     return emit({ source, path: "bin/usertest.c", summary, options: [] }, (w) => {
       w.line('#include "exo.h"');
       w.blank();
@@ -47,7 +52,8 @@ static int files(void)
     return 0;
 }
 
-/* spawn, wait and kill: statuses, a kill in user mode (and in the kernel, with IPC), and the errors. */
+/* spawn, wait and kill: statuses, a kill in user mode (and in the kernel, with IPC), and the errors.
+   A policy name is taken whole or refused: never cut to a prefix that names another policy. */
 static int procs(uint64 with_ipc)
 {
     int64 status, me = getpid();
@@ -70,6 +76,10 @@ static int procs(uint64 with_ipc)
     CHECK(spawn("etc/exo/config.json", NULL, 0) == -ENOEXEC);
     CHECK(spawn("bin/usertest", "no-such-policy", 0) == -EINVAL);
     CHECK(spawn((const char *)0x1000, NULL, 0) == -EFAULT);
+    int64 named = spawn("bin/usertest", "${longest}", ${m.exit7});
+    CHECK(named > 0 && wait(named, &status) == named && status == 7);
+    CHECK(spawn("bin/usertest", "${longer}", ${m.exit7}) == -EINVAL);
+    CHECK(spawn("bin/usertest", "${farLonger}", ${m.exit7}) == -EINVAL);
     return 0;
 }
 
