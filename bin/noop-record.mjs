@@ -4,7 +4,7 @@
 // hundred stat calls. The TypeScript side imports the same functions.
 import { createHash } from "node:crypto";
 import { access, readFile, readlink, stat } from "node:fs/promises";
-import { dirname, join, resolve } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 
 export const SCHEMA = "exo.noop-cache/v2";
 /** Flags whose runs must always do the real work (or print what only the real work prints). */
@@ -21,7 +21,8 @@ export async function freshRecord(argv) {
   }
   if (record.schema !== SCHEMA) return undefined;
   for (const [file, expected] of Object.entries(record.stamps)) if ((await stampOf(file)) !== expected) return undefined;
-  if (!(await exists(record.path))) return undefined;
+  // Valid, not merely present: a path gc has marked for deletion is no answer.
+  if (!(await exists(record.path)) || !(await exists(join(dirname(dirname(record.path)), "valid", basename(record.path))))) return undefined;
   return record;
 }
 
@@ -49,7 +50,8 @@ export async function stampOf(file) {
 export async function recordFile(argv) {
   const cwd = process.cwd();
   const key = createHash("sha256")
-    .update(JSON.stringify({ cwd, argv, store: process.env.EXO_STORE ?? null, path: process.env.PATH ?? "" }))
+    // The Node major is an input of every derivation key (generator/builders/closure.ts), so of the answer too.
+    .update(JSON.stringify({ cwd, argv, store: process.env.EXO_STORE ?? null, path: process.env.PATH ?? "", node: process.versions.node.split(".")[0] }))
     .digest("hex")
     .slice(0, 32);
   return join(await projectRoot(cwd), ".exo", "noop", `${key}.json`);

@@ -12,12 +12,13 @@ import { GRUB_DIRS } from "./builders/bootloader.ts";
 import { makeBuilders } from "./builders/index.ts";
 import { KERNEL_SRC_DIR } from "./builders/kernel-sources.ts";
 import type { SbomContext } from "./builders/payload.ts";
+import { grubVersion, npmRuntime } from "./image/sbom.ts";
 import { evaluateProfile, type Evaluation } from "./eval/index.ts";
 import type { Module } from "./eval/module.ts";
 import { type OlderPayload, planBuild } from "./plan/plan.ts";
 import type { Project } from "./project/config.ts";
 import { openSecretKey } from "./sign/keys.ts";
-import { findTool, type Tool } from "./toolchain.ts";
+import { findTool, type Tool, ToolCache } from "./toolchain.ts";
 
 export interface BuildResult {
   readonly evaluation: Evaluation;
@@ -51,16 +52,17 @@ export async function buildProfile(profile: string, project: Project, opts: Buil
   const graph = planBuild(evaluation, { keyId: key?.keyId ?? null, ...(opts.olderGenerations ? { olderGenerations: opts.olderGenerations } : {}), ...(opts.version !== undefined ? { version: opts.version } : {}) });
   const store = new Store(project.store);
   await store.init();
-  const cacheFile = join(store.dir("cache"), "tools.json");
+  const cache = new ToolCache(join(store.dir("cache"), "tools.json"));
   const [clang, lld, grubMkimage, xorriso, mformat, mmd, mcopy] = await Promise.all([
-    findTool(project.clang, { cacheFile }),
-    findTool(project.lld, { cacheFile }),
-    findTool("grub-mkimage", { cacheFile, dataDirs: [GRUB_DIRS.bios, GRUB_DIRS.efi] }),
-    findTool("xorriso", { cacheFile }),
-    findTool("mformat", { cacheFile }),
-    findTool("mmd", { cacheFile }),
-    findTool("mcopy", { cacheFile }),
+    findTool(project.clang, { cache }),
+    findTool(project.lld, { cache }),
+    findTool("grub-mkimage", { cache, dataDirs: [GRUB_DIRS.bios, GRUB_DIRS.efi] }),
+    findTool("xorriso", { cache }),
+    findTool("mformat", { cache }),
+    findTool("mmd", { cache }),
+    findTool("mcopy", { cache }),
   ]);
+  await cache.flush();
   const sbom = await sbomContext({ clang, "ld.lld": lld, "grub-mkimage": grubMkimage, xorriso, mtools: mformat });
   const realisation = await realise(graph, {
     store,
@@ -75,7 +77,10 @@ export async function buildProfile(profile: string, project: Project, opts: Buil
   return { evaluation, graph, realisation, outPath, signed: key !== undefined, inputFiles };
 }
 
-/** What the SBOM names besides the image's files: Exo's version, the kernel templates, the tools. */
+/**
+ * What the SBOM names besides the image's files: Exo's version, the kernel templates, the tools, GRUB,
+ * Node (major version only, as derivation keys see it) and the npm packages of package-lock.json that run in a build.
+ */
 async function sbomContext(tools: Record<string, Tool>): Promise<SbomContext> {
   const templates = [];
   for (const entry of await listTree(KERNEL_SRC_DIR)) {
@@ -86,6 +91,8 @@ async function sbomContext(tools: Record<string, Tool>): Promise<SbomContext> {
     exoVersion: exoVersion(),
     templates,
     tools: Object.entries(tools).map(([name, t]) => ({ name, version: t.version, sha256: t.sha256 })),
+    runtime: { ...npmRuntime(new URL("..", import.meta.url)), node: process.versions.node.split(".")[0]! },
+    grubVersion: grubVersion(tools["grub-mkimage"]!.version),
   };
 }
 

@@ -8,7 +8,7 @@ import { delimiter, isAbsolute, join } from "node:path";
 import { promisify } from "node:util";
 import { hashJson, sha256File } from "../store/hash.ts";
 import { hashTree } from "../store/tree.ts";
-import { writeAtomic } from "../store/store.ts";
+import { isCode, writeAtomic } from "../store/store.ts";
 import { ExoError } from "./errors.ts";
 
 const run = promisify(execFile);
@@ -34,16 +34,52 @@ const PACKAGES: Record<string, string> = {
 
 type CacheFile = Record<string, { stamp: string; version: string; sha256: string }>;
 
+/**
+ * Tool identities kept between runs (`<store>/v1/cache/tools.json`): read
+ * once, and written once, atomically, only when an identity changed. A cache
+ * that cannot be written (a read-only store, a full disk) is computed again
+ * next time, never an error.
+ */
+export class ToolCache {
+  private entries: Promise<CacheFile> | undefined;
+  private dirty = false;
+  constructor(readonly file: string) {}
+
+  private load(): Promise<CacheFile> {
+    this.entries ??= readFile(this.file, "utf8").then((t) => JSON.parse(t) as CacheFile, () => ({}));
+    return this.entries;
+  }
+
+  async get(path: string): Promise<CacheFile[string] | undefined> {
+    const entries = await this.load();
+    return Object.hasOwn(entries, path) ? entries[path] : undefined;
+  }
+
+  async set(path: string, entry: CacheFile[string]): Promise<void> {
+    (await this.load())[path] = entry;
+    this.dirty = true;
+  }
+
+  async flush(): Promise<void> {
+    if (!this.dirty) return;
+    const sorted = Object.fromEntries(Object.entries(await this.load()).sort(([a], [b]) => (a < b ? -1 : 1)));
+    await writeAtomic(this.file, `${JSON.stringify(sorted, null, 2)}\n`).catch((e: unknown) => {
+      if (!["EACCES", "EPERM", "EROFS", "ENOSPC", "EDQUOT"].some((code) => isCode(e, code))) throw e;
+    });
+    this.dirty = false;
+  }
+}
+
 export interface FindOptions {
   /** Keeps identities between runs. */
-  readonly cacheFile?: string;
+  readonly cache?: ToolCache;
   /** Data the tool reads besides its binary (GRUB's module folders): hashed into its identity. */
   readonly dataDirs?: readonly string[];
 }
 
 /** Find `command` on PATH and identify it. */
-export async function findTool(command: string, opts: FindOptions | string = {}): Promise<Tool> {
-  const { cacheFile, dataDirs = [] } = typeof opts === "string" ? { cacheFile: opts } : opts;
+export async function findTool(command: string, opts: FindOptions = {}): Promise<Tool> {
+  const { cache, dataDirs = [] } = opts;
   const path = await which(command);
   if (!path) {
     const pkg = PACKAGES[command] ?? command;
@@ -57,18 +93,13 @@ export async function findTool(command: string, opts: FindOptions | string = {})
     stamps.push(`${info.size}:${info.mtimeMs}:${info.ino}`);
   }
   const stamp = stamps.join("/");
-  const cache: CacheFile = cacheFile ? await readFile(cacheFile, "utf8").then((t) => JSON.parse(t) as CacheFile, () => ({})) : {};
-  const cached = cache[path];
+  const cached = await cache?.get(path);
   if (cached?.stamp === stamp) return { path, version: cached.version, sha256: cached.sha256 };
   const { stdout } = await run(path, ["--version"]);
   const data = await Promise.all(dataDirs.map((d) => hashTree(d)));
   const binary = await sha256File(real);
   const tool = { path, version: stdout.split("\n")[0]!.trim(), sha256: data.length ? hashJson({ binary, data }) : binary };
-  if (cacheFile) {
-    // Re-read so that identities written by a concurrent process are kept.
-    const latest: CacheFile = await readFile(cacheFile, "utf8").then((t) => JSON.parse(t) as CacheFile, () => ({}));
-    await writeAtomic(cacheFile, `${JSON.stringify({ ...latest, [path]: { stamp, version: tool.version, sha256: tool.sha256 } }, null, 2)}\n`);
-  }
+  await cache?.set(path, { stamp, version: tool.version, sha256: tool.sha256 });
   return tool;
 }
 

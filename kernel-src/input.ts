@@ -8,7 +8,7 @@ type SandboxConfig = Config["sandbox"];
 export interface KernelTemplateInput {
   readonly systemName: string;
   readonly arch: Arch;
-  /** sha256 hex of the canonical Config; printed in the boot banner. */
+  /** sha256 hex of the canonical system configuration (every option but image.*); printed in the boot banner. */
   readonly configHash: string;
   readonly kernel: KernelConfig;
   /**

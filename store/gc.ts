@@ -1,11 +1,20 @@
-// Garbage collection: delete every store path that no root reaches, with
-// its meta, and the key records that named it.
+// Garbage collection: delete every store path that neither a root nor a
+// running process (its temporary roots) reaches. Under the GC lock, in two
+// phases, so that a kill at any instant leaves a consistent store:
+//   1. mark every unreachable path invalid (lookups stop returning it), read
+//      the temporary roots again and give back what a process took meanwhile;
+//   2. drop the keys that name the doomed paths, then delete each, referrers
+//      before what they reference: meta, one rename into trash/, removal.
+// A killed gc leaves invalid paths, which the next gc deletes, and trash,
+// which the next process removes.
 import { readdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
-import { ExoError } from "../generator/errors.ts";
 import { closure } from "./closure.ts";
+import { crashPoint } from "./crash.ts";
+import { lockFile } from "./flock.ts";
 import { liveRoots } from "./roots.ts";
-import { isAlive, type Store } from "./store.ts";
+import type { Store } from "./store.ts";
+import { liveTempRoots } from "./temp-roots.ts";
 
 export interface GcResult {
   readonly roots: number;
@@ -15,34 +24,85 @@ export interface GcResult {
   readonly freedBytes: number;
 }
 
-export async function collectGarbage(store: Store, opts: { dryRun: boolean }): Promise<GcResult> {
-  await store.init();
-  // A running build may be about to use a path no root reaches yet: do not race it.
-  for (const lock of await readdir(store.dir("locks"))) {
-    const pid = Number((await readFile(join(store.dir("locks"), lock), "utf8").catch(() => "")).trim());
-    if (isAlive(pid)) throw new ExoError("ERR_EXO_STORE", `a build (pid ${pid}) is running on this store`, "run exo gc when no build is running");
-  }
-  const roots = await liveRoots(store);
-  const live = await closure(store, roots);
-  const deleted: string[] = [];
-  let freedBytes = 0;
-  for (const name of await store.listPaths()) {
-    if (live.has(name)) continue;
-    deleted.push(name);
-    freedBytes += (await store.pathInfo(name))?.size ?? 0;
-    if (!opts.dryRun) await store.delete(name);
-  }
-  if (!opts.dryRun) await dropStaleKeys(store, new Set(deleted));
-  return { roots: roots.size, kept: live.size, deleted, freedBytes };
+export interface GcOptions {
+  readonly dryRun: boolean;
+  readonly onWait?: () => void;
+  /** Run first under the GC lock, e.g. to drop roots that a layer above knows are stale. */
+  readonly underLock?: (() => Promise<void>) | undefined;
 }
 
-async function dropStaleKeys(store: Store, deleted: ReadonlySet<string>): Promise<void> {
+export async function collectGarbage(store: Store, opts: GcOptions): Promise<GcResult> {
+  await store.requireWritable("exo gc");
+  const lock = (await lockFile(store.gcLockFile, { wait: true, ...(opts.onWait ? { onWait: opts.onWait } : {}) }))!;
+  try {
+    await opts.underLock?.();
+    const roots = await liveRoots(store);
+    const reachable = async () => closure(store, [...roots, ...(await liveTempRoots(store.dir("temproots")))]);
+    const live = await reachable();
+    const unreachable = (await store.listPaths()).filter((name) => !live.has(name));
+    if (opts.dryRun) return { roots: roots.size, kept: live.size, deleted: unreachable, freedBytes: await sizeOf(store, unreachable) };
+
+    for (const name of unreachable) await store.invalidate(name);
+    crashPoint("gc:after-invalidate");
+    // A process may have taken one of them as a temporary root before it saw it invalid: it keeps it.
+    const stillLive = await reachable();
+    const doomed = unreachable.filter((name) => !stillLive.has(name));
+    for (const name of unreachable.filter((n) => stillLive.has(n))) await store.restoreValid(name);
+    const freedBytes = await sizeOf(store, doomed);
+    await dropKeys(store, new Set(doomed));
+    crashPoint("gc:after-keys");
+    for (const name of await referrersFirst(store, doomed)) {
+      await store.delete(name);
+      crashPoint("gc:after-delete");
+    }
+    await sweepLeftovers(store);
+    return { roots: roots.size, kept: stillLive.size, deleted: doomed, freedBytes };
+  } finally {
+    await lock.release();
+  }
+}
+
+async function sizeOf(store: Store, names: readonly string[]): Promise<number> {
+  let bytes = 0;
+  for (const name of names) bytes += (await store.pathInfo(name))?.size ?? 0;
+  return bytes;
+}
+
+/** Meta and validity records whose path is gone, and keys that name no path: what killed processes left. */
+async function sweepLeftovers(store: Store): Promise<void> {
+  const present = new Set(await store.listPaths());
+  for (const kind of ["meta", "valid"] as const) {
+    for (const name of await readdir(store.dir(kind))) if (!present.has(name)) await rm(join(store.dir(kind), name), { force: true });
+  }
+  await dropKeys(store, (target) => !present.has(target));
+}
+
+/** Remove every key that names one of `doomed`, before any of them leaves paths/. */
+async function dropKeys(store: Store, doomed: ReadonlySet<string> | ((target: string) => boolean)): Promise<void> {
+  const drop = typeof doomed === "function" ? doomed : (target: string) => doomed.has(target);
   const keys = store.dir("keys");
   for (const fan of await readdir(keys)) {
     for (const key of await readdir(join(keys, fan))) {
       const file = join(keys, fan, key);
       const target = (await readFile(file, "utf8").catch(() => "")).trim();
-      if (deleted.has(target)) await rm(file, { force: true });
+      if (drop(target)) await rm(file, { force: true });
     }
   }
+}
+
+/** `names` ordered so that a path comes before every path it references (they all go). */
+async function referrersFirst(store: Store, names: readonly string[]): Promise<string[]> {
+  const set = new Set(names);
+  const order: string[] = [];
+  const state = new Map<string, "visiting" | "done">();
+  // Depth-first on references: a path is placed after all that it references, then the list is reversed.
+  const visit = async (name: string): Promise<void> => {
+    if (state.has(name)) return;
+    state.set(name, "visiting");
+    for (const ref of (await store.pathInfo(name))?.references ?? []) if (set.has(ref)) await visit(ref);
+    state.set(name, "done");
+    order.push(name);
+  };
+  for (const name of [...names].sort()) await visit(name);
+  return order.reverse();
 }

@@ -50,7 +50,8 @@ export async function realise(graph: BuildGraph, opts: RealiseOptions): Promise<
 
   const inputPath = async (drv: Derivation, name: string, input: DerivationInput): Promise<string> => {
     if ("storePath" in input) {
-      if (!(await store.pathInfo(input.storePath))) throw new Error(`derivation ${drv.id}: input ${name} names ${input.storePath}, which is not in the store`);
+      await store.protect(input.storePath);
+      if (!(await store.isValid(input.storePath))) throw new ExoError("ERR_EXO_STORE", `derivation ${drv.id}: input ${name} names ${input.storePath}, which is not in the store (collected meanwhile?)`, "build again");
       return input.storePath;
     }
     const dep = byId.get(input.node);
@@ -68,7 +69,9 @@ export async function realise(graph: BuildGraph, opts: RealiseOptions): Promise<
       for (const [name, input] of Object.entries(drv.inputs)) {
         const depName = await inputPath(drv, name, input);
         const depPath = store.pathOf(depName);
-        references.add(depName);
+        // A file taken from inside another path is an input by its content (hashed below), not a
+        // reference: the same source file from two profiles' source trees must give the same object.
+        if (!input.path) references.add(depName);
         inputPaths[name] = input.path ? join(depPath, input.path) : depPath;
         inputHashes[name] = input.path ? await hashTree(inputPaths[name]!) : depName;
       }

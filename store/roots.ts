@@ -12,15 +12,17 @@ export function indirectRootFile(store: Store, link: string): string {
   return join(store.dir("roots"), `link-${sha256Hex(resolve(link)).slice(0, 32)}`);
 }
 
-/** Register `link` (a `result` link) as a root; idempotent. */
-export async function addIndirectRoot(store: Store, link: string): Promise<void> {
+/** Register `link` (a `result` link) as a root; idempotent. False on a read-only store, where nothing is ever collected. */
+export async function addIndirectRoot(store: Store, link: string): Promise<boolean> {
   await store.init();
+  if (!store.isWritable) return false;
   const abs = resolve(link);
   const root = indirectRootFile(store, link);
   const tmp = `${root}.${process.pid}.tmp`;
   await rm(tmp, { force: true });
   await symlink(abs, tmp);
   await rename(tmp, root);
+  return true;
 }
 
 /** The store path names the roots hold now; stale roots are removed. */

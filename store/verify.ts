@@ -1,8 +1,15 @@
-// Verify the store: re-hash every path and compare with the hash in its
-// name; check that its meta exists and its references are present.
-// Repair deletes what is corrupt, so that the next build makes it anew.
+// Verify the store: re-hash every valid path and compare with the hash in
+// its name (which covers its references), check that its meta exists and
+// that what it references is valid, and that no key names a missing path.
+// Repair restores a consistent store under the GC lock: it deletes what is
+// corrupt and everything that references it (so nothing dangles), drops the
+// keys and records that name nothing, and empties the trash. The next build
+// makes anew whatever was deleted, and verify then exits 0.
+import { readdir, readFile, rm } from "node:fs/promises";
+import { join } from "node:path";
+import { lockFile } from "./flock.ts";
+import { contentHash, removeTree, type Store } from "./store.ts";
 import { listTree } from "./tree.ts";
-import { contentHash, type Store } from "./store.ts";
 
 export interface VerifyProblem {
   readonly path: string;
@@ -17,15 +24,34 @@ export interface StoreVerification {
 
 export async function verifyStore(store: Store, opts: { repair: boolean }): Promise<StoreVerification> {
   await store.init();
+  if (opts.repair) await store.requireWritable("store verify --repair");
+  const lock = opts.repair ? await lockFile(store.gcLockFile, { wait: true }) : undefined;
+  try {
+    const found = await findProblems(store);
+    if (!opts.repair) return { checked: found.checked, problems: found.problems, repaired: [] };
+    const deleted = await deleteWithReferrers(store, found.corrupt);
+    await dropDanglingRecords(store);
+    return { checked: found.checked, problems: found.problems, repaired: deleted };
+  } finally {
+    await lock?.release();
+  }
+}
+
+async function findProblems(store: Store): Promise<{ checked: number; problems: VerifyProblem[]; corrupt: string[] }> {
   const names = await store.listPaths();
-  const present = new Set(names);
   const problems: VerifyProblem[] = [];
   const corrupt: string[] = [];
+  let checked = 0;
   for (const name of names) {
+    if (!(await store.isValid(name))) continue; // never added whole, or being deleted: garbage, not corruption
+    checked++;
     const expected = name.slice(0, name.indexOf("-"));
+    const info = await store.pathInfo(name);
+    if (!info) problems.push({ path: name, problem: "its meta file is missing" });
     let actual: string;
     try {
-      actual = contentHash(await listTree(store.pathOf(name)));
+      // The name covers the references too, so a meta file edited to reference other paths is caught here.
+      actual = contentHash(await listTree(store.pathOf(name)), info?.references ?? []);
     } catch (e) {
       actual = `unreadable (${e instanceof Error ? e.message : String(e)})`;
     }
@@ -34,12 +60,55 @@ export async function verifyStore(store: Store, opts: { repair: boolean }): Prom
       corrupt.push(name);
       continue;
     }
-    const info = await store.pathInfo(name);
-    if (!info) problems.push({ path: name, problem: "its meta file is missing" });
     for (const ref of info?.references ?? []) {
-      if (!present.has(ref)) problems.push({ path: name, problem: `references ${ref}, which is not in the store` });
+      if (!(await store.isValid(ref))) {
+        problems.push({ path: name, problem: `references ${ref}, which is not in the store` });
+        corrupt.push(name);
+      }
     }
   }
-  if (opts.repair) for (const name of corrupt) await store.delete(name);
-  return { checked: names.length, problems, repaired: opts.repair ? corrupt : [] };
+  for (const { key, target } of await keyRecords(store)) {
+    if (!(await store.isValid(target)) && !names.includes(target)) problems.push({ path: target, problem: `key ${key.slice(0, 16)}… names it, but it is not in the store` });
+  }
+  return { checked, problems, corrupt: [...new Set(corrupt)] };
+}
+
+async function keyRecords(store: Store): Promise<{ key: string; file: string; target: string }[]> {
+  const out = [];
+  const keys = store.dir("keys");
+  for (const fan of (await readdir(keys)).sort()) {
+    for (const key of (await readdir(join(keys, fan))).sort()) {
+      const file = join(keys, fan, key);
+      out.push({ key, file, target: (await readFile(file, "utf8").catch(() => "")).trim() });
+    }
+  }
+  return out;
+}
+
+/** Delete `corrupt` and every valid path that references one of them, transitively. */
+async function deleteWithReferrers(store: Store, corrupt: readonly string[]): Promise<string[]> {
+  const doomed = new Set(corrupt);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const name of await store.listPaths()) {
+      if (doomed.has(name)) continue;
+      if (((await store.pathInfo(name))?.references ?? []).some((r) => doomed.has(r))) {
+        doomed.add(name);
+        grew = true;
+      }
+    }
+  }
+  for (const name of doomed) await store.invalidate(name);
+  for (const name of [...doomed].sort()) await store.delete(name);
+  return [...doomed].sort();
+}
+
+/** Keys naming no valid path, meta and validity records of no path, and trash. */
+async function dropDanglingRecords(store: Store): Promise<void> {
+  for (const { file, target } of await keyRecords(store)) if (!(await store.isValid(target))) await rm(file, { force: true });
+  const present = new Set(await store.listPaths());
+  for (const kind of ["meta", "valid"] as const) {
+    for (const name of await readdir(store.dir(kind))) if (!present.has(name)) await rm(join(store.dir(kind), name), { force: true });
+  }
+  for (const entry of await readdir(store.dir("trash"))) await removeTree(join(store.dir("trash"), entry));
 }

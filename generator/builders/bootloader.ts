@@ -3,10 +3,12 @@
 // depends on the build machine: the El Torito image for BIOS CD boot, the
 // core image for BIOS disk boot, the UEFI application and the FAT image
 // that carries it on a CD.
+import { createHash } from "node:crypto";
 import { copyFile, mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Builder } from "../../store/derivation.ts";
 import { EARLY_CONFIG, GRUB_MODULES } from "../image/grub-cfg.ts";
+import { identityFromDigest, serialArg } from "../image/identity.ts";
 import { isPristineEltorito } from "../image/iso.ts";
 import type { Tool } from "../toolchain.ts";
 import { runTool } from "./exec.ts";
@@ -55,15 +57,20 @@ export function bootloaderBuilder(tools: BootloaderTools): Builder {
       await copyFile(join(GRUB_DIRS.bios, "boot.img"), join(ctx.out, BOOT_FILES.bootSector));
       await copyFile(join(GRUB_DIRS.bios, "boot_hybrid.img"), join(ctx.out, BOOT_FILES.hybridMbr));
 
-      // The FAT image a CD's El Torito EFI entry points at: \EFI\BOOT\BOOTX64.EFI, fixed serial and times.
+      // The FAT image a CD's El Torito EFI entry points at: \EFI\BOOT\BOOTX64.EFI, with the
+      // serial from the SHA-256 of the one file it carries and every date from the epoch
+      // (mtools reads SOURCE_DATE_EPOCH; mcopy -m keeps the stamped time). Folders one by
+      // one, parents first, and the file to its exact path: no order comes from a readdir.
       const efiDir = join(ctx.tmp, "efi");
       await mkdir(efiDir);
-      await copyFile(join(ctx.out, BOOT_FILES.efiApp), join(efiDir, "BOOTX64.EFI"));
+      const efiApp = await readFile(join(ctx.out, BOOT_FILES.efiApp));
+      await writeFile(join(efiDir, "BOOTX64.EFI"), efiApp);
       await stampTree(efiDir, epoch);
       const image = join(ctx.out, BOOT_FILES.efiImage);
-      await run(tools.mformat, ["-C", "-f", "2880", "-N", "0", "-L", "16", "-v", "EXO-EFI", "-i", image, "::"], "mformat of the EFI image");
+      const serial = identityFromDigest(createHash("sha256").update(efiApp).digest()).fatSerial;
+      await run(tools.mformat, ["-C", "-f", "2880", "-N", serialArg(serial), "-L", "16", "-v", "EXO-EFI", "-i", image, "::"], "mformat of the EFI image");
       await run(tools.mmd, ["-i", image, "::/EFI", "::/EFI/BOOT"], "mmd in the EFI image");
-      await run(tools.mcopy, ["-m", "-i", image, join(efiDir, "BOOTX64.EFI"), "::/EFI/BOOT/"], "mcopy into the EFI image");
+      await run(tools.mcopy, ["-m", "-i", image, join(efiDir, "BOOTX64.EFI"), "::/EFI/BOOT/BOOTX64.EFI"], "mcopy into the EFI image");
     },
   };
 }

@@ -10,6 +10,7 @@ import { cp, mkdir, open, readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Builder } from "../../store/derivation.ts";
 import { writeBundle } from "../image/bundle.ts";
+import { type ContentIdentity, imageIdentity, serialArg } from "../image/identity.ts";
 import { ISO_FILE, xorrisoArgs } from "../image/iso.ts";
 import { sealImage } from "../image/image-manifest.ts";
 import { MANIFEST_FILE, manifestSchema, SIGNATURE_FILE } from "../image/manifest.ts";
@@ -17,7 +18,7 @@ import type { SecretKeyHandle } from "../sign/keys.ts";
 import { addOlderGenerations } from "../image/older-generations.ts";
 import { SBOM_FILE } from "../image/sbom.ts";
 import { masterBootRecord, placeCore, SECTOR } from "../image/mbr.ts";
-import { ESP_TYPE, PARTITION_START, partitionSectors, RAW_FILE } from "../image/raw.ts";
+import { ESP_TYPE, espFolders, PARTITION_START, partitionSectors, RAW_FILE } from "../image/raw.ts";
 import type { Tool } from "../toolchain.ts";
 import { BOOT_FILES } from "./bootloader.ts";
 import { runTool } from "./exec.ts";
@@ -27,6 +28,7 @@ import { builderVersion } from "./version.ts";
 export interface ImageTools {
   readonly xorriso: Tool;
   readonly mformat: Tool;
+  readonly mmd: Tool;
   readonly mcopy: Tool;
 }
 
@@ -35,8 +37,6 @@ export interface ImageArgs {
   /** Older generations the iso and raw boot menus offer; each payload is the input `generationInput(N)`. */
   readonly generations: readonly number[];
   readonly epoch: number;
-  /** From the config hash: the disk is named by what it holds. */
-  readonly diskSignature: number;
   readonly volumeId: string;
   /** The key that signs image.json, or null for an unsigned build; the same that signed the payload. */
   readonly keyId: string | null;
@@ -63,6 +63,7 @@ export function imageBuilder(tools: ImageTools, key?: SecretKeyHandle): Builder 
       const older = args.generations.map((number) => ({ number, dir: ctx.inputs[generationInput(number)]! }));
       const manifestData = await readFile(join(payload, MANIFEST_FILE));
       const manifest = manifestSchema.parse(JSON.parse(manifestData.toString("utf8")));
+      const identity = imageIdentity(manifestData);
       const carried = await addOlderGenerations(tree, older, manifest);
       const treeNames = [...names, ...carried.names].sort();
       await stampTree(tree, args.epoch);
@@ -79,9 +80,9 @@ export function imageBuilder(tools: ImageTools, key?: SecretKeyHandle): Builder 
             await cp(join(payload, name), join(ctx.out, KERNEL_DIR, name));
           }
         } else if (format === "iso") {
-          await run(tools.xorriso, xorrisoArgs({ tree, output: join(ctx.out, ISO_FILE), hybridMbr: join(boot, BOOT_FILES.hybridMbr), epoch: args.epoch, volumeId: args.volumeId }), "xorriso making the ISO");
+          await run(tools.xorriso, xorrisoArgs({ tree, output: join(ctx.out, ISO_FILE), hybridMbr: join(boot, BOOT_FILES.hybridMbr), epoch: args.epoch, volumeId: args.volumeId, diskGuid: identity.diskGuid }), "xorriso making the ISO");
         } else if (format === "raw") {
-          await writeRaw(ctx.tmp, tree, treeNames, boot, join(ctx.out, RAW_FILE), args, run, tools);
+          await writeRaw(ctx.tmp, tree, treeNames, boot, join(ctx.out, RAW_FILE), args, identity, run, tools);
         } else {
           throw new Error(`unknown image format ${format}`);
         }
@@ -92,6 +93,14 @@ export function imageBuilder(tools: ImageTools, key?: SecretKeyHandle): Builder 
   };
 }
 
+/**
+ * The raw disk. The FAT partition is written in an order of exo's own, never
+ * the store's directory order (which differs between ext4, tmpfs and other
+ * file systems): each folder made with mmd and each file copied to its own
+ * path with mcopy, both in sorted path order. mtools allocates clusters and
+ * directory entries in the order it is told, so the same files give the
+ * same layout on any machine.
+ */
 async function writeRaw(
   tmp: string,
   tree: string,
@@ -99,6 +108,7 @@ async function writeRaw(
   boot: string,
   output: string,
   args: ImageArgs,
+  identity: ContentIdentity,
   run: (tool: Tool, argv: string[], what: string) => Promise<string>,
   tools: ImageTools,
 ): Promise<void> {
@@ -106,13 +116,16 @@ async function writeRaw(
   for (const name of names) bytes += (await stat(join(tree, name))).size;
   const sectors = partitionSectors(bytes);
   const part = join(tmp, "esp.img");
-  await run(tools.mformat, ["-C", "-T", String(sectors), "-h", "64", "-s", "32", "-H", String(PARTITION_START), "-N", args.diskSignature.toString(16).padStart(8, "0"), "-v", args.volumeId, "-i", part, "::"], "mformat of the EFI system partition");
-  const top = [...new Set(names.map((n) => n.split("/")[0]!))].sort();
-  await run(tools.mcopy, ["-s", "-m", "-i", part, ...top.map((t) => join(tree, t)), "::/"], "mcopy into the EFI system partition");
+  await run(tools.mformat, ["-C", "-T", String(sectors), "-h", "64", "-s", "32", "-H", String(PARTITION_START), "-N", serialArg(identity.fatSerial), "-v", args.volumeId, "-i", part, "::"], "mformat of the EFI system partition");
+  const folders = espFolders(names);
+  if (folders.length > 0) await run(tools.mmd, ["-i", part, ...folders.map((f) => `::/${f}`)], "mmd in the EFI system partition");
+  for (const name of [...names].sort()) {
+    await run(tools.mcopy, ["-m", "-i", part, join(tree, name), `::/${name}`], `mcopy of ${name} into the EFI system partition`);
+  }
 
   const core = placeCore(await readFile(join(boot, BOOT_FILES.core)));
   if (1 + core.length / SECTOR > PARTITION_START) throw new Error(`GRUB's core.img (${core.length} B) does not fit before the partition`);
-  const mbr = masterBootRecord(await readFile(join(boot, BOOT_FILES.bootSector)), { partitionStart: PARTITION_START, partitionSectors: sectors, diskSignature: args.diskSignature, partitionType: ESP_TYPE });
+  const mbr = masterBootRecord(await readFile(join(boot, BOOT_FILES.bootSector)), { partitionStart: PARTITION_START, partitionSectors: sectors, diskSignature: identity.mbrSignature, partitionType: ESP_TYPE });
   const disk = await open(output, "w");
   try {
     await disk.write(mbr, 0, mbr.length, 0);

@@ -7,6 +7,7 @@ import { join } from "node:path";
 import type { Builder } from "../../store/derivation.ts";
 import { canonicalJson } from "../../store/hash.ts";
 import { packTar, type TarEntry } from "../image/tar.ts";
+import { INITRD_FILE } from "./outputs.ts";
 import { builderVersion } from "./version.ts";
 
 /** A service init starts: the program bin/<name>, under a sandbox policy; a daemon runs until init stops it. */
@@ -25,7 +26,7 @@ export interface InitrdArgs {
   readonly epoch: number;
 }
 
-export const INITRD_FILE = "initrd.tar";
+export { INITRD_FILE };
 
 /** Input name of a user program's linked ELF. */
 export const programInput = (name: string): string => `bin:${name}`;

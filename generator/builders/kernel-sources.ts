@@ -10,7 +10,7 @@ import { renderUser } from "../../kernel-src/user/index.ts";
 import type { Builder } from "../../store/derivation.ts";
 import { hashTree } from "../../store/tree.ts";
 import { sha256File } from "../../store/hash.ts";
-import { INITRD_FILE } from "./initrd.ts";
+import { INITRD_FILE } from "./outputs.ts";
 import { builderVersion } from "./version.ts";
 
 export const KERNEL_SRC_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "../../kernel-src");

@@ -17,7 +17,7 @@ export interface LinkArgs {
   readonly what: string;
 }
 
-export const KERNEL_FILE = "kernel.elf";
+export { KERNEL_FILE } from "./outputs.ts";
 
 export function linkBuilder(lld: Tool): Builder {
   return {

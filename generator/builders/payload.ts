@@ -7,11 +7,11 @@ import type { Builder } from "../../store/derivation.ts";
 import { canonicalJson } from "../../store/hash.ts";
 import { makeManifest, MANIFEST_FILE, manifestBytes, type ManifestFile, SIGNATURE_FILE } from "../image/manifest.ts";
 import { SBOM_FILE, type SbomInput, spdxDocument } from "../image/sbom.ts";
+import { unpackTar } from "../image/tar.ts";
 import type { SecretKeyHandle } from "../sign/keys.ts";
 import { signatureBytes, signManifest } from "../sign/signature.ts";
 import { BOOT_FILES } from "./bootloader.ts";
-import { INITRD_FILE } from "./initrd.ts";
-import { KERNEL_FILE } from "./link.ts";
+import { INITRD_FILE, KERNEL_FILE } from "./outputs.ts";
 import { builderVersion } from "./version.ts";
 
 export interface PayloadArgs {
@@ -33,12 +33,21 @@ export interface SbomContext {
   readonly exoVersion: string;
   readonly templates: SbomInput["templates"];
   readonly tools: SbomInput["tools"];
+  /** Exo's license, Node's major version, the npm packages that run in a build. */
+  readonly runtime: SbomInput["runtime"];
+  /** Debian's version of GRUB, from `grub-mkimage --version`. */
+  readonly grubVersion: string;
 }
+
+/** What GRUB made, in the image: grub-mkimage's images, and the FAT image that holds the EFI one. */
+const GRUB_IMAGES = ["boot/grub/eltorito.img", "boot/grub/core.img", "EFI/BOOT/BOOTX64.EFI"];
+const NESTED = [{ outer: "efi.img", inner: "EFI/BOOT/BOOTX64.EFI" }];
+const INITRD_PATH = "boot/initrd.tar";
 
 /** Where each file sits in the image, and which input and file it comes from. */
 const LAYOUT: readonly { readonly path: string; readonly input: string; readonly file: string }[] = [
   { path: "boot/kernel.elf", input: "kernel", file: KERNEL_FILE },
-  { path: "boot/initrd.tar", input: "initrd", file: INITRD_FILE },
+  { path: INITRD_PATH, input: "initrd", file: INITRD_FILE },
   { path: "boot/grub/eltorito.img", input: "bootloader", file: BOOT_FILES.eltorito },
   { path: "boot/grub/core.img", input: "bootloader", file: BOOT_FILES.core },
   { path: "EFI/BOOT/BOOTX64.EFI", input: "bootloader", file: BOOT_FILES.efiApp },
@@ -63,7 +72,22 @@ export function payloadBuilder(key: SecretKeyHandle | undefined, sbom: SbomConte
         await put({ path: item.path, data: await readFile(from), storePath: basename(ctx.inputs[item.input]!) });
       }
       await put({ path: GRUB_CFG, data: Buffer.from(args.grubCfg) });
-      const document = spdxDocument({ ...sbom, system: args.system, configHash: args.configHash, epoch: args.epoch, packages: args.packages, files });
+      const { runtime, grubVersion, ...context } = sbom;
+      const initrd = (await unpackTar(files.find((f) => f.path === INITRD_PATH)!.data)).entries.map((e) => ({ path: e.name, data: e.data }));
+      const bootSectors = [];
+      for (const name of [BOOT_FILES.bootSector, BOOT_FILES.hybridMbr]) bootSectors.push({ path: name, data: await readFile(join(ctx.inputs.bootloader!, name)) });
+      const document = spdxDocument({
+        ...context,
+        system: args.system,
+        configHash: args.configHash,
+        epoch: args.epoch,
+        packages: args.packages,
+        files,
+        initrd: { path: INITRD_PATH, files: initrd },
+        runtime,
+        grub: { version: grubVersion, images: GRUB_IMAGES, bootSectors },
+        nested: NESTED,
+      });
       await put({ path: SBOM_FILE, data: Buffer.from(`${JSON.stringify(JSON.parse(canonicalJson(document)), null, 2)}\n`) });
 
       const manifest = manifestBytes(makeManifest({ system: args.system, arch: args.arch, configHash: args.configHash, version: args.version, created: args.epoch, expires: args.expires }, files));

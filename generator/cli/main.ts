@@ -3,6 +3,7 @@
 // faults exit 2 with the stack.
 import { readFileSync } from "node:fs";
 import { isExoError } from "../errors.ts";
+import { displayPath } from "../eval/paths.ts";
 import type { Command } from "./command.ts";
 
 // Loaded on demand: a command pays only for the modules it uses.
@@ -63,6 +64,12 @@ export async function main(argv: string[]): Promise<number> {
     }
     return await (await load()).default.invoke(rest);
   } catch (e) {
+    const fault = fileFault(e);
+    if (fault) {
+      process.stderr.write(`error: ${fault.message}\nhint: ${fault.hint}\n`);
+      if (showTrace) process.stderr.write(`${(e as Error).stack}\n`);
+      return 1;
+    }
     if (isExoError(e)) {
       process.stderr.write(`error: ${e.message}\n${e.hint ? `hint: ${e.hint}\n` : ""}`);
       if (showTrace) process.stderr.write(`${e.stack}\n`);
@@ -70,5 +77,28 @@ export async function main(argv: string[]): Promise<number> {
     }
     process.stderr.write(`internal error (a bug in exo; please report it):\n${e instanceof Error ? e.stack : String(e)}\n`);
     return 2;
+  }
+}
+
+/**
+ * Faults of the machine rather than of exo: a full disk, a read-only file
+ * system, a permission. They are the user's to fix, so they get a message
+ * naming the file and a hint, not a stack trace.
+ */
+function fileFault(e: unknown): { message: string; hint: string } | undefined {
+  const err = e as NodeJS.ErrnoException;
+  if (typeof err?.code !== "string" || typeof err.path !== "string") return undefined;
+  const file = displayPath(err.path);
+  switch (err.code) {
+    case "ENOSPC":
+    case "EDQUOT":
+      return { message: `no space left to write ${file}`, hint: "free some space (`exo gc` deletes what no root reaches), then run the command again" };
+    case "EROFS":
+      return { message: `${file} is on a read-only file system`, hint: "use a store and project folder on a writable file system (--store DIR)" };
+    case "EACCES":
+    case "EPERM":
+      return { message: `permission denied: ${file}`, hint: "check the owner and mode of that file or folder; a store belongs to the user who builds into it" };
+    default:
+      return undefined;
   }
 }

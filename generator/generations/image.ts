@@ -11,7 +11,7 @@ export async function generationImage(number: string, positionals: readonly stri
   const project = await loadProject(process.cwd(), store ? { store } : {});
   const record = await readRecord(project.generations, parseGenerationNumber(number));
   const path = new Store(project.store).pathOf(record.storePath);
-  if (!(await new Store(project.store).pathInfo(record.storePath))) {
+  if (!(await new Store(project.store).isValid(record.storePath))) {
     throw new ExoError("ERR_EXO_GENERATION", `generation ${record.number}'s image ${record.storePath} is not in the store`, "build its profile again with `exo switch`");
   }
   return path;

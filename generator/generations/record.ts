@@ -6,6 +6,7 @@ import { link, mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises"
 import { join } from "node:path";
 import { ExoError } from "../errors.ts";
 import { isCode } from "../../store/store.ts";
+import { syncDir, writeSynced } from "../../store/fs.ts";
 
 export const GENERATION_SCHEMA = "exo.generation/v1";
 
@@ -23,6 +24,8 @@ export interface GenerationRecord {
   /** The profile as the user gave it, relative to the project when inside it. */
   readonly profile: string;
   readonly configHash: string;
+  /** What the boot banner prints as `config`: the hash of every option but image.* (absent in older records). */
+  readonly systemHash?: string;
   /** Store path name, e.g. `abcd...-image-server`. */
   readonly storePath: string;
   /** Store path name of the signed payload, which later generations' boot menus carry (absent in older records). */
@@ -64,7 +67,17 @@ export async function readRecord(dir: string, number: number): Promise<Generatio
     throw e;
   });
   if (text === undefined) throw await unknownGeneration(dir, number);
-  return JSON.parse(text) as GenerationRecord;
+  try {
+    const record = JSON.parse(text) as GenerationRecord;
+    if (record?.schema !== GENERATION_SCHEMA || record.number !== number || typeof record.storePath !== "string") throw new Error(`not a ${GENERATION_SCHEMA} record of generation ${number}`);
+    return record;
+  } catch (e) {
+    throw new ExoError(
+      "ERR_EXO_GENERATION",
+      `the generation record ${join(dir, `${number}.json`)} is damaged: ${e instanceof Error ? e.message : String(e)}`,
+      `restore it from a backup, or drop generation ${number} with \`exo generations delete ${number}\``,
+    );
+  }
 }
 
 export async function unknownGeneration(dir: string, number: number | string): Promise<ExoError> {
@@ -85,12 +98,13 @@ export async function unknownGeneration(dir: string, number: number | string): P
  */
 export async function addRecordAt(dir: string, number: number, record: NewRecord): Promise<GenerationRecord | undefined> {
   await mkdir(dir, { recursive: true });
-  const tmp = join(dir, `.new-${process.pid}-${randomBytes(4).toString("hex")}.tmp`);
+  const full: GenerationRecord = { schema: GENERATION_SCHEMA, number, ...record };
+  // Synced before it is linked into place, and the folder after: a power cut shows the whole record or none.
+  const tmp = await writeSynced(join(dir, `.new-${process.pid}-${randomBytes(4).toString("hex")}`), `${JSON.stringify(full, null, 2)}\n`);
   try {
-    const full: GenerationRecord = { schema: GENERATION_SCHEMA, number, ...record };
-    await writeFile(tmp, `${JSON.stringify(full, null, 2)}\n`);
     try {
       await link(tmp, join(dir, `${number}.json`));
+      await syncDir(dir);
       return full;
     } catch (e) {
       if (!isCode(e, "EEXIST")) throw e;

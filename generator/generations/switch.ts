@@ -8,8 +8,11 @@ import { ExoError } from "../errors.ts";
 import type { Project } from "../project/config.ts";
 import { Store } from "../../store/store.ts";
 import { PAYLOAD, type OlderPayload } from "../plan/plan.ts";
+import { systemHashOf } from "../plan/system-config.ts";
 import { addRecordAt, type GenerationRecord, listNumbers, listRecords, readRecord, removeRecord, unknownGeneration } from "./record.ts";
 import { readCurrent, setCurrent } from "./pointer.ts";
+import { crashPoint } from "../../store/crash.ts";
+import { lockFile } from "../../store/flock.ts";
 import { addGenerationRoot, removeGenerationRoot } from "./roots.ts";
 import { portablePath, snapshotOf } from "./snapshot.ts";
 
@@ -24,19 +27,34 @@ export async function switchProfile(project: Project, profile: string, message: 
   for (;;) {
     const number = ((await listNumbers(project.generations)).at(-1) ?? 0) + 1;
     const result = await buildProfile(profile, project, { olderGenerations: await menuCandidates(project.generations, store), version: number });
-    const record = await addRecordAt(project.generations, number, {
+    const storePath = basename(result.outPath);
+    crashPoint("switch:after-build");
+    const fields = {
       createdAt: now.toISOString(),
       profile: portablePath(resolve(profile), project.root),
       configHash: result.evaluation.hash,
-      storePath: basename(result.outPath),
+      systemHash: systemHashOf(result.evaluation.config),
+      storePath,
       payload: result.realisation.paths.get(PAYLOAD)!,
       message: message ?? null,
       ...snapshotOf(result.evaluation, project.root),
-    });
+    };
+    // Root first: once the record is visible, gc must already keep its image. The shared GC lock keeps
+    // gc from pruning the root as one without a record in between.
+    const gc = await lockFile(store.gcLockFile, { shared: true, wait: true });
+    let record;
+    try {
+      await addGenerationRoot(store, project.generations, number, storePath);
+      crashPoint("switch:after-root");
+      record = await addRecordAt(project.generations, number, fields);
+      crashPoint("switch:after-record");
+      if (!record) await removeGenerationRoot(store, project.generations, number, storePath); // another switch took the number
+    } finally {
+      await gc?.release();
+    }
     if (!record) continue;
-    // Root before the pointer moves, so the current generation is never collectable.
-    await addGenerationRoot(store, project.generations, record.number, record.storePath);
     await setCurrent(project.generations, record.number);
+    crashPoint("switch:after-current");
     return record;
   }
 }
@@ -49,7 +67,7 @@ export async function switchProfile(project: Project, profile: string, message: 
 async function menuCandidates(dir: string, store: Store): Promise<OlderPayload[]> {
   const candidates: OlderPayload[] = [];
   for (const record of (await listRecords(dir)).reverse()) {
-    if (!record.payload || !(await store.pathInfo(record.payload))) continue;
+    if (!record.payload || !(await store.isValid(record.payload))) continue;
     const text = await readFile(join(store.pathOf(record.payload), MANIFEST_FILE), "utf8").catch(() => undefined);
     const parsed = text === undefined ? undefined : manifestSchema.safeParse(JSON.parse(text));
     // Payloads from before versions were signed (exo.manifest/v1) cannot be carried.
@@ -62,7 +80,7 @@ async function menuCandidates(dir: string, store: Store): Promise<OlderPayload[]
 export async function activate(project: Project, number: number): Promise<GenerationRecord> {
   const record = await readRecord(project.generations, number);
   const store = new Store(project.store);
-  if (!(await store.pathInfo(record.storePath))) {
+  if (!(await store.isValid(record.storePath))) {
     throw new ExoError("ERR_EXO_GENERATION", `generation ${number}'s image ${record.storePath} is not in the store`, "build its profile again with `exo switch`");
   }
   await setCurrent(project.generations, number);

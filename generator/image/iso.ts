@@ -21,9 +21,23 @@ export function isoDate(epochSeconds: number): string {
   return `${p(d.getUTCFullYear(), 4)}${p(d.getUTCMonth() + 1)}${p(d.getUTCDate())}${p(d.getUTCHours())}${p(d.getUTCMinutes())}${p(d.getUTCSeconds())}00`;
 }
 
-export function xorrisoArgs(opts: { tree: string; output: string; hybridMbr: string; epoch: number; volumeId: string }): string[] {
+/**
+ * xorriso's command line. Nothing in it depends on the order the host lists
+ * the tree's folders in: libisofs sorts each directory's records by name
+ * (ISO 9660 and Rock Ridge share them; there is no Joliet tree) and lays
+ * file data out in its own tree order, with the boot images first; checked
+ * by building under disorderfs (tests/cli/images.test.ts). `diskGuid` (RFC
+ * 4122 text, from generator/image/identity.ts) replaces the GPT disk GUID
+ * xorriso would otherwise derive from the volume date, the same for every
+ * image of one epoch; it varies the partition GUIDs from it. It is set with
+ * xorriso's own -boot_image command, which the mkisofs emulation lacks,
+ * before `-as mkisofs`, whose settings it keeps.
+ */
+export function xorrisoArgs(opts: { tree: string; output: string; hybridMbr: string; epoch: number; volumeId: string; diskGuid: string }): string[] {
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(opts.diskGuid)) throw new Error(`not a GUID: ${opts.diskGuid}`);
   const date = isoDate(opts.epoch);
   return [
+    "-boot_image", "any", `gpt_disk_guid=${opts.diskGuid}`,
     "-as", "mkisofs",
     "-graft-points",
     `--modification-date=${date}`,

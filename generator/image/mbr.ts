@@ -14,7 +14,7 @@ export interface DiskLayout {
   /** 512-byte sectors before the partition: the MBR and the gap core.img lives in. */
   readonly partitionStart: number;
   readonly partitionSectors: number;
-  /** Written at 0x1b8, so the disk is named by its content rather than at random. */
+  /** Written at 0x1b8; from the payload manifest's SHA-256 (identity.ts), so the disk is named by its content rather than at random. */
   readonly diskSignature: number;
   /** MBR partition type: 0xef, an EFI system partition (FAT), which UEFI firmware boots from. */
   readonly partitionType: number;

@@ -19,3 +19,18 @@ export function firstPartition(mbr: Uint8Array): { start: number; sectors: numbe
   if (view.readUInt16LE(0x1fe) !== 0xaa55) throw new Error("no MBR boot signature (0x55aa) in sector 0");
   return { start: view.readUInt32LE(0x1be + 8), sectors: view.readUInt32LE(0x1be + 12) };
 }
+
+/**
+ * Every folder the files `names` (paths relative to the partition's root)
+ * need, parents before children, in sorted order: what `mmd` makes before
+ * the files are copied one by one.
+ */
+export function espFolders(names: readonly string[]): string[] {
+  const folders = new Set<string>();
+  for (const name of names) {
+    const parts = name.split("/");
+    for (let i = 1; i < parts.length; i++) folders.add(parts.slice(0, i).join("/"));
+  }
+  // A parent is a prefix of its children, so it sorts before them.
+  return [...folders].sort();
+}

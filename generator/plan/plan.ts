@@ -17,6 +17,7 @@ import { KERNEL_FILE, type LinkArgs } from "../builders/link.ts";
 import { programSources, renderUser, type UserProgram, userToolchain } from "../../kernel-src/user/index.ts";
 import type { Config } from "../../schemas/index.ts";
 import { compileDerivations, objectId, type Tree } from "./objects.ts";
+import { systemConfigOf, systemHashOf } from "./system-config.ts";
 
 export interface PlanOptions {
   /** Id of the key that signs the image; null for an unsigned build. */
@@ -49,14 +50,15 @@ export function planBuild(evaluation: Evaluation, opts: PlanOptions): BuildGraph
   if (config.system.arch !== "x86_64") {
     throw new ExoError("ERR_EXO_CONFIG_INVALID", `option \`system.arch\` is ${config.system.arch}, but only x86_64 kernels can be built so far`, 'set system.arch = "x86_64"');
   }
-  const input: KernelTemplateInput = { systemName: config.system.name, arch: config.system.arch, configHash: hash, kernel: config.kernel, sandbox: config.sandbox };
+  // The kernel and the initrd see the system configuration only: an image option rebuilds neither.
+  const input: KernelTemplateInput = { systemName: config.system.name, arch: config.system.arch, configHash: systemHashOf(config), kernel: config.kernel, sandbox: config.sandbox };
   const toolchain = archToolchain(config.system.arch);
   const files = renderKernel(input);
 
   const epoch = config.image.sourceDateEpoch;
   const packages = [...new Set(config.packages.install)].map((name) => ({ name, version: packageSet[name].version }));
   const programs = userPrograms(config);
-  const initrd: InitrdArgs = { config: config as unknown as Json, packages, programs, services: services(config), epoch };
+  const initrd: InitrdArgs = { config: systemConfigOf(config) as unknown as Json, packages, programs, services: services(config), epoch };
   const derivations: Derivation[] = [
     ...programDerivations(programs),
     {
@@ -87,7 +89,9 @@ export function planBuild(evaluation: Evaluation, opts: PlanOptions): BuildGraph
     name: `payload-${config.system.name}`,
     builder: "payload",
     args: payload as unknown as Json,
-    inputs: { kernel: { node: KERNEL }, initrd: { node: INITRD }, bootloader: { node: BOOTLOADER } },
+    // The generated source trees are inputs too, though the payload copies nothing from them: objects take
+    // their files by content, so it is the payload that keeps the system's own sources in its closure.
+    inputs: { kernel: { node: KERNEL }, initrd: { node: INITRD }, bootloader: { node: BOOTLOADER }, kernelSources: { node: SOURCES }, userSources: { node: USER_SOURCES } },
   });
   const formats = [...new Set(config.image.formats)];
   const hasMenu = formats.includes("iso") || formats.includes("raw");
@@ -98,7 +102,6 @@ export function planBuild(evaluation: Evaluation, opts: PlanOptions): BuildGraph
     formats,
     generations: older.map((g) => g.number),
     epoch,
-    diskSignature: Number.parseInt(hash.slice(0, 8), 16),
     volumeId: `EXO_${config.system.name.toUpperCase().replace(/[^A-Z0-9]/g, "_")}`.slice(0, 11),
     keyId: opts.keyId,
   };

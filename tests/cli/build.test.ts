@@ -61,6 +61,17 @@ test("one scheduler option recompiles only the file that uses it, and the build 
   t.deepEqual(compiled(await buildJson(dir, fixture("ring-1024.ts"))), ["obj:core/build_info.c", "obj:core/ipc.c"]);
 });
 
+test("image options (menu timeout, formats, boot-menu generations) rebuild only the payload and the image", async (t) => {
+  const dir = await tempProject();
+  await buildJson(dir, profile("server.ts"));
+  for (const [name, image] of [["timeout", "bootTimeoutSeconds: 7"], ["formats", "formats: !force [bundle, iso]"], ["menu", "bootMenuGenerations: 2"]]) {
+    const file = join(dir, `${name}.yaml`);
+    await writeFile(file, `imports:\n  - ${profile("server.ts")}\nimage:\n  ${image}\n`);
+    const built = (await buildJson(dir, file)).filter((e) => e.type === "built").map((e) => e.id).sort();
+    t.deepEqual(built, ["image", "payload"], `image.${image}`);
+  }
+});
+
 test("two builds in different stores give byte-identical bundles", async (t) => {
   const dir = await tempProject();
   const a = await exo(["build", profile("server.ts"), "--store", "store-a", "--out-link", "result-a"], { cwd: dir });

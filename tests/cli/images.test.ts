@@ -3,11 +3,13 @@
 import test from "ava";
 import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
+import { existsSync } from "node:fs";
 import { chmod, copyFile, cp, mkdtemp, readFile, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { boot } from "../../generator/run/qemu.ts";
 import { exo, profile, REPO, tempProject } from "../helpers/exo.ts";
+import { foreignStore, type Place, releaseAll } from "../image/host-fs.ts";
 
 let dir = "";
 
@@ -99,25 +101,51 @@ test.serial("exo sbom prints an SPDX 2.3 document of the image's closure", async
   t.true(doc.relationships.length > 10);
 });
 
-test.serial("another checkout, another time, umask, TZ and LANG give identical bytes in every format", async (t) => {
+const FORMATS = ["bundle.tar", "exo.iso", "disk.raw", "image.json"];
+
+test.serial("another checkout, another time, umask, TZ and LANG, and a store on another file system listing folders in another order give identical bytes in every format", async (t) => {
+  // The first build's store is on the disk the tests run from; this one's on a tmpfs and,
+  // where disorderfs works, seen through it with every folder listed in reverse name order.
+  const places: Place[] = [];
+  t.teardown(() => releaseAll(places));
   const elsewhere = await checkout();
   await new Promise((r) => setTimeout(r, 1100));
-  const env = { TZ: "Pacific/Chatham", LANG: "de_DE.UTF-8", LC_ALL: "de_DE.UTF-8", EXO_STORE: join(elsewhere, "store") };
+  const reversed = await foreignStore("reverse-sorted", places);
+  if (reversed) t.log(`the second store: ${reversed.what.join("; ")}`);
+  for (const why of reversed?.why ?? []) t.log(why);
+  if (!reversed) t.log("neither a tmpfs nor disorderfs can be had here: the second store stays on the disk, and only the checkout, time, umask, TZ and LANG differ");
+  const env = { TZ: "Pacific/Chatham", LANG: "de_DE.UTF-8", LC_ALL: "de_DE.UTF-8", EXO_STORE: reversed?.dir ?? join(elsewhere, "store") };
   const keyConfig = `export default { keys: { secretKey: ${JSON.stringify(join(dir, "keys/test.key"))}, trusted: [${JSON.stringify(join(dir, "keys/test.pub"))}] } };\n`;
   await writeFile(join(elsewhere, "exo.config.ts"), keyConfig);
   const built = await run("sh", ["-c", `umask 077 && exec ${process.execPath} bin/exo.js build profiles/server.ts`], elsewhere, env);
   t.is(built.code, 0, built.stderr);
-  for (const file of ["bundle.tar", "exo.iso", "disk.raw", "kernel/boot/kernel.elf", "kernel/boot/initrd.tar", "manifest.json", "manifest.sig", "sbom.spdx.json", "image.json", "image.sig"]) {
+  for (const file of [...FORMATS, "kernel/boot/kernel.elf", "kernel/boot/initrd.tar", "manifest.json", "manifest.sig", "sbom.spdx.json", "image.sig"]) {
     const [a, b] = await Promise.all([readFile(join(dir, "result", file)), readFile(join(elsewhere, "result", file))]);
     t.true(a.equals(b), `${file} differs between the two checkouts`);
   }
+
+  // With disorderfs, a third store lists every folder in name order: a build that followed
+  // the listing order could match at most one of the two, whatever order the disk keeps.
+  if (!reversed?.what.some((w) => w.startsWith("disorderfs"))) return;
+  const sorted = await foreignStore("sorted", places);
+  t.truthy(sorted, "disorderfs worked once, so it works again");
+  const again = await run(process.execPath, ["bin/exo.js", "build", "profiles/server.ts", "--out-link", "result-sorted"], elsewhere, { ...env, EXO_STORE: sorted!.dir });
+  t.is(again.code, 0, again.stderr);
+  for (const file of FORMATS) {
+    const [a, b] = await Promise.all([readFile(join(dir, "result", file)), readFile(join(elsewhere, "result-sorted", file))]);
+    t.true(a.equals(b), `${file} differs between stores that list folders in name order and in reverse`);
+  }
 });
 
-/** A copy of this checkout's tracked files at another path, sharing node_modules. */
+/**
+ * A copy of this checkout's files at another path, sharing node_modules: the
+ * tracked ones and those not yet added (but not ignored), as the build in
+ * `dir` sees them; a tracked file deleted from the work tree is left out.
+ */
 async function checkout(): Promise<string> {
   const target = await mkdtemp(join(tmpdir(), "exo-checkout-"));
-  const files = (await run("git", ["ls-files", "-z"], REPO, {})).stdout.split("\0").filter(Boolean);
-  for (const file of files) await cp(join(REPO, file), join(target, file));
+  const files = (await run("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard"], REPO, {})).stdout.split("\0").filter(Boolean);
+  for (const file of new Set(files)) if (existsSync(join(REPO, file))) await cp(join(REPO, file), join(target, file));
   await symlink(join(REPO, "node_modules"), join(target, "node_modules"));
   return target;
 }

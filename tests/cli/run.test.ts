@@ -5,11 +5,14 @@ import { exo, profile, tempProject } from "../helpers/exo.ts";
 test("exo run boots the server profile and the banner carries its config hash", async (t) => {
   const dir = await tempProject();
   const evaluated = await exo(["eval", profile("server.ts"), "--json"], { cwd: dir });
-  const { configHash } = JSON.parse(evaluated.stdout) as { configHash: string };
+  // The banner prints the hash of what the kernel is built from: every option but image.*.
+  const { configHash, systemHash } = JSON.parse(evaluated.stdout) as { configHash: string; systemHash: string };
+  t.regex(systemHash, /^[0-9a-f]{64}$/);
+  t.not(systemHash, configHash);
   const r = await exo(["run", profile("server.ts"), "--timeout", "60"], { cwd: dir });
   t.is(r.code, 0, r.stderr + r.stdout);
   t.regex(r.stdout, /exo: booting server \(x86_64\)/);
-  t.true(r.stdout.includes(`exo: config ${configHash}`), r.stdout);
+  t.true(r.stdout.includes(`exo: config ${systemHash}`), r.stdout);
   t.regex(r.stdout, /exo: features .*fusion-rings/);
   t.regex(r.stdout, /exo: ipc: fusion rings, 4096 slots x 64 B/);
   t.regex(r.stdout, /exo: boot complete/);

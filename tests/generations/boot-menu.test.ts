@@ -13,7 +13,7 @@ import { exo } from "../helpers/exo.ts";
 import { generationsProject } from "./setup.ts";
 
 interface Listing {
-  generations: { number: number; configHash: string; storePath: string }[];
+  generations: { number: number; configHash: string; systemHash: string; storePath: string }[];
 }
 
 const projectP = (async () => {
@@ -25,7 +25,8 @@ const projectP = (async () => {
   }
   const list = JSON.parse((await exo(["generations", "--json"], { cwd: dir })).stdout) as Listing;
   const iso = (n: number) => join(dir, "store/v1/paths", list.generations[n - 1]!.storePath, "exo.iso");
-  return { dir, hash: (n: number) => list.generations[n - 1]!.configHash, iso };
+  // The banner prints the system hash (every option but image.*), which the generation records.
+  return { dir, hash: (n: number) => list.generations[n - 1]!.systemHash, iso };
 })();
 
 test.serial("the menu's default entry is the generation itself", async (t) => {

@@ -1,6 +1,8 @@
 // Bad input to the generation commands, in a project with no generations
 // (no builds): each is a user error with a message and a hint, exit 1.
 import test from "ava";
+import { mkdir, writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import { exo, tempProject } from "../helpers/exo.ts";
 
 const dirP = tempProject();
@@ -32,4 +34,15 @@ test("an empty project lists no generations", async (t) => {
   const run = await exo(["generations", "--json"], { cwd: await dirP });
   t.is(run.code, 0);
   t.deepEqual(JSON.parse(run.stdout), { schema: "exo.generations/v1", current: null, generations: [] });
+});
+
+test("a damaged generation record is a user error naming the file, not a crash", async (t) => {
+  const dir = await tempProject();
+  await mkdir(join(dir, ".exo/generations"), { recursive: true });
+  await writeFile(join(dir, ".exo/generations/1.json"), '{ "schema": "exo.generation/v1", "number": 1, "stor');
+  for (const args of [["generations"], ["run", "--generation", "1"], ["diff", "1", "1"]]) {
+    const run = await exo(args, { cwd: dir });
+    t.is(run.code, 1, `${args.join(" ")}: ${run.stderr}`);
+    t.regex(run.stderr, /^error: the generation record .*\.exo\/generations\/1\.json is damaged: .*\nhint: restore it from a backup, or drop generation 1 with `exo generations delete 1`\n/);
+  }
 });

@@ -64,7 +64,7 @@ export default defineCommand({
     const link = values["no-link"] ? null : resolve(values["out-link"] ?? "result");
     if (link) {
       await setLink(link, result.outPath);
-      await addIndirectRoot(new Store(project.store), link);
+      if (!(await addIndirectRoot(new Store(project.store), link))) process.stderr.write(`warning: the store ${displayPath(project.store)} is read-only: ${displayPath(link)} is not registered as a GC root\n`);
     }
     await rememberNoop(process.argv.slice(2), { path: result.outPath, storeRoot: project.store, link, derivations: result.graph.derivations.length, files: result.inputFiles });
     if (json) {

@@ -1,6 +1,7 @@
 // exo eval PROFILE [OPTION.PATH] [--json]: evaluate a profile and print its Config.
 import { ExoError } from "../../errors.ts";
 import { evaluateProfile, setEvalTimeout } from "../../eval/index.ts";
+import { systemHashOf } from "../../plan/system-config.ts";
 import { displayPath } from "../../eval/paths.ts";
 import { suggest } from "../../eval/suggest.ts";
 import { defineCommand, expectPositionals } from "../command.ts";
@@ -29,6 +30,7 @@ export default defineCommand({
         schema: JSON_SCHEMAS.eval,
         profile: displayPath(profile!),
         configHash: evaluation.hash,
+        systemHash: systemHashOf(evaluation.config),
         warnings: evaluation.warnings,
         ...(optionPath ? { option: optionPath } : {}),
         value,

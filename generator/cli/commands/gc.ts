@@ -1,6 +1,7 @@
 // exo gc: delete what no root reaches (result links, generations).
 import { collectGarbage } from "../../../store/gc.ts";
 import { Store } from "../../../store/store.ts";
+import { pruneGenerationRoots } from "../../generations/roots.ts";
 import { loadProject } from "../../project/config.ts";
 import { defineCommand, expectPositionals } from "../command.ts";
 import { JSON_SCHEMAS, printJson } from "../json.ts";
@@ -21,7 +22,12 @@ export default defineCommand({
     expectPositionals(positionals, [], usage);
     const project = await loadProject(process.cwd(), values.store ? { store: values.store } : {});
     const dryRun = values["dry-run"] === true;
-    const result = await collectGarbage(new Store(project.store), { dryRun });
+    const store = new Store(project.store);
+    const result = await collectGarbage(store, {
+      dryRun,
+      onWait: () => process.stderr.write("waiting for another exo gc to finish\n"),
+      underLock: dryRun ? undefined : () => pruneGenerationRoots(store, project.generations),
+    });
     if (values.json) {
       printJson({ schema: JSON_SCHEMAS.gc, dryRun, roots: result.roots, kept: result.kept, deleted: result.deleted, freedBytes: result.freedBytes });
       return 0;

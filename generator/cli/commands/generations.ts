@@ -45,7 +45,7 @@ export default defineCommand({
       printJson({
         schema: JSON_SCHEMAS.generations,
         current: current ?? null,
-        generations: records.map((r) => ({ number: r.number, current: r.number === current, createdAt: r.createdAt, profile: r.profile, configHash: r.configHash, storePath: r.storePath, message: r.message, banner: r.banner })),
+        generations: records.map((r) => ({ number: r.number, current: r.number === current, createdAt: r.createdAt, profile: r.profile, configHash: r.configHash, systemHash: r.systemHash ?? null, storePath: r.storePath, message: r.message, banner: r.banner })),
       });
       return 0;
     }

@@ -1,0 +1,5 @@
+// File names inside builders' outputs that other builders read. Kept apart
+// from the builders themselves: a builder's key covers every module it
+// imports, so naming another's output must not import that builder's code.
+export const INITRD_FILE = "initrd.tar";
+export const KERNEL_FILE = "kernel.elf";
