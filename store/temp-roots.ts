@@ -5,6 +5,7 @@
 // the names in every file whose lock is held, and removes the files of
 // processes that have died. A name is written before the process checks the
 // path is valid, so gc either sees it or has already marked it invalid.
+import { rmSync } from "node:fs";
 import { appendFile, readdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
@@ -23,7 +24,11 @@ export class TempRoots {
       const file = join(dir, `${process.pid}-${randomBytes(6).toString("hex")}`);
       const lock = await lockFile(file);
       // gc may have taken the file for a dead one's between its creation and our lock, and removed it.
-      if (lock && (await exists(file))) return new TempRoots(file, lock);
+      if (lock && (await exists(file))) {
+        // A process that ends normally takes its file with it; gc removes those of processes that were killed.
+        process.once("exit", () => rmSync(file, { force: true }));
+        return new TempRoots(file, lock);
+      }
       await lock?.release();
     }
   }

@@ -37,7 +37,7 @@ export function defineCommand<O extends Options>(spec: CommandSpec<O>): Command 
       try {
         parsed = parseArgs({ args: argv, options: { ...spec.options, help: { type: "boolean" } }, allowPositionals: true, strict: true });
       } catch (e) {
-        throw new ExoError("ERR_EXO_USAGE", `exo ${spec.name}: ${e instanceof Error ? e.message : String(e)}`, `usage: exo ${spec.usage}`);
+        throw new ExoError("ERR_EXO_USAGE", `exo ${spec.name}: ${parseProblem(e, Object.keys(spec.options))}`, `usage: exo ${spec.usage}`);
       }
       if ((parsed.values as { help?: boolean }).help) {
         process.stdout.write(`${this.helpText()}\n`);
@@ -62,4 +62,22 @@ export function parseCount(value: string | undefined, option: string): number | 
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new ExoError("ERR_EXO_USAGE", `option ${option} expects a whole number of at least 1, got '${value}'`);
   return n;
+}
+
+/** A subcommand takes only its own flags: `exo store path-info result --repair` is an error, not silently accepted. */
+export function onlyFlags(command: string, values: Readonly<Record<string, unknown>>, allowed: readonly string[], usage: string): void {
+  const stray = Object.keys(values).filter((flag) => values[flag] !== undefined && !allowed.includes(flag)).sort();
+  if (stray.length) {
+    throw new ExoError("ERR_EXO_USAGE", `exo ${command} takes no ${stray.map((f) => `--${f}`).join(", ")}; its options are ${allowed.map((f) => `--${f}`).join(", ")}`, `usage: exo ${usage}`);
+  }
+}
+
+/** node:util's parseArgs messages in exo's words: the option, what is wrong, and no advice about `--`. */
+function parseProblem(e: unknown, options: readonly string[]): string {
+  const message = e instanceof Error ? e.message : String(e);
+  const code = (e as { code?: string }).code;
+  const option = /'(-{1,2}[^']+)'/.exec(message)?.[1];
+  if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" && option) return `unknown option ${option}; its options are ${options.map((o) => `--${o}`).join(", ")}, --help`;
+  if (code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE" && option) return `option ${option.split(" ")[0]} ${/argument missing/.test(message) ? "needs a value" : "takes no value"}`;
+  return message;
 }

@@ -4,6 +4,7 @@
 import { readFileSync } from "node:fs";
 import { isExoError } from "../errors.ts";
 import { displayPath } from "../eval/paths.ts";
+import { suggest } from "../eval/suggest.ts";
 import type { Command } from "./command.ts";
 
 // Loaded on demand: a command pays only for the modules it uses.
@@ -59,7 +60,10 @@ export async function main(argv: string[]): Promise<number> {
     }
     const load = Object.hasOwn(commands, name) ? commands[name] : undefined;
     if (!load) {
-      process.stderr.write(`error: unknown command '${name}'\n\n${await usage()}\n`);
+      // Before: the whole help after the error. A near name is what a typo needs.
+      const near = suggest(name, Object.keys(commands));
+      const hint = near.length ? `did you mean ${near.map((c) => `\`exo ${c}\``).join(" or ")}?` : "`exo --help` lists the commands";
+      process.stderr.write(`error: unknown command '${name}'\nhint: ${hint}\n`);
       return 1;
     }
     return await (await load()).default.invoke(rest);

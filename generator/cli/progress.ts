@@ -4,8 +4,9 @@
 // worth reading in a log.
 import type { BuildEvent } from "../../store/realise.ts";
 
-export function progressReporter(stream: NodeJS.WriteStream): { onEvent: (event: BuildEvent) => void; finish: () => void } {
+export function progressReporter(stream: NodeJS.WriteStream, now: () => number = () => performance.now()): { onEvent: (event: BuildEvent) => void; finish: () => void } {
   const live = stream.isTTY === true;
+  const started = now();
   let total = 0;
   let built = 0;
   let reused = 0;
@@ -13,11 +14,20 @@ export function progressReporter(stream: NodeJS.WriteStream): { onEvent: (event:
   let drawn = false;
 
   const draw = () => {
-    const now = [...building].sort();
-    const shown = now.slice(0, 3).join(", ") + (now.length > 3 ? ` +${now.length - 3}` : "");
-    const line = `[${built + reused}/${total}] ${built} built, ${reused} reused${shown ? ` · building ${shown}` : ""}`;
-    stream.write(`\r\x1b[2K${line.slice(0, Math.max(20, (stream.columns ?? 100) - 1))}`);
+    const active = [...building].sort();
+    const shown = active.slice(0, 3).join(", ") + (active.length > 3 ? ` +${active.length - 3}` : "");
+    const line = `[${built + reused}/${total}] ${seconds(now() - started)}${eta()} ${built} built, ${reused} reused${shown ? ` · building ${shown}` : ""}`;
+    // A terminal that reports no width (0, or none) gets the whole line rather than a stub.
+    const columns = stream.columns || 0;
+    stream.write(`\r\x1b[2K${columns > 0 ? line.slice(0, Math.max(20, columns - 1)) : line}`);
     drawn = true;
+  };
+
+  // What is left, at the pace the derivations built so far took (reused ones cost nothing).
+  const eta = () => {
+    const left = total - built - reused;
+    if (built === 0 || left <= 0) return "";
+    return `, ~${seconds(((now() - started) / built) * left)} left`;
   };
 
   const onEvent = (event: BuildEvent) => {
@@ -59,4 +69,8 @@ export function progressReporter(stream: NodeJS.WriteStream): { onEvent: (event:
       if (live && drawn) stream.write("\n");
     },
   };
+}
+
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`;
 }

@@ -5,6 +5,7 @@ import type { z } from "zod";
 import type { OptionDecl } from "../../schemas/option.ts";
 import { ExoError } from "../errors.ts";
 import { findBadKey, ownValue } from "./keys.ts";
+import { type Defined, where } from "./merge.ts";
 import { describeValue, type Site } from "./sites.ts";
 
 /** Check a value with the option's zod type; `sources(key)` names the definitions (of the first key of the issue's path, when given). */
@@ -37,10 +38,10 @@ function issueText(issue: z.core.$ZodIssue, value: unknown): string {
 }
 
 /** file:line of the winning definitions; of those that define map or record key `key`, when given and some do. */
-export function sourcesOf(winners: readonly { site: Site; value: unknown }[], key?: string): string {
+export function sourcesOf(winners: readonly Defined[], key?: string): string {
   // Not for lists: an index into the merged list is no index into any one definition.
   const defining = key === undefined ? [] : winners.filter((w) => w.value !== null && typeof w.value === "object" && !Array.isArray(w.value) && Object.hasOwn(w.value, key));
-  return (defining.length ? defining : winners).map((w) => `${w.site.file}:${w.site.line}`).join(", ");
+  return (defining.length ? defining : winners).map(where).join(", ");
 }
 
 /** A definition whose value holds a `__proto__` key is refused where it is written (see keys.ts). */

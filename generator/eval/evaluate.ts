@@ -1,8 +1,11 @@
 // Evaluate modules into a Config. Options are evaluated on demand and
 // memoised, so definitions may read the final config (a lazy fixpoint, as
 // in NixOS): a condition or value that is a function of config is called
-// only when its option is needed. A value that depends on itself is
-// reported as the chain of options that leads back to it.
+// only when its option is needed, and only if its definition wins on
+// priority. Every module's definitions are collected before any option is
+// evaluated, so the order of imports never changes the result. A value
+// that depends on itself is reported as the chain of options that leads
+// back to it.
 import type { Config } from "../../schemas/index.ts";
 import type { OptionDecl } from "../../schemas/option.ts";
 import { hashJson } from "../../store/hash.ts";
@@ -12,7 +15,7 @@ import { collectDeclarations, type Declaration, type Declarations, where } from 
 import { check, refuseBadKeys, sourcesOf } from "./check.ts";
 import { setOwn } from "./keys.ts";
 import { PRIORITY } from "./markers.ts";
-import { isListType, mergeDefinitions } from "./merge.ts";
+import { type Defined, isListType, mergeAndCheck } from "./merge.ts";
 import type { Module } from "./module.ts";
 import { flattenDefinitions, type Site } from "./sites.ts";
 
@@ -20,7 +23,7 @@ export interface Definition {
   readonly file: string;
   readonly line: number;
   readonly priority: number;
-  /** The value as defined; `undefined` for a lazy value whose condition was false. */
+  /** The value as defined; `undefined` for a lazy value that was never called (its condition was false, or it lost on priority). */
   readonly value: unknown;
   /** False when a condition (mkIf) of the definition was false. */
   readonly active: boolean;
@@ -61,25 +64,29 @@ interface Frame {
 class Evaluator {
   private readonly declarations: Declarations;
   private readonly sites = new Map<string, Site[]>();
-  private siteCount = 0;
-  private readonly pending: Module[] = [];
-  private readonly running: Module[] = [];
-  /** Options computed while a module's config function was running, with the chain that led there. */
-  private readonly readDuring = new Map<Module, Map<string, readonly Frame[]>>();
+  /** Modules whose config is a function of the config, in module order. */
+  private readonly functions: Module[] = [];
+  private readonly position = new Map<Module, number>();
+  private readonly ownSites = new Map<Module, Site[]>();
+  /** The module whose config function is running, if any. */
+  private running: Module | undefined;
+  /** Options each config function read, with the chain that led there and the value it saw. */
+  private readonly reads = new Map<Module, Map<string, { readonly chain: readonly Frame[]; readonly seen: string }>>();
   private readonly results = new Map<string, OptionResult>();
   private readonly stack: Frame[] = [];
   private readonly proxies = new Map<string, object>();
 
   constructor(private readonly modules: readonly Module[]) {
     this.declarations = collectDeclarations(modules);
-    for (const module of modules) {
-      if (typeof module.config === "function") this.pending.push(module);
+    modules.forEach((module, i) => {
+      this.position.set(module, i);
+      if (typeof module.config === "function") this.functions.push(module);
       else if (module.config !== undefined) this.flatten(module, module.config);
-    }
+    });
   }
 
   run(): Evaluation {
-    this.runPendingModules();
+    this.settle();
     const config: Record<string, unknown> = {};
     for (const path of [...this.declarations.options.keys()].sort()) setPath(config, path.split("."), this.option(path));
     const frozen = deepFreeze(config) as Config;
@@ -89,83 +96,158 @@ class Evaluator {
     return { config: frozen, hash: hashJson(frozen), options: new Map([...this.results].sort(([a], [b]) => (a < b ? -1 : 1))), warnings, files };
   }
 
-  /** Index a module's definitions; returns the options it defines. */
+  /** Index a module's definitions, each placed by its module's position; returns the options it defines. */
   private flatten(module: Module, tree: unknown): Set<string> {
     const defined = new Set<string>();
+    const own: Site[] = [];
+    const base = this.position.get(module)! * 2 ** 24;
     flattenDefinitions(module, tree, this.declarations, (site) => {
       const list = this.sites.get(site.path) ?? [];
-      list.push({ ...site, index: this.siteCount++ });
+      const placed: Site = { ...site, index: base + own.length };
+      if (list.length > 0 && list[list.length - 1]!.index > placed.index) {
+        list.splice(list.findIndex((s) => s.index > placed.index), 0, placed);
+      } else list.push(placed);
       this.sites.set(site.path, list);
+      own.push(placed);
       defined.add(site.path);
     });
+    this.ownSites.set(module, own);
     return defined;
   }
 
-  /** Call every module whose config is a function, once; a running one is passed over (see below). */
-  private runPendingModules(): void {
-    while (this.pending.length > 0) {
-      const module = this.pending.shift()!;
-      this.running.push(module);
-      this.readDuring.set(module, new Map());
-      let tree: unknown;
-      try {
-        tree = (module.config as (args: { config: Config }) => unknown)({ config: this.proxy("") as Config });
-      } finally {
-        this.running.pop();
-      }
-      const defined = this.flatten(module, tree);
-      // Options read while this module ran were computed without its definitions: if it defines
-      // one of them, that value depended on itself.
-      for (const [path, chain] of this.readDuring.get(module)!) {
-        if (defined.has(path)) {
-          throw selfDependency(path, [...chain, { path, at: where(module) }], `module ${where(module)} reads it while computing its own definitions`);
+  /**
+   * Call every config function, so that all modules' definitions are in before any option is
+   * evaluated, as NixOS collects them all first, whatever the order of imports. A function may
+   * have read an option that a later one defines: each runs again while an option it read has
+   * changed since, until none has (a config function is strict where NixOS is lazy, so this is
+   * how its definitions come to be those of the final config).
+   */
+  private settle(): void {
+    // A function that fails while others have yet to run (reading what they define, or an option
+    // whose conflict they resolve) is called again after them; it fails for good when none ran since.
+    let queue = this.functions;
+    while (queue.length > 0) {
+      const failed: Module[] = [];
+      let error: unknown;
+      for (const module of queue) {
+        try {
+          this.runConfig(module);
+        } catch (e) {
+          failed.push(module);
+          error ??= e;
         }
       }
+      if (failed.length === queue.length) throw error;
+      queue = failed;
     }
+    for (let round = 0; ; round++) {
+      this.results.clear();
+      const stale = this.functions.map((m) => ({ m, changed: [...this.reads.get(m)!].find(([path, r]) => identity(this.option(path)) !== r.seen) })).filter((s) => s.changed);
+      if (stale.length === 0) return;
+      if (round > this.functions.length) {
+        const { m, changed } = stale[0]!;
+        const [path, read] = changed!;
+        throw selfDependency(path, [...read.chain, { path, at: where(m) }], `module ${where(m)} reads it, and its value keeps changing with the definitions it leads to`);
+      }
+      for (const { m } of stale) this.runConfig(m);
+    }
+  }
+
+  /** Call one module's config function (again), replacing its definitions. */
+  private runConfig(module: Module): void {
+    for (const site of this.ownSites.get(module) ?? []) {
+      const list = this.sites.get(site.path)!;
+      list.splice(list.indexOf(site), 1);
+    }
+    this.results.clear();
+    const reads = new Map<string, { chain: readonly Frame[]; seen: string }>();
+    this.reads.set(module, reads);
+    this.running = module;
+    let tree: unknown;
+    try {
+      tree = (module.config as (args: { config: Config }) => unknown)({ config: this.proxy("") as Config });
+    } finally {
+      this.running = undefined;
+    }
+    const defined = this.flatten(module, tree);
+    this.results.clear();
+    // Options read while this module ran were computed without its definitions: if it defines
+    // one of them, that value depended on itself.
+    for (const [path, read] of reads) {
+      if (defined.has(path)) {
+        throw selfDependency(path, [...read.chain, { path, at: where(module) }], `module ${where(module)} reads it while computing its own definitions`);
+      }
+    }
+  }
+
+  private noteRead(path: string, value: unknown): void {
+    const reads = this.running && this.reads.get(this.running)!;
+    if (reads && !reads.has(path)) reads.set(path, { chain: [...this.stack], seen: identity(value) });
   }
 
   /** The final value of one option, computed once. */
   option(path: string): unknown {
     const done = this.results.get(path);
-    if (done) return done.value;
+    if (done) {
+      this.noteRead(path, done.value);
+      return done.value;
+    }
     const cycleStart = this.stack.findIndex((f) => f.path === path);
     if (cycleStart >= 0) throw selfDependency(path, [...this.stack.slice(cycleStart), { path, at: "" }]);
-    for (const module of this.running) this.readDuring.get(module)!.set(path, [...this.stack]);
-    if (this.running.length === 0) this.runPendingModules();
     const declaration = this.declarations.options.get(path)!;
     const result = this.compute(declaration);
     this.results.set(path, result);
+    this.noteRead(path, result.value);
     return result.value;
   }
 
+  /**
+   * modules.nix evalOptionValue and mergeDefinitions: the conditions of every definition are
+   * tested (dischargeProperties), the option's default is one more definition at priority 1500
+   * (mkOptionDefault), only the definitions of the highest priority are kept (filterOverrides)
+   * and only theirs are forced, checked one by one, then merged by the option's type.
+   */
   private compute({ path, decl, declaredIn }: Declaration): OptionResult {
-    const definitions: Definition[] = [];
-    const active: { site: Site; value: unknown }[] = [];
-    for (const site of this.sites.get(path) ?? []) {
-      const on = site.conditions.every((c) => (typeof c === "function" ? this.within(path, site, () => c(this.proxy("") as Config)) : c));
-      const value = on && typeof site.value === "function" ? this.within(path, site, () => (site.value as (c: Config) => unknown)(this.proxy("") as Config)) : site.value;
-      definitions.push({ file: site.file, line: site.line, priority: site.priority, value: typeof value === "function" ? undefined : value, active: on });
-      if (on) {
-        refuseBadKeys(path, site, value);
-        active.push({ site, value });
-      }
+    const sites = this.sites.get(path) ?? [];
+    const config = () => this.proxy("") as Config;
+    const on = sites.map((site) => site.conditions.every((c) => (typeof c === "function" ? this.within(path, site, () => c(config())) : c)));
+    const active = sites.filter((_, i) => on[i]);
+    if (decl.readOnly && active.length > 0) {
+      throw new ExoError("ERR_EXO_OPTION_READ_ONLY", `option \`${path}\` is read-only, but is defined in ${active.map((s) => `${s.file}:${s.line}`).join(", ")}`);
     }
-    if (active.length === 0) {
-      return { value: check(path, decl, decl.default, () => `its default, declared in ${declaredIn}`, true), priority: PRIORITY.optionDefault, definitions, declaredIn, decl };
+    let priority: number = PRIORITY.optionDefault;
+    for (const site of active) if (site.priority < priority) priority = site.priority;
+    const winners = active.filter((site) => site.priority === priority);
+    if (isListType(decl.type)) winners.sort((a, b) => a.order - b.order || a.index - b.index);
+    const forced = new Map<Site, unknown>();
+    for (const site of winners) {
+      const value = typeof site.value === "function" ? this.within(path, site, () => (site.value as (c: Config) => unknown)(config())) : site.value;
+      refuseBadKeys(path, site, value);
+      forced.set(site, value);
     }
-    if (decl.readOnly) {
-      throw new ExoError("ERR_EXO_OPTION_READ_ONLY", `option \`${path}\` is read-only, but is defined in ${active.map((a) => `${a.site.file}:${a.site.line}`).join(", ")}`);
+    for (const site of active) if (!forced.has(site) && typeof site.value !== "function") refuseBadKeys(path, site, site.value);
+    const definitions: Definition[] = sites.map((site, i) => {
+      const value = forced.has(site) ? forced.get(site) : site.value;
+      return { file: site.file, line: site.line, priority: site.priority, value: typeof value === "function" ? undefined : value, active: on[i]! };
+    });
+    const ofDefault = `its default, declared in ${declaredIn}`;
+    if (winners.length === 0) {
+      return { value: check(path, decl, decl.default, () => ofDefault, true), priority: PRIORITY.optionDefault, definitions, declaredIn, decl };
     }
-    const priority = Math.min(...active.map((a) => a.site.priority));
-    const winners = active.filter((a) => a.site.priority === priority);
-    if (isListType(decl.type)) winners.sort((a, b) => a.site.order - b.site.order || a.site.index - b.site.index);
-    const merged = mergeDefinitions(path, decl.type, winners.map((w) => ({ value: w.value, file: w.site.file, line: w.site.line })));
-    const value = check(path, decl, merged, (key) => sourcesOf(winners, key), false);
+    const defs: Defined[] = winners.map((site) => ({ value: forced.get(site), file: site.file, line: site.line }));
+    // mkOptionDefault beside the default: both are definitions at priority 1500, the default first.
+    if (priority === PRIORITY.optionDefault) defs.unshift({ value: decl.default, file: ofDefault, line: 0, isDefault: true });
+    const ctx = {
+      option: path,
+      hint: `${decl.description} Example: ${JSON.stringify(decl.example)}`,
+      test: (condition: (config: never) => boolean, d: Defined) => this.within(path, d, () => condition(config() as never)),
+    };
+    const value = mergeAndCheck(ctx, decl.type, defs, (merged) => check(path, decl, merged, (key) => sourcesOf(defs, key), false));
     return { value, priority, definitions, declaredIn, decl };
   }
 
   /** Run a lazy condition or value of `site`, with the stack showing where reads come from. */
-  private within<T>(path: string, site: Site, fn: () => T): T {
+  private within<T>(path: string, site: { readonly file: string; readonly line: number }, fn: () => T): T {
     this.stack.push({ path, at: `${site.file}:${site.line}` });
     try {
       return fn();
@@ -189,7 +271,7 @@ class Evaluator {
           if (this.declarations.options.has(path)) return this.option(path);
           if (this.declarations.namespaces.has(path)) return this.proxy(path);
           if (name === "then" || name === "toJSON") return undefined;
-          const reader = this.stack.at(-1)?.at ?? (this.running.at(-1) ? where(this.running.at(-1)!) : "a module");
+          const reader = this.stack.at(-1)?.at ?? (this.running ? where(this.running) : "a module");
           throw new ExoError("ERR_EXO_OPTION_UNKNOWN", `${reader}: reads option \`${path}\`, which does not exist`, "`exo options` lists every option");
         },
         has: (_target, name) => typeof name === "string" && children.includes(name),
@@ -218,6 +300,11 @@ function selfDependency(path: string, chain: readonly Frame[], why?: string): Ex
     `the value of option \`${path}\` depends on itself${why ? `: ${why}` : ""}:\n${steps.join("\n")}`,
     "break the chain: one of these definitions must not read the next option; a read inside mkIf((config) => ...) or a value `(config) => ...` is evaluated only when needed",
   );
+}
+
+/** What a config function saw of an option: its canonical JSON. */
+function identity(value: unknown): string {
+  return hashJson(value);
 }
 
 /** Set `value` at a dotted option path; own properties only, so any name is a name. */

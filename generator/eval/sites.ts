@@ -9,7 +9,7 @@ import { keyLine } from "./lines.ts";
 import { markerKind, ORDER, PRIORITY } from "./markers.ts";
 import type { Module } from "./module.ts";
 import { displayPath } from "./paths.ts";
-import { suggest } from "./suggest.ts";
+import { didYouMean, suggestPath } from "./suggest.ts";
 
 export type ConditionTest = boolean | ((config: Config) => boolean);
 
@@ -80,18 +80,9 @@ export function flattenDefinitions(module: Module, tree: unknown, declarations: 
 }
 
 function unknownOption(file: string, line: number, key: string, path: string[], declarations: Declarations): ExoError {
-  const parent = path.slice(0, -1).join(".");
-  const last = path[path.length - 1]!;
-  const full = (prefix: string, name: string) => (prefix ? `${prefix}.${name}` : name);
-  // Names beside it first (`ringSlot` → `ringSlots`), then the same name elsewhere (`kernel.ringSlots` → `kernel.ipc.ringSlots`).
-  const besides = suggest(last, declarations.namespaces.get(parent) ?? []).map((name) => full(parent, name));
-  const elsewhere = [...declarations.options.keys(), ...declarations.namespaces.keys()].filter((k) => k !== "" && suggest(last, [k.slice(k.lastIndexOf(".") + 1)]).length > 0);
-  const guesses = [...new Set([...besides, ...suggest(key, elsewhere)])].slice(0, 3);
-  return new ExoError(
-    "ERR_EXO_OPTION_UNKNOWN",
-    `${file}:${line}: option \`${key}\` does not exist`,
-    guesses.length ? `did you mean ${guesses.map((g) => `\`${g}\``).join(", ")}?` : "`exo options` lists every option",
-  );
+  // Names beside it first (`ringSlot` → `ringSlots`), else the same name elsewhere (`kernel.ringSlots` → `kernel.ipc.ringSlots`).
+  const guesses = suggestPath(path, (prefix) => declarations.namespaces.get(prefix), [...declarations.options.keys(), ...declarations.namespaces.keys()]);
+  return new ExoError("ERR_EXO_OPTION_UNKNOWN", `${file}:${line}: option \`${key}\` does not exist`, didYouMean(guesses, "`exo options` lists every option"));
 }
 
 export function describeValue(value: unknown): string {

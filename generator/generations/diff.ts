@@ -10,6 +10,7 @@ import { sha256Hex } from "../../store/hash.ts";
 import type { Store } from "../../store/store.ts";
 import { listTree } from "../../store/tree.ts";
 import { FORMAT_FILES } from "../image/read.ts";
+import { IMAGE_MANIFEST_FILE, type ImageManifest } from "../image/image-manifest.ts";
 import { MANIFEST_FILE, type Manifest } from "../image/manifest.ts";
 import type { Snapshot } from "./snapshot.ts";
 
@@ -38,8 +39,8 @@ export interface PackageChange {
 }
 
 export interface FileChange {
-  /** `format`: an image file such as bundle.tar; `file`: a file the signed manifest lists. */
-  readonly kind: "format" | "file";
+  /** `format`: an image file such as bundle.tar; `file`: a file the signed manifest lists; `generation`: an older generation the boot menu carries. */
+  readonly kind: "format" | "file" | "generation";
   readonly path: string;
   readonly change: "added" | "removed" | "changed";
   readonly oldSize: number | null;
@@ -106,7 +107,7 @@ async function closureSize(store: Store, storePath: string): Promise<number> {
 }
 
 interface ImageFile {
-  readonly kind: "format" | "file";
+  readonly kind: "format" | "file" | "generation";
   readonly size: number;
   readonly sha256: string;
 }
@@ -129,6 +130,9 @@ async function imageFiles(dir: string): Promise<Map<string, ImageFile>> {
   }
   const manifest = JSON.parse(await readFile(join(dir, MANIFEST_FILE), "utf8").catch(() => "{\"files\":[]}")) as Pick<Manifest, "files">;
   for (const f of manifest.files) files.set(`file:${f.path}`, { kind: "file", size: f.size, sha256: f.sha256 });
+  // The older generations the boot menus carry, as the signed image manifest lists them: generations/<N>/.
+  const image = JSON.parse(await readFile(join(dir, IMAGE_MANIFEST_FILE), "utf8").catch(() => "{}")) as Partial<Pick<ImageManifest, "generations">>;
+  for (const g of image.generations ?? []) files.set(`generation:generations/${g.number}/`, { kind: "generation", size: 0, sha256: g.manifestSha256 });
   return files;
 }
 

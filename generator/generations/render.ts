@@ -11,7 +11,10 @@ export function renderDiff(diff: Diff, labels: { a: string; b: string }, color: 
   if (diff.options.length) lines.push("", "options:");
   for (const o of diff.options) {
     const where = o.newDefinedIn.length ? o.newDefinedIn.join(", ") : "default";
-    lines.push(`${tag("U")} ${o.path}  ${show(o.old)} → ${show(o.new)}  (${where})`);
+    for (const c of keyByKey(o.path, o.old, o.new)) {
+      const line = c.old === undefined ? `${tag("A")} ${c.path}  ${show(c.new)}` : c.new === undefined ? `${tag("R")} ${c.path}  ${show(c.old)}` : `${tag("U")} ${c.path}  ${show(c.old)} → ${show(c.new)}`;
+      lines.push(`${line}  (${where})`);
+    }
   }
   if (diff.features.on.length + diff.features.off.length) lines.push("", "kernel features:");
   for (const f of diff.features.on) lines.push(`${tag("+")} ${f}`);
@@ -25,11 +28,29 @@ export function renderDiff(diff: Diff, labels: { a: string; b: string }, color: 
   if (diff.imageFiles.length) lines.push("", "image files:");
   for (const f of diff.imageFiles) {
     const t = f.change === "added" ? "A" : f.change === "removed" ? "R" : "U";
+    if (f.kind === "generation") {
+      lines.push(`${tag(t)} boot menu ${f.path}`);
+      continue;
+    }
     const sizes = f.change === "changed" ? `${bytes(f.oldSize!)} → ${bytes(f.newSize!)}` : bytes((f.newSize ?? f.oldSize)!);
     lines.push(`${tag(t)} ${f.kind === "format" ? "image " : ""}${f.path}  ${sizes}`);
   }
   lines.push("", `closure size: ${sizeLine(diff.closureSize)}`, `image size:   ${sizeLine(diff.imageSize)}`);
   return `${lines.join("\n")}\n`;
+}
+
+/** A map or record shown key by key (recursively), so one changed policy is one line, not the whole map. */
+function keyByKey(path: string, old: unknown, now: unknown): { path: string; old: unknown; new: unknown }[] {
+  const isMap = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+  if (!isMap(old) || !isMap(now)) return [{ path, old, new: now }];
+  const out: { path: string; old: unknown; new: unknown }[] = [];
+  for (const key of [...new Set([...Object.keys(old), ...Object.keys(now)])].sort()) {
+    const [a, b] = [Object.hasOwn(old, key) ? old[key] : undefined, Object.hasOwn(now, key) ? now[key] : undefined];
+    if (JSON.stringify(a) === JSON.stringify(b)) continue;
+    if (a === undefined || b === undefined) out.push({ path: `${path}.${key}`, old: a, new: b });
+    else out.push(...keyByKey(`${path}.${key}`, a, b));
+  }
+  return out;
 }
 
 function show(value: unknown): string {

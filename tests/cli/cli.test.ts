@@ -22,7 +22,7 @@ for (const command of ["eval", "build", "run", "keygen", "verify"]) {
   });
 }
 
-test("an unknown command exits 1 and lists the commands", async (t) => {
+test("an unknown command exits 1 and names the near one", async (t) => {
   const r = await exo(["bulid"]);
   t.is(r.code, 1);
   t.regex(r.stderr, /unknown command 'bulid'/);

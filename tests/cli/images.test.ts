@@ -35,6 +35,9 @@ for (const [format, firmware] of [["kernel", "bios"], ["bundle", "bios"], ["iso"
     t.regex(r.stdout, /exo: booting server \(x86_64\)/);
     t.regex(r.stdout, /exo: boot complete/);
     t.regex(r.stderr, new RegExp(`kernel exited with status 0 after \\d+ ms \\(${format}, ${firmware}\\)`));
+    // Only the kernel's console: OVMF's and GRUB's screens (escape sequences) stay off stdout.
+    t.false(r.stdout.includes("\x1b"), "firmware escape sequences on stdout");
+    t.true(r.stdout.startsWith("exo: booting "), r.stdout.slice(0, 200));
   });
 }
 

@@ -1,7 +1,7 @@
 // The chain of trust through the command line: offline signing, key
 // rotation, and other algorithms.
 import test from "ava";
-import { writeFile } from "node:fs/promises";
+import { readlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { exo, fixture, tempProject } from "../helpers/exo.ts";
 
@@ -24,6 +24,21 @@ test("an unsigned build fails verification until exo sign attaches a signature, 
   t.is(verify.stdout.trim().split("\n").length, 5, "the image manifest, then bundle, kernel, iso and raw all verify");
   const boot = await exo(["run", "signed", "--format", "raw", "--project", "."], { cwd: dir });
   t.is(boot.code, 0, boot.stderr);
+});
+
+test("exo sign result signs in place: a new store path, the link moved, and the image then boots", async (t) => {
+  const dir = await tempProject();
+  t.is((await exo(["build", fixture("bundle-only.ts"), "--no-sign"], { cwd: dir })).code, 0);
+  const before = await readlink(join(dir, "result"));
+  t.is((await exo(["run", "result"], { cwd: dir })).code, 1, "an unsigned image does not boot");
+  const signed = await exo(["sign", "result"], { cwd: dir });
+  t.is(signed.code, 0, signed.stderr);
+  t.regex(signed.stdout, /^signed result in place with ML-DSA-65 key [0-9a-f]{16}: result -> store\/v1\/paths\/[0-9a-f]{32}-image-bundle\nnext: exo verify result, then exo run result\n$/);
+  t.not(await readlink(join(dir, "result")), before, "the link moved to the signed path");
+  t.is((await exo(["verify", "result"], { cwd: dir })).code, 0);
+  const boot = await exo(["run", "result"], { cwd: dir });
+  t.is(boot.code, 0, boot.stderr);
+  t.is((await exo(["store", "verify"], { cwd: dir })).code, 0);
 });
 
 test("a key is rotated by trusting both, re-signing with the new one and retiring the old", async (t) => {

@@ -1,6 +1,7 @@
 // Package changes between two records: added, removed, and changed in version.
 import test from "ava";
 import { diffPackages } from "../../generator/generations/diff.ts";
+import { renderDiff } from "../../generator/generations/render.ts";
 
 test("packages are added, removed or changed in version", (t) => {
   t.deepEqual(diffPackages({ init: "0.1.0", hello: "0.1.0", "ring-bench": "0.1.0" }, { init: "0.2.0", hello: "0.1.0", "echo-server": "0.1.0" }), [
@@ -8,4 +9,30 @@ test("packages are added, removed or changed in version", (t) => {
     { name: "init", change: "changed", oldVersion: "0.1.0", newVersion: "0.2.0" },
     { name: "ring-bench", change: "removed", oldVersion: "0.1.0", newVersion: null },
   ]);
+});
+
+test("a changed map is shown key by key, and boot-menu generations as their own lines", (t) => {
+  const diff = {
+    options: [
+      {
+        path: "sandbox.policies",
+        old: { web: { capabilities: ["net"], memoryPages: 256 }, db: { capabilities: [], memoryPages: 64 } },
+        new: { web: { capabilities: ["net"], memoryPages: 128 }, cache: { capabilities: [], memoryPages: 32 } },
+        oldDefinedIn: ["a.yaml:3"],
+        newDefinedIn: ["b.yaml:4"],
+      },
+    ],
+    features: { on: [], off: [] },
+    packages: [],
+    closureSize: { old: 0, new: 0 },
+    imageSize: { old: 0, new: 0 },
+    imageFiles: [{ kind: "generation" as const, path: "generations/2/", change: "added" as const, oldSize: null, newSize: 0 }],
+  };
+  const text = renderDiff(diff, { a: "1", b: "2" }, false);
+  // Before: one line with both whole maps as JSON.
+  t.regex(text, /\n\[A\] sandbox\.policies\.cache  \{"capabilities":\[\],"memoryPages":32\}  \(b\.yaml:4\)\n/);
+  t.regex(text, /\n\[R\] sandbox\.policies\.db  \{"capabilities":\[\],"memoryPages":64\}  \(b\.yaml:4\)\n/);
+  t.regex(text, /\n\[U\] sandbox\.policies\.web\.memoryPages  256 → 128  \(b\.yaml:4\)\n/);
+  t.notRegex(text, /capabilities":\["net"\]/, "unchanged keys are not repeated");
+  t.regex(text, /\n\[A\] boot menu generations\/2\/\n/);
 });

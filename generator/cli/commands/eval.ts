@@ -3,7 +3,7 @@ import { ExoError } from "../../errors.ts";
 import { evaluateProfile, setEvalTimeout } from "../../eval/index.ts";
 import { systemHashOf } from "../../plan/system-config.ts";
 import { displayPath } from "../../eval/paths.ts";
-import { suggest } from "../../eval/suggest.ts";
+import { childrenOfPaths, didYouMean, suggestPath } from "../../eval/suggest.ts";
 import { defineCommand, expectPositionals } from "../command.ts";
 import { JSON_SCHEMAS, printJson } from "../json.ts";
 import { EVAL_TIMEOUT_HELP } from "../../eval/limits.ts";
@@ -47,10 +47,21 @@ function lookup(config: unknown, path: string, known: string[]): unknown {
   for (const part of path.split(".")) {
     // Own keys only: `sandbox.policies.constructor` is a policy only when one is defined.
     if (node === null || typeof node !== "object" || !Object.hasOwn(node, part)) {
-      const guesses = suggest(path, [...new Set(known.flatMap((k) => k.split(".").map((_, i, a) => a.slice(0, i + 1).join("."))))]);
-      throw new ExoError("ERR_EXO_OPTION_UNKNOWN", `option \`${path}\` does not exist`, guesses.length ? `did you mean ${guesses.map((g) => `\`${g}\``).join(", ")}?` : "`exo eval PROFILE` prints every option");
+      // Each segment against the keys the configuration has at that level; else the same name elsewhere.
+      const guesses = suggestPath(path, (prefix) => ownKeysAt(config, prefix), childrenOfPaths(known).all);
+      throw new ExoError("ERR_EXO_OPTION_UNKNOWN", `option \`${path}\` does not exist`, didYouMean(guesses, "`exo eval PROFILE` prints every option"));
     }
     node = (node as Record<string, unknown>)[part];
   }
   return node;
+}
+
+/** The own keys of the object at dotted `prefix` in `config`; none below a value that is no object (or a list). */
+function ownKeysAt(config: unknown, prefix: string): string[] | undefined {
+  let node = config;
+  for (const part of prefix ? prefix.split(".") : []) {
+    if (node === null || typeof node !== "object" || !Object.hasOwn(node, part)) return undefined;
+    node = (node as Record<string, unknown>)[part];
+  }
+  return node !== null && typeof node === "object" && !Array.isArray(node) ? Object.keys(node) : undefined;
 }

@@ -4,7 +4,7 @@ import { ExoError } from "../../errors.ts";
 import { evaluateProfile, setEvalTimeout } from "../../eval/index.ts";
 import { PRIORITY } from "../../eval/markers.ts";
 import { typeName } from "../../eval/reference.ts";
-import { suggest } from "../../eval/suggest.ts";
+import { didYouMean, suggestOptionPath } from "../../eval/suggest.ts";
 import { z } from "zod";
 import { defineCommand, expectPositionals } from "../command.ts";
 import { JSON_SCHEMAS, printJson } from "../json.ts";
@@ -31,8 +31,8 @@ export default defineCommand({
     const evaluation = await evaluateProfile(profile!);
     const result = evaluation.options.get(path!);
     if (!result) {
-      const guesses = suggest(path!, evaluation.options.keys());
-      throw new ExoError("ERR_EXO_OPTION_UNKNOWN", `option \`${path}\` does not exist`, guesses.length ? `did you mean ${guesses.map((g) => `\`${g}\``).join(", ")}?` : "`exo options` lists every option");
+      const guesses = suggestOptionPath(path!, evaluation.options.keys());
+      throw new ExoError("ERR_EXO_OPTION_UNKNOWN", `option \`${path}\` does not exist`, didYouMean(guesses, "`exo options` lists every option"));
     }
     const priorityName = PRIORITY_NAMES[result.priority] ?? `mkOverride ${result.priority}`;
     if (values.json) {

@@ -5,7 +5,7 @@ import { readCurrent } from "../../generations/pointer.ts";
 import { listRecords } from "../../generations/record.ts";
 import { deleteGenerations, olderThan, parseGenerationNumber } from "../../generations/switch.ts";
 import { loadProject } from "../../project/config.ts";
-import { defineCommand } from "../command.ts";
+import { defineCommand, onlyFlags } from "../command.ts";
 import { JSON_SCHEMAS, printJson } from "../json.ts";
 
 const usage = "generations [--json] | generations delete N... | generations delete --older-than DAYS  [--store DIR] [--generations DIR]";
@@ -25,6 +25,7 @@ export default defineCommand({
     const project = await loadProject(process.cwd(), { ...(values.store ? { store: values.store } : {}), ...(values.generations ? { generations: values.generations } : {}) });
     const [sub, ...rest] = positionals;
     if (sub === "delete") {
+      onlyFlags("generations delete", values, ["older-than", "store", "generations"], usage);
       let numbers: number[];
       if (values["older-than"] !== undefined) {
         const days = Number(values["older-than"]);

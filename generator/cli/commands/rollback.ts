@@ -2,6 +2,7 @@
 // current. Builds nothing: generations are GC roots, so their images stay.
 import { ExoError } from "../../errors.ts";
 import { activate, parseGenerationNumber, previousGeneration, requireCurrent } from "../../generations/switch.ts";
+import { listNumbers, unknownGeneration } from "../../generations/record.ts";
 import { loadProject } from "../../project/config.ts";
 import { defineCommand, expectPositionals } from "../command.ts";
 
@@ -22,6 +23,8 @@ export default defineCommand({
     const project = await loadProject(process.cwd(), { ...(values.store ? { store: values.store } : {}), ...(values.generations ? { generations: values.generations } : {}) });
     const current = await requireCurrent(project);
     const target = values.to !== undefined ? parseGenerationNumber(values.to) : await previousGeneration(project);
+    // A number that was never recorded is unknown, whether or not it is above the current one.
+    if (!(await listNumbers(project.generations)).includes(target)) throw await unknownGeneration(project.generations, target);
     if (target >= current) {
       throw new ExoError("ERR_EXO_GENERATION", `generation ${target} is not older than the current generation ${current}`, "use `exo switch --generation N` to move to a newer one");
     }

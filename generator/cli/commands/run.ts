@@ -16,6 +16,7 @@ import { FORMAT_FILES, type Format, formatOfFile, type FormatReport } from "../.
 import { loadTrust, type Trust } from "../../sign/trust.ts";
 import { withTempDir } from "../../temp.ts";
 import { boot, type BootTarget, type Firmware } from "../../run/qemu.ts";
+import { splitConsole } from "../../run/console.ts";
 import { parseTestLines } from "../../run/test-lines.ts";
 import { defineCommand, expectPositionals } from "../command.ts";
 import { generationImage } from "../../generations/image.ts";
@@ -39,6 +40,7 @@ export default defineCommand({
     "--bench             build PROFILE with the in-kernel benchmarks (kernel.testMode = bench)",
     EVAL_TIMEOUT_HELP,
     "--generation N      boot generation N's image (see `exo generations`), verified as any image is (an older generation is a rollback, not a downgrade)",
+    "--firmware-log FILE write what the firmware and GRUB print before the kernel to FILE (stdout shows only the kernel's console)",
     ...TRUST_HELP,
   ],
   options: {
@@ -50,6 +52,7 @@ export default defineCommand({
     bench: { type: "boolean" },
     generation: { type: "string" },
     "eval-timeout": { type: "string" },
+    "firmware-log": { type: "string" },
     ...TRUST_OPTIONS,
   },
   async run({ values, positionals }) {
@@ -59,6 +62,9 @@ export default defineCommand({
     if (!(timeout > 0)) throw new ExoError("ERR_EXO_USAGE", `option --timeout expects a number of seconds above 0, got '${values.timeout}'`);
     const firmware = (values.firmware ?? "bios") as Firmware;
     if (firmware !== "bios" && firmware !== "uefi") throw new ExoError("ERR_EXO_USAGE", `option --firmware expects bios or uefi, got '${values.firmware}'`);
+    if (values.format !== undefined && !Object.hasOwn(FORMAT_FILES, values.format)) {
+      throw new ExoError("ERR_EXO_USAGE", `option --format: unknown format '${values.format}'`, `the formats are ${Object.keys(FORMAT_FILES).join(", ")}`);
+    }
     if (values.selftest && values.bench) throw new ExoError("ERR_EXO_USAGE", "--selftest and --bench exclude each other", `usage: exo ${usage}`);
     const testMode = values.selftest ? "selftest" : values.bench ? "bench" : undefined;
     const isProfile = PROFILE_EXTENSIONS.has(extname(target!));
@@ -78,13 +84,15 @@ export default defineCommand({
     return withTempDir("run", async (dir) => {
       const report = await chooseAndAccept(image, values.format, firmware, trust, { ...request, ...(ownImage ? { allowDowngrade: true } : {}) }, dir);
       const bootTarget = await bootTargetOf(report, dir);
+      const console = splitConsole((text) => process.stdout.write(text));
       const result = await boot(bootTarget, {
         qemu: trust.project.qemu.x86_64,
         timeoutMs: timeout * 1000,
         firmware,
         icount: testMode === "bench",
-        onOutput: (text) => process.stdout.write(text),
+        onOutput: (text) => console.write(text),
       });
+      if (values["firmware-log"] !== undefined) await writeFile(values["firmware-log"], console.firmware());
       if (result.timedOut) throw new ExoError("ERR_EXO_BOOT", `the kernel did not exit within ${timeout} s; QEMU was stopped`, "raise --timeout, or check that kernel.debugExit is on");
       if (result.kernelStatus === undefined) throw new ExoError("ERR_EXO_BOOT", `QEMU ended with status ${result.qemuStatus} before the kernel reported a status (a triple fault or reset ends QEMU under -no-reboot)`);
       const user = result.userMs !== undefined ? `; first user output after ${result.userMs} ms` : "";

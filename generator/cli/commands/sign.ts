@@ -4,8 +4,12 @@
 // manifest is signed and the signature attached (into the bundle and the
 // kernel folder, beside the ISO and raw images), and a new image manifest
 // (image.json) over the result is signed too.
-import { cp, mkdir, stat, writeFile } from "node:fs/promises";
-import { basename, join, resolve } from "node:path";
+import { cp, lstat, mkdir, realpath, rm, stat, writeFile } from "node:fs/promises";
+import { basename, dirname, join, relative, resolve } from "node:path";
+import { hashJson } from "../../../store/hash.ts";
+import { addIndirectRoot } from "../../../store/roots.ts";
+import { Store } from "../../../store/store.ts";
+import { setLink } from "../link.ts";
 import { ExoError } from "../../errors.ts";
 import { displayPath } from "../../eval/paths.ts";
 import { writeBundle } from "../../image/bundle.ts";
@@ -27,14 +31,18 @@ export default defineCommand({
   usage,
   help: [
     "--key SECRET        the secret key to sign with (default: exo.config.ts keys.secretKey)",
-    "--output DIR        where to write the signed image (default: IMAGE's name with -signed, in the current folder)",
+    "--output DIR        where to write the signed image (default: a `result` link into the store is signed in place:",
+    "                    a new store path, the link moved to it; anything else is written to IMAGE's name with -signed)",
   ],
   options: { key: { type: "string" }, output: { type: "string" } },
   async run({ values, positionals }) {
     const [image] = expectPositionals(positionals, ["IMAGE"], usage);
     const project = await loadProject();
     const key = await loadSecretKey(values.key ? resolve(values.key) : project.secretKey);
-    const output = resolve(values.output ?? `${basename(image!).replace(/\.tar$/, "")}-signed`);
+    const store = new Store(project.store);
+    // A link into the store (what exo build leaves) is signed in place: the signed image becomes a store path of its own.
+    const inPlace = values.output === undefined ? await storeLinkTarget(image!, store) : undefined;
+    const output = inPlace ? join(await store.scratch(), "out") : resolve(values.output ?? `${basename(image!).replace(/\.tar$/, "")}-signed`);
     if (await stat(output).then(() => true, () => false)) throw new ExoError("ERR_EXO_USAGE", `${displayPath(output)} already exists`, "remove it or pass --output");
     // An image signed already may be signed again (a new key) only if a key trusted here signed it: never launder.
     const trusted: PublicKey[] = [...(await Promise.all(project.trusted.map(loadPublicKey))), { algorithm: key.algorithm, keyId: key.keyId, publicKey: key.publicKey, file: "--key" }];
@@ -63,7 +71,18 @@ export default defineCommand({
       const parsed = manifestSchema.parse(JSON.parse(Buffer.from(manifest).toString("utf8")));
       await sealImage(output, { manifest: parsed, bytes: manifest }, check.image.generations, key);
     });
-    process.stdout.write(`signed ${displayPath(image!)} with ${key.algorithm} key ${key.keyId}: ${displayPath(output)}\n`);
+    if (inPlace) {
+      const name = inPlace.slice(inPlace.indexOf("-") + 1);
+      const signed = await store.add(hashJson({ signed: inPlace, keyId: key.keyId }), name, output, []);
+      await rm(dirname(output), { recursive: true, force: true });
+      await setLink(image!, store.pathOf(signed));
+      await addIndirectRoot(store, image!);
+      process.stdout.write(`signed ${displayPath(image!)} in place with ${key.algorithm} key ${key.keyId}: ${displayPath(image!)} -> ${displayPath(store.pathOf(signed))}\nnext: exo verify ${displayPath(image!)}, then exo run ${displayPath(image!)}\n`);
+      return 0;
+    }
+    // An image kept inside the project folder is one the project vouches for only when told so (sign/trust.ts).
+    const inside = !relative(project.root, output).startsWith("..");
+    process.stdout.write(`signed ${displayPath(image!)} with ${key.algorithm} key ${key.keyId}: ${displayPath(output)}\nnext: exo verify ${displayPath(output)}${inside ? " --project ." : ""}\n`);
     return 0;
   },
 });
@@ -89,3 +108,11 @@ async function signedBundle(report: FormatReport, signature: Uint8Array): Promis
   return writeBundle(files, report.manifest!.created);
 }
 
+/** The store path a link such as `result` points at, if it is a link into this project's store. */
+async function storeLinkTarget(image: string, store: Store): Promise<string | undefined> {
+  const info = await lstat(image).catch(() => undefined);
+  if (!info?.isSymbolicLink()) return undefined;
+  const target = await realpath(image).catch(() => undefined);
+  const paths = await realpath(store.dir("paths")).catch(() => undefined);
+  return target && paths && dirname(target) === paths ? basename(target) : undefined;
+}

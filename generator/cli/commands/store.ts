@@ -6,7 +6,7 @@ import { Store } from "../../../store/store.ts";
 import { verifyStore } from "../../../store/verify.ts";
 import { ExoError } from "../../errors.ts";
 import { loadProject } from "../../project/config.ts";
-import { defineCommand, expectPositionals } from "../command.ts";
+import { defineCommand, expectPositionals, onlyFlags } from "../command.ts";
 import { JSON_SCHEMAS, printJson } from "../json.ts";
 
 const usage = "store verify [--repair] [--json] | store path-info PATH [--closure] [--size] [--json]";
@@ -31,6 +31,7 @@ export default defineCommand({
     const store = new Store(project.store);
     if (sub === "verify") {
       expectPositionals(rest, [], usage);
+      onlyFlags("store verify", values, ["store", "repair", "json"], usage);
       const result = await verifyStore(store, { repair: values.repair === true });
       if (values.json) {
         printJson({ schema: JSON_SCHEMAS.storeVerify, checked: result.checked, ok: result.problems.length === 0, problems: result.problems, repaired: result.repaired });
@@ -43,6 +44,7 @@ export default defineCommand({
     }
     if (sub === "path-info") {
       const [target] = expectPositionals(rest, ["PATH"], usage);
+      onlyFlags("store path-info", values, ["store", "closure", "size", "json"], usage);
       const name = await storePathName(store, target!);
       const names = values.closure ? [...(await closure(store, [name]))].sort() : [name];
       const infos = [];

@@ -60,7 +60,8 @@ export default defineCommand({
     const expiry = head.expires === null ? "" : `, expires ${new Date(head.expires * 1000).toISOString()}`;
     process.stdout.write(`${displayPath(image!)}: signed by key ${check.keyId} (${check.algorithm}): system ${head.system}, version ${head.version}${expiry}\n`);
     for (const r of check.formats) {
-      process.stdout.write(`${displayPath(r.file)}: ok, ${r.files.size} files match the manifest (config ${r.manifest!.configHash})\n`);
+      // The same count as --json's `files`: the files the payload manifest lists that this format carries.
+      process.stdout.write(`${displayPath(r.file)}: ok, ${r.manifest!.files.length} files match the manifest (config ${r.manifest!.configHash})\n`);
     }
     return 0;
   },
