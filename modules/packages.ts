@@ -14,14 +14,21 @@ export default defineModule({
   assertions: ({ config }) => [
     ...config.packages.install
       .filter((name) => needsIpc.includes(name))
-      .map((name) => ({ assertion: config.kernel.ipc.enable, message: `packages.install holds "${name}", which needs kernel.ipc.enable = true` })),
+      .map((name) => ({
+        assertion: config.kernel.ipc.enable,
+        message: `packages.install holds "${name}", which needs kernel.ipc.enable = true`,
+        options: ["packages.install", "kernel.ipc.enable"],
+        hint: `set kernel.ipc.enable = true, or leave "${name}" out of packages.install`,
+      })),
     ...(config.packages.install.includes("ring-bench")
-      ? [{ assertion: config.packages.install.includes("echo-server"), message: 'packages.install holds "ring-bench", which needs "echo-server" too: it measures round trips through it' }]
+      ? [{ assertion: config.packages.install.includes("echo-server"), message: 'packages.install holds "ring-bench", which needs "echo-server" too: it measures round trips through it', options: ["packages.install"], hint: 'add "echo-server" to packages.install' }]
       : []),
     // Own keys only: a policy named "constructor" exists only when sandbox.policies defines it.
     ...Object.entries(config.packages.policies).map(([name, policy]) => ({
       assertion: policy !== undefined && Object.hasOwn(config.sandbox.policies, policy),
       message: `packages.policies.${name} is "${policy}", an unknown policy: it is not among sandbox.policies (${Object.keys(config.sandbox.policies).join(", ")})`,
+      options: [`packages.policies.${name}`],
+      hint: `define sandbox.policies.${policy ?? name}, or name a policy that exists`,
     })),
   ],
 });

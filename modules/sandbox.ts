@@ -18,12 +18,16 @@ export default defineModule({
       // Own keys only: "constructor" or "toString" is no policy just because every object has one.
       assertion: Object.hasOwn(config.sandbox.policies, config.sandbox.defaultPolicy),
       message: `sandbox.defaultPolicy is "${config.sandbox.defaultPolicy}", an unknown policy: it is not among sandbox.policies (${Object.keys(config.sandbox.policies).join(", ") || "none"})`,
+      options: ["sandbox.defaultPolicy"],
+      hint: `define sandbox.policies.${config.sandbox.defaultPolicy}, or set sandbox.defaultPolicy to a policy that exists`,
     },
     ...Object.entries(config.sandbox.policies)
       .filter(([, policy]) => policy.capabilities.includes("ipc"))
       .map(([name]) => ({
         assertion: config.kernel.ipc.enable,
         message: `sandbox.policies.${name}.capabilities grants "ipc", but kernel.ipc.enable is false`,
+        options: [`sandbox.policies.${name}`, "kernel.ipc.enable"],
+        hint: `set kernel.ipc.enable = true, or drop "ipc" from sandbox.policies.${name}.capabilities`,
       })),
   ],
 });

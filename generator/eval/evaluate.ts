@@ -288,8 +288,29 @@ class Evaluator {
   }
 
   private checkAssertions(config: Config): void {
-    const failed = this.modules.flatMap((m) => (m.assertions ? m.assertions({ config }).filter((a) => !a.assertion).map((a) => `  - ${a.message} (${where(m)})`) : []));
-    if (failed.length) throw new ExoError("ERR_EXO_ASSERTION", `${failed.length === 1 ? "an assertion" : `${failed.length} assertions`} failed:\n${failed.join("\n")}`);
+    const failed = this.modules.flatMap((m) => (m.assertions ? m.assertions({ config }).filter((a) => !a.assertion).map((a) => ({ a, m })) : []));
+    if (!failed.length) return;
+    const lines = failed.map(({ a, m }) => {
+      const sites = (a.options ?? []).flatMap((path) => this.definitionSites(path));
+      return `  - ${a.message} (${sites.length ? `defined at ${[...new Set(sites)].join(", ")}; ` : ""}asserted by ${where(m)})`;
+    });
+    const hints = [...new Set(failed.flatMap(({ a }) => (a.hint ? [a.hint] : [])))];
+    throw new ExoError("ERR_EXO_ASSERTION", `${failed.length === 1 ? "an assertion" : `${failed.length} assertions`} failed:\n${lines.join("\n")}`, hints.length ? hints.join("; ") : undefined);
+  }
+
+  /** file:line of the winning definitions of `path`: an option, or an entry of a map option below it; "the default" when none. */
+  private definitionSites(path: string): string[] {
+    const parts = path.split(".");
+    for (let n = parts.length; n > 0; n--) {
+      const option = parts.slice(0, n).join(".");
+      const result = this.results.get(option);
+      if (!result) continue;
+      const key = parts[n];
+      const winners = result.definitions.filter((d) => d.active && d.priority === result.priority);
+      const defining = key === undefined ? winners : winners.filter((d) => d.value !== null && typeof d.value === "object" && Object.hasOwn(d.value, key));
+      return defining.length ? defining.map((d) => `${d.file}:${d.line}`) : [`the default of ${option}`];
+    }
+    return [];
   }
 }
 

@@ -18,6 +18,14 @@ export interface Assertion {
   readonly assertion: boolean;
   /** Names the options involved, e.g. "kernel.ipc.ringSlots must be ...". */
   readonly message: string;
+  /**
+   * The option paths whose values the assertion is about (a map entry may be
+   * named, e.g. `packages.policies.web`): a failure names the file:line of the
+   * user's definitions of them, not only the module that asserts.
+   */
+  readonly options?: readonly string[];
+  /** What to do about it. */
+  readonly hint?: string;
 }
 
 export interface ModuleSpec {

@@ -8,6 +8,8 @@ export default defineModule({
       {
         assertion: policy !== "predictive" || hotThresholdUs < normalThresholdUs,
         message: `kernel.scheduler.hotThresholdUs (${hotThresholdUs}) must be below kernel.scheduler.normalThresholdUs (${normalThresholdUs}): a hot thread is one predicted to run shorter than a normal one`,
+        options: ["kernel.scheduler.hotThresholdUs", "kernel.scheduler.normalThresholdUs"],
+        hint: "lower hotThresholdUs or raise normalThresholdUs",
       },
     ];
   },

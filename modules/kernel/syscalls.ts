@@ -10,7 +10,14 @@ export default defineModule({
     for (const [tier, list] of tiers) {
       for (const name of list) {
         const first = seen.get(name);
-        if (first && first !== tier) failures.push({ assertion: false, message: `syscall "${name}" is in both kernel.syscalls.${first} and kernel.syscalls.${tier}` });
+        if (first && first !== tier) {
+          failures.push({
+            assertion: false,
+            message: `syscall "${name}" is in both kernel.syscalls.${first} and kernel.syscalls.${tier}`,
+            options: [`kernel.syscalls.${first}`, `kernel.syscalls.${tier}`],
+            hint: `keep each syscall in one tier: take "${name}" out of one of them (mkForce replaces a whole list)`,
+          });
+        }
         seen.set(name, first ?? tier);
       }
     }

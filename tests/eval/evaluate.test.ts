@@ -125,7 +125,9 @@ test("a config function reading the option it defines is reported, not looped on
 test("a failing assertion stops evaluation with its message, naming the options", async (t) => {
   const e = await evalError(fixture("assertion.ts"));
   t.is(e.code, "ERR_EXO_ASSERTION");
-  t.regex(e.message, /packages\.install holds "echo-server", which needs kernel\.ipc\.enable = true \(modules\/packages\.ts:\d+\)/);
+  // Before: only "(modules/packages.ts:14)", Exo's own module. Now the user's definitions first, and a hint.
+  t.regex(e.message, /packages\.install holds "echo-server", which needs kernel\.ipc\.enable = true \(defined at .*tests\/fixtures\/assertion\.ts:\d+.*; asserted by modules\/packages\.ts:\d+\)/);
+  t.is(e.hint, 'set kernel.ipc.enable = true, or leave "echo-server" out of packages.install');
 });
 
 test("YAML !force on a list replaces the imported list; !default on a mapping yields to other definitions", async (t) => {
@@ -138,6 +140,7 @@ test("scheduler thresholds out of order fail the assertion naming both options",
   const e = await evalError(fixture("thresholds.yaml"));
   t.is(e.code, "ERR_EXO_ASSERTION");
   t.regex(e.message, /kernel\.scheduler\.hotThresholdUs \(3000\) must be below kernel\.scheduler\.normalThresholdUs \(1000\)/);
+  t.regex(e.message, /defined at tests\/fixtures\/thresholds\.yaml:\d+/);
 });
 
 test("an invalid default names the option and where it was declared", async (t) => {
