@@ -10,7 +10,7 @@ import { defineCommand, expectPositionals } from "../command.ts";
 import { JSON_SCHEMAS, printJson } from "../json.ts";
 import { EVAL_TIMEOUT_HELP } from "../../eval/limits.ts";
 
-const usage = "explain PROFILE OPTION.PATH [--json] [--eval-timeout SECONDS]";
+const usage = "explain PROFILE OPTION.PATH|NAMESPACE [--json] [--eval-timeout SECONDS]";
 
 const PRIORITY_NAMES: Record<number, string> = {
   [PRIORITY.optionDefault]: "option default",
@@ -21,7 +21,7 @@ const PRIORITY_NAMES: Record<number, string> = {
 
 export default defineCommand({
   name: "explain",
-  summary: "Show one option of a profile: its final value, priority, and every definition with file:line.",
+  summary: "Show one option of a profile (its final value, priority, and every definition with file:line), or list a namespace's options and values.",
   usage,
   help: ["--json              a JSON document (schema exo.explain/v1)", EVAL_TIMEOUT_HELP],
   options: { json: { type: "boolean" }, "eval-timeout": { type: "string" } },
@@ -30,6 +30,20 @@ export default defineCommand({
     setEvalTimeout(values["eval-timeout"]);
     const evaluation = await evaluateProfile(profile!);
     const result = evaluation.options.get(path!);
+    const below = result ? [] : [...evaluation.options.keys()].filter((p) => p.startsWith(`${path}.`)).sort();
+    if (!result && below.length) {
+      // A namespace: each option below it with its value and where it was set, one line each.
+      if (values.json) {
+        printJson({ schema: JSON_SCHEMAS.explain, namespace: path, options: below.map((p) => ({ option: p, value: evaluation.options.get(p)!.value, priority: evaluation.options.get(p)!.priority })) });
+        return 0;
+      }
+      for (const p of below) {
+        const r = evaluation.options.get(p)!;
+        const winners = r.definitions.filter((d) => d.active && d.priority === r.priority).map((d) => `${d.file}:${d.line}`);
+        process.stdout.write(`${p} = ${JSON.stringify(r.value)}  (${winners.length ? winners.join(", ") : "default"})\n`);
+      }
+      return 0;
+    }
     if (!result) {
       const guesses = suggestOptionPath(path!, evaluation.options.keys());
       throw new ExoError("ERR_EXO_OPTION_UNKNOWN", `option \`${path}\` does not exist`, didYouMean(guesses, "`exo options` lists every option"));
