@@ -68,13 +68,16 @@ async function sizeOf(store: Store, names: readonly string[]): Promise<number> {
   return bytes;
 }
 
-/** Meta and validity records whose path is gone, and keys that name no path: what killed processes left. */
-async function sweepLeftovers(store: Store): Promise<void> {
+/**
+ * Meta and validity records whose path is gone, and keys that name no path
+ * (or, with `keep`, none that `keep` accepts): what killed processes left.
+ */
+export async function sweepLeftovers(store: Store, keep?: ReadonlySet<string>): Promise<void> {
   const present = new Set(await store.listPaths());
   for (const kind of ["meta", "valid"] as const) {
     for (const name of await readdir(store.dir(kind))) if (!present.has(name)) await rm(join(store.dir(kind), name), { force: true });
   }
-  await dropKeys(store, (target) => !present.has(target));
+  await dropKeys(store, (target) => !(keep ?? present).has(target));
 }
 
 /** Remove every key that names one of `doomed`, before any of them leaves paths/. */

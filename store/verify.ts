@@ -5,9 +5,10 @@
 // corrupt and everything that references it (so nothing dangles), drops the
 // keys and records that name nothing, and empties the trash. The next build
 // makes anew whatever was deleted, and verify then exits 0.
-import { readdir, readFile, rm } from "node:fs/promises";
+import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { lockFile } from "./flock.ts";
+import { sweepLeftovers } from "./gc.ts";
 import { contentHash, removeTree, type Store } from "./store.ts";
 import { listTree } from "./tree.ts";
 
@@ -105,10 +106,8 @@ async function deleteWithReferrers(store: Store, corrupt: readonly string[]): Pr
 
 /** Keys naming no valid path, meta and validity records of no path, and trash. */
 async function dropDanglingRecords(store: Store): Promise<void> {
-  for (const { file, target } of await keyRecords(store)) if (!(await store.isValid(target))) await rm(file, { force: true });
-  const present = new Set(await store.listPaths());
-  for (const kind of ["meta", "valid"] as const) {
-    for (const name of await readdir(store.dir(kind))) if (!present.has(name)) await rm(join(store.dir(kind), name), { force: true });
-  }
+  const valid = new Set<string>();
+  for (const name of await store.listPaths()) if (await store.isValid(name)) valid.add(name);
+  await sweepLeftovers(store, valid);
   for (const entry of await readdir(store.dir("trash"))) await removeTree(join(store.dir("trash"), entry));
 }

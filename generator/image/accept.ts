@@ -2,6 +2,7 @@
 // by keys from the trust anchors (sign/trust.ts), and its freshness
 // (sign/freshness.ts). An accepted image's version is remembered, so an
 // older one of the same system is refused from then on.
+import { ExoError } from "../errors.ts";
 import { type Trust } from "../sign/trust.ts";
 import { checkFreshness, freshnessHint, type FreshnessProblem, recordVersion } from "../sign/freshness.ts";
 import { checkImage, type CheckOptions, type ImageCheck } from "./read.ts";
@@ -35,15 +36,20 @@ export async function acceptImage(image: string, trust: Trust, request: Freshnes
 }
 
 /** Every problem of a refused image, image-level first, each format's named. */
-export function refusalLines(a: Acceptance): string[] {
+function refusalLines(a: Acceptance): string[] {
   return [...a.check.problems, ...a.freshness.map((f) => f.message), ...a.check.formats.filter((r) => !r.ok).flatMap((r) => r.problems.map((p) => `${r.format}: ${p}`))];
 }
 
 /** What to do about a refused image: the hint every refusal ends with. */
-export function refusalHint(a: Acceptance): string {
+function refusalHint(a: Acceptance): string {
   const all = refusalLines(a).join("\n");
   if (a.freshness.length) return freshnessHint(a.freshness) ?? "check --system and --min-version against the image";
   if (/not among the trusted keys/.test(all)) return "if you trust its signer, name the public key with --trusted KEY or add it to keys.trusted in exo.config.ts";
   if (/missing: the image is unsigned/.test(all)) return "sign it with `exo sign IMAGE` on the machine that holds the key";
   return "the image is not what its signer made: do not use it; build it again, or fetch it again from its source";
+}
+
+/** The error for a refused image: `heading`, then every problem, then what to do. */
+export function refusal(a: Acceptance, heading: string): ExoError {
+  return new ExoError("ERR_EXO_VERIFY", `${heading}:\n${refusalLines(a).map((p) => `  - ${p}`).join("\n")}`, refusalHint(a));
 }

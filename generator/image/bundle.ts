@@ -2,12 +2,11 @@
 // manifest and signature included. Checked as a stream: the headers are
 // walked first, the manifest's signature is checked next, and only then is
 // any other entry's data read, hashed and (within its listed size) kept.
-import { constants } from "node:fs";
-import { open } from "node:fs/promises";
+import type { FileHandle } from "node:fs/promises";
 import type { PublicKey } from "../sign/keys.ts";
 import { MANIFEST_MAX_BYTES, SIGNATURE_MAX_BYTES } from "./image-manifest.ts";
 import { type Manifest, MANIFEST_FILE, manifestSchema, SIGNATURE_FILE } from "./manifest.ts";
-import { UnsafeFile } from "./safe-read.ts";
+import { openRegular, UnsafeFile } from "./safe-read.ts";
 import { packTar } from "./tar.ts";
 import { listTar, readEntry, streamEntry, type TarEntryInfo } from "./tar-read.ts";
 import { checkSigned, type ImageReport } from "./verify.ts";
@@ -26,23 +25,23 @@ export interface BundleReport extends ImageReport {
 
 /** Check a bundle file completely: archive form, signature, and every entry's size and SHA-256. */
 export async function verifyBundle(path: string, trusted: readonly PublicKey[], detachedSignature?: Uint8Array): Promise<BundleReport> {
-  let handle;
+  let opened;
   try {
-    handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+    opened = await openRegular(path, "bundle");
   } catch (e) {
-    return failed(`bundle: cannot be opened (${e instanceof Error ? e.message : String(e)})`);
+    if (e instanceof UnsafeFile) return failed(e.message);
+    throw e;
   }
+  const { handle, size } = opened;
   try {
-    const info = await handle.stat();
-    if (!info.isFile()) return failed("bundle: not a regular file");
-    const listing = await listTar(handle, info.size);
+    const listing = await listTar(handle, size);
     if (listing.problems.length) return failed(...listing.problems);
     const byName = new Map(listing.entries.map((e) => [e.name, e] as const));
     const small = async (name: string, max: number) => {
       const entry = byName.get(name);
       if (!entry) return undefined;
       if (entry.size > max) throw new UnsafeFile(`${name}: ${entry.size} B, more than the ${max} B such a file may have`);
-      return readEntry(handle!, entry);
+      return readEntry(handle, entry);
     };
     const ownSignature = await small(SIGNATURE_FILE, SIGNATURE_MAX_BYTES);
     const signed = checkSigned(await small(MANIFEST_FILE, MANIFEST_MAX_BYTES), ownSignature ?? detachedSignature, manifestSchema, { file: MANIFEST_FILE, signature: SIGNATURE_FILE }, trusted);
@@ -66,7 +65,7 @@ export async function verifyBundle(path: string, trusted: readonly PublicKey[], 
 }
 
 /** Every entry against the manifest: the set of names, the order, each header's time and mode, each size and hash. */
-async function checkEntries(handle: Awaited<ReturnType<typeof open>>, entries: readonly TarEntryInfo[], manifest: Manifest): Promise<{ problems: string[]; files: Map<string, Uint8Array> }> {
+async function checkEntries(handle: FileHandle, entries: readonly TarEntryInfo[], manifest: Manifest): Promise<{ problems: string[]; files: Map<string, Uint8Array> }> {
   const problems: string[] = [];
   const files = new Map<string, Uint8Array>();
   const listed = new Map(manifest.files.map((f) => [f.path, f] as const));

@@ -12,7 +12,8 @@ const CHUNK = 1 << 20;
 /** A file that cannot be used as it is; the message names the file. */
 export class UnsafeFile extends Error {}
 
-async function openRegular(path: string, name: string) {
+/** Open a regular file for reading, never through a link and never a device or FIFO; its size as opened. */
+export async function openRegular(path: string, name: string) {
   let handle;
   try {
     // O_NONBLOCK: opening a FIFO must not wait for a writer; it is refused below.

@@ -11,7 +11,7 @@ import type { Module } from "../../eval/module.ts";
 import { displayPath } from "../../eval/paths.ts";
 import { EVAL_TIMEOUT_HELP } from "../../eval/limits.ts";
 import { setEvalTimeout } from "../../eval/watchdog.ts";
-import { acceptImage, type FreshnessRequest, refusalHint, refusalLines } from "../../image/accept.ts";
+import { acceptImage, type FreshnessRequest, refusal } from "../../image/accept.ts";
 import { FORMAT_FILES, type Format, formatOfFile, type FormatReport } from "../../image/read.ts";
 import { loadTrust, type Trust } from "../../sign/trust.ts";
 import { withTempDir } from "../../temp.ts";
@@ -127,8 +127,7 @@ async function chooseAndAccept(image: string, format: string | undefined, firmwa
   const acceptance = await acceptImage(image, trust, request, { workDir: dir, formats: [chosen], copy: true });
   const report = acceptance.check.formats.find((f) => f.format === chosen);
   if (!acceptance.ok || !report) {
-    const lines = refusalLines(acceptance).map((p) => `  - ${p}`);
-    throw new ExoError("ERR_EXO_VERIFY", `refusing to boot ${displayPath(report?.file ?? image)}:\n${lines.join("\n")}`, refusalHint(acceptance));
+    throw refusal(acceptance, `refusing to boot ${displayPath(report?.file ?? image)}`);
   }
   return report;
 }

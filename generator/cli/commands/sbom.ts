@@ -3,7 +3,7 @@
 // over it.
 import { ExoError } from "../../errors.ts";
 import { displayPath } from "../../eval/paths.ts";
-import { acceptImage, refusalHint, refusalLines } from "../../image/accept.ts";
+import { acceptImage, refusal } from "../../image/accept.ts";
 import { SBOM_FILE } from "../../image/sbom.ts";
 import { loadTrust } from "../../sign/trust.ts";
 import { withTempDir } from "../../temp.ts";
@@ -25,8 +25,7 @@ export default defineCommand({
     const sbom = await withTempDir("sbom", async (workDir) => {
       const acceptance = await acceptImage(image!, trust, request, { workDir });
       if (!acceptance.ok) {
-        const lines = refusalLines(acceptance).map((p) => `  - ${p}`);
-        throw new ExoError("ERR_EXO_VERIFY", `refusing to print the SBOM of ${displayPath(image!)}, which failed verification:\n${lines.join("\n")}`, refusalHint(acceptance));
+        throw refusal(acceptance, `refusing to print the SBOM of ${displayPath(image!)}, which failed verification`);
       }
       const { check } = acceptance;
       return check.files?.get(SBOM_FILE) ?? check.formats.map((f) => f.files.get(SBOM_FILE)).find((d) => d !== undefined);

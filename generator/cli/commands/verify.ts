@@ -1,9 +1,8 @@
 // exo verify IMAGE: check an image before anything uses it: the signature
 // over its image manifest by a trusted key, every container's bytes, every
 // file inside, and its freshness (system, version, expiry).
-import { ExoError } from "../../errors.ts";
 import { displayPath } from "../../eval/paths.ts";
-import { acceptImage, refusalHint, refusalLines } from "../../image/accept.ts";
+import { acceptImage, refusal } from "../../image/accept.ts";
 import { loadTrust } from "../../sign/trust.ts";
 import { withTempDir } from "../../temp.ts";
 import { defineCommand, expectPositionals } from "../command.ts";
@@ -53,8 +52,7 @@ export default defineCommand({
       return ok ? 0 : 1;
     }
     if (!ok) {
-      const lines = refusalLines(acceptance).map((p) => `  - ${p}`);
-      throw new ExoError("ERR_EXO_VERIFY", `${displayPath(image!)} failed verification:\n${lines.join("\n")}`, refusalHint(acceptance));
+      throw refusal(acceptance, `${displayPath(image!)} failed verification`);
     }
     const head = check.head!;
     const expiry = head.expires === null ? "" : `, expires ${new Date(head.expires * 1000).toISOString()}`;
