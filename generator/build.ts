@@ -46,10 +46,16 @@ export interface BuildOptions {
   readonly version?: number;
 }
 
-export async function buildProfile(profile: string, project: Project, opts: BuildOptions = {}): Promise<BuildResult> {
+/** Evaluate and plan, building nothing (`exo build --dry-run`); the key is opened only to name it in the plan. */
+export async function planProfile(profile: string, project: Project, opts: BuildOptions = {}): Promise<{ evaluation: Evaluation; graph: BuildGraph; key: Awaited<ReturnType<typeof openSecretKey>> | undefined }> {
   const evaluation = await evaluateProfile(profile, opts.extraModules);
   const key = opts.noSign ? undefined : await openSecretKey(project.secretKey);
   const graph = planBuild(evaluation, { keyId: key?.keyId ?? null, ...(opts.olderGenerations ? { olderGenerations: opts.olderGenerations } : {}), ...(opts.version !== undefined ? { version: opts.version } : {}) });
+  return { evaluation, graph, key };
+}
+
+export async function buildProfile(profile: string, project: Project, opts: BuildOptions = {}): Promise<BuildResult> {
+  const { evaluation, graph, key } = await planProfile(profile, project, opts);
   const store = new Store(project.store);
   await store.init();
   const cache = new ToolCache(join(store.dir("cache"), "tools.json"));

@@ -1,11 +1,13 @@
 // The exo command line: parse the command name, call its module, and turn
-// errors into messages. User errors exit 1 with message and hint; internal
-// faults exit 2 with the stack.
+// errors into messages (report-error.ts): user errors exit 1 with
+// `error[CODE]:` and `hint:`; internal faults exit 2 with the stack; --json
+// adds the error as an exo.error/v1 object on stdout.
 import { readFileSync } from "node:fs";
-import { isExoError } from "../errors.ts";
-import { displayPath } from "../eval/paths.ts";
+import { ExoError } from "../errors.ts";
 import { suggest } from "../eval/suggest.ts";
 import type { Command } from "./command.ts";
+import { setErrorPrinter } from "../eval/watchdog.ts";
+import { describeError, reportError } from "./report-error.ts";
 
 // Loaded on demand: a command pays only for the modules it uses.
 const commands: Readonly<Record<string, () => Promise<{ default: Command }>>> = {
@@ -47,8 +49,16 @@ async function usage(): Promise<string> {
 
 export async function main(argv: string[]): Promise<number> {
   const showTrace = argv.includes("--show-trace");
+  // --json asks for JSON on stdout whatever happens, an error included (before `--` only: after it is an argument).
+  const end = argv.indexOf("--");
+  const json = (end === -1 ? argv : argv.slice(0, end)).includes("--json");
   const args = argv.filter((a) => a !== "--show-trace");
   const [name, ...rest] = args;
+  // The evaluation watchdog reports a profile that never ends from its own thread, in the same form.
+  setErrorPrinter((e) => {
+    const report = describeError(e, { showTrace });
+    return { stderr: report.text, stdout: json ? `${JSON.stringify(report.json)}\n` : "" };
+  });
   try {
     if (name === undefined || name === "--help" || name === "-h" || name === "help") {
       process.stdout.write(`${await usage()}\n`);
@@ -63,46 +73,10 @@ export async function main(argv: string[]): Promise<number> {
       // Before: the whole help after the error. A near name is what a typo needs.
       const near = suggest(name, Object.keys(commands));
       const hint = near.length ? `did you mean ${near.map((c) => `\`exo ${c}\``).join(" or ")}?` : "`exo --help` lists the commands";
-      process.stderr.write(`error: unknown command '${name}'\nhint: ${hint}\n`);
-      return 1;
+      throw new ExoError("ERR_EXO_USAGE", `unknown command '${name}'`, hint);
     }
     return await (await load()).default.invoke(rest);
   } catch (e) {
-    const fault = fileFault(e);
-    if (fault) {
-      process.stderr.write(`error: ${fault.message}\nhint: ${fault.hint}\n`);
-      if (showTrace) process.stderr.write(`${(e as Error).stack}\n`);
-      return 1;
-    }
-    if (isExoError(e)) {
-      process.stderr.write(`error: ${e.message}\n${e.hint ? `hint: ${e.hint}\n` : ""}`);
-      if (showTrace) process.stderr.write(`${e.stack}\n`);
-      return 1;
-    }
-    process.stderr.write(`internal error (a bug in exo; please report it):\n${e instanceof Error ? e.stack : String(e)}\n`);
-    return 2;
-  }
-}
-
-/**
- * Faults of the machine rather than of exo: a full disk, a read-only file
- * system, a permission. They are the user's to fix, so they get a message
- * naming the file and a hint, not a stack trace.
- */
-function fileFault(e: unknown): { message: string; hint: string } | undefined {
-  const err = e as NodeJS.ErrnoException;
-  if (typeof err?.code !== "string" || typeof err.path !== "string") return undefined;
-  const file = displayPath(err.path);
-  switch (err.code) {
-    case "ENOSPC":
-    case "EDQUOT":
-      return { message: `no space left to write ${file}`, hint: "free some space (`exo gc` deletes what no root reaches), then run the command again" };
-    case "EROFS":
-      return { message: `${file} is on a read-only file system`, hint: "use a store and project folder on a writable file system (--store DIR)" };
-    case "EACCES":
-    case "EPERM":
-      return { message: `permission denied: ${file}`, hint: "check the owner and mode of that file or folder; a store belongs to the user who builds into it" };
-    default:
-      return undefined;
+    return reportError(e, { showTrace, json });
   }
 }

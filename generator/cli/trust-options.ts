@@ -4,22 +4,6 @@ import { ExoError } from "../errors.ts";
 import type { FreshnessRequest } from "../image/accept.ts";
 import type { TrustOptions } from "../sign/trust.ts";
 
-export const TRUST_OPTIONS = {
-  trusted: { type: "string", multiple: true },
-  project: { type: "string" },
-  system: { type: "string" },
-  "min-version": { type: "string" },
-  "allow-downgrade": { type: "boolean" },
-} as const;
-
-export const TRUST_HELP = [
-  "--trusted KEY       trust only this public key file (repeatable); default: the project's keys.trusted and /etc/exo/trusted-keys/*.pub",
-  "--project DIR       the project whose exo.config.ts names the trusted keys (default: the one above the working folder)",
-  "--system NAME       refuse an image built for another system",
-  "--min-version N     refuse an image whose version is below N",
-  "--allow-downgrade   accept a version below the highest already seen of its system (recorded in exo.config.ts trustState)",
-];
-
 export interface TrustValues {
   readonly trusted?: string[];
   readonly project?: string;

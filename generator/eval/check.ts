@@ -7,6 +7,7 @@ import { ExoError } from "../errors.ts";
 import { findBadKey, ownValue } from "./keys.ts";
 import { type Defined, where } from "./merge.ts";
 import { describeValue, type Site } from "./sites.ts";
+import { nearValues } from "./suggest.ts";
 
 /** Check a value with the option's zod type; `sources(key)` names the definitions (of the first key of the issue's path, when given). */
 export function check(path: string, decl: OptionDecl, value: unknown, sources: (key?: string) => string, isDefault: boolean): unknown {
@@ -34,7 +35,8 @@ function issueText(issue: z.core.$ZodIssue, value: unknown): string {
   if (issue.code === "unrecognized_keys") {
     return `${issue.keys.length === 1 ? "the key" : "the keys"} ${issue.keys.map((k) => JSON.stringify(k)).join(", ")} ${issue.keys.length === 1 ? "is" : "are"} not among the names this option allows`;
   }
-  return `${issue.message}; got ${describeValue(valueAt(value, issue.path))}`;
+  const got = valueAt(value, issue.path);
+  return `${issue.message}; got ${describeValue(got)}${nearValues(issue, got)}`;
 }
 
 /** file:line of the winning definitions; of those that define map or record key `key`, when given and some do. */

@@ -1,5 +1,7 @@
 // Gather every module a profile reaches through `imports`, depth first,
-// each once, with the chain of files kept to report import cycles.
+// each once, with the chain of files kept to report import cycles. As in
+// NixOS, the modules that any module lists in `disabledModules` are left
+// out, with what only they import.
 import { dirname, resolve } from "node:path";
 import { ExoError } from "../errors.ts";
 import { loadModuleFile } from "./load.ts";
@@ -42,5 +44,18 @@ export async function collectModules(roots: readonly Module[]): Promise<Module[]
   }
 
   for (const root of roots) await visit(root, []);
-  return ordered;
+  const disabled = new Set<Module | string>();
+  for (const module of ordered) {
+    for (const ref of module.disabledModules ?? []) disabled.add(typeof ref === "string" ? resolve(dirname(module.file), ref) : ref);
+  }
+  if (disabled.size === 0) return ordered;
+  // Walk again from the roots, not entering a disabled module: what it alone imports goes with it.
+  const kept = new Set<Module>();
+  const keep = async (module: Module): Promise<void> => {
+    if (kept.has(module) || disabled.has(module) || disabled.has(module.file)) return;
+    kept.add(module);
+    for (const ref of module.imports ?? []) await keep(await resolveRef(ref, module, []));
+  };
+  for (const root of roots) await keep(root);
+  return ordered.filter((m) => kept.has(m));
 }

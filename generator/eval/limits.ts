@@ -15,9 +15,6 @@ export const YAML_MAX_ALIAS_COUNT = 100;
 /** Seconds evaluation may take before it is stopped, unless --eval-timeout or EXO_EVAL_TIMEOUT says otherwise. */
 export const EVAL_TIMEOUT_DEFAULT_SECONDS = 60;
 
-/** The --help line of --eval-timeout, the same on every command that evaluates. */
-export const EVAL_TIMEOUT_HELP = `--eval-timeout S    stop evaluating the profile after S seconds (default: $EXO_EVAL_TIMEOUT, else ${EVAL_TIMEOUT_DEFAULT_SECONDS})`;
-
 /** Bytes as people read them: "4 MiB", "512 KiB", "300 bytes". */
 export function formatBytes(n: number): string {
   if (n >= 1024 * 1024 && n % (1024 * 1024) === 0) return `${n / (1024 * 1024)} MiB`;

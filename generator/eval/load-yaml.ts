@@ -7,13 +7,19 @@ import type { Module } from "./module.ts";
 import { mkDefault, mkForce } from "./markers.ts";
 import { displayPath } from "./paths.ts";
 
-export function loadYaml(file: string, source: string): Module {
+/** A YAML file's value, with the line of every mapping key by dotted path; syntax errors and alias bombs are ExoErrors naming file:line:column. */
+export function readYaml(file: string, source: string, what: string, customTags: Tags = []): { data: unknown; lines: Map<string, number>; lineOf: (path: readonly string[]) => number } {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(source, { lineCounter, prettyErrors: false, customTags: priorityTags });
+  const doc = parseDocument(source, { lineCounter, prettyErrors: false, customTags });
   const firstError = doc.errors[0];
   if (firstError) {
-    const line = firstError.linePos?.[0]?.line ?? 0;
-    throw new ExoError("ERR_EXO_PROFILE_INVALID", `${displayPath(file)}:${line}: not valid YAML: ${firstError.message.split("\n")[0]}`);
+    // With prettyErrors off the error has no linePos: its offset goes through the line counter.
+    const { line, col } = firstError.linePos?.[0] ?? lineCounter.linePos(firstError.pos[0]);
+    throw new ExoError(
+      "ERR_EXO_PROFILE_INVALID",
+      `${displayPath(file)}:${line}:${col}: YAML syntax error: ${firstError.message.split("\n")[0]}`,
+      `fix the YAML at that line and column (${what}, indented with spaces)`,
+    );
   }
   let data: unknown;
   try {
@@ -30,15 +36,28 @@ export function loadYaml(file: string, source: string): Module {
       tooMany ? "write the values out, or use fewer aliases of anchors that themselves hold aliases" : undefined,
     );
   }
+  const lines = new Map<string, number>();
+  collectLines(doc.contents, [], lineCounter, lines);
+  // The line of the longest path that has one: an issue inside a list is placed at the list's key.
+  const lineOf = (path: readonly string[]): number => {
+    for (let n = path.length; n > 0; n--) {
+      const line = lines.get(path.slice(0, n).join("."));
+      if (line !== undefined) return line;
+    }
+    return 1;
+  };
+  return { data, lines, lineOf };
+}
+
+export function loadYaml(file: string, source: string): Module {
+  const { data, lines, lineOf } = readYaml(file, source, "a YAML profile is a mapping of option namespaces", priorityTags);
   if (typeof data !== "object" || Array.isArray(data) || data === null) {
     throw new ExoError("ERR_EXO_PROFILE_INVALID", `${displayPath(file)}: a YAML profile is a mapping of option namespaces (and 'imports')`);
   }
   const { imports, ...config } = data as Record<string, unknown>;
   if (imports !== undefined && (!Array.isArray(imports) || !imports.every((i) => typeof i === "string"))) {
-    throw new ExoError("ERR_EXO_PROFILE_INVALID", `${displayPath(file)}:${lineOf(doc.contents, ["imports"], lineCounter)}: 'imports' must be a list of file paths`);
+    throw new ExoError("ERR_EXO_PROFILE_INVALID", `${displayPath(file)}:${lineOf(["imports"])}: 'imports' must be a list of file paths`);
   }
-  const lines = new Map<string, number>();
-  collectLines(doc.contents, [], lineCounter, lines);
   return {
     kind: "module",
     file,
@@ -86,10 +105,4 @@ function collectLines(node: YamlNode | null, path: string[], counter: LineCounte
     if (offset !== undefined) out.set(keyPath.join("."), counter.linePos(offset).line);
     if (!isSeq(pair.value)) collectLines(pair.value as YamlNode | null, keyPath, counter, out);
   }
-}
-
-function lineOf(node: YamlNode | null, path: string[], counter: LineCounter): number {
-  const lines = new Map<string, number>();
-  collectLines(node, [], counter, lines);
-  return lines.get(path.join(".")) ?? 0;
 }

@@ -1,8 +1,8 @@
 // Load a profile or module file: TypeScript (its default export, through
 // tsx) or YAML (imports plus option values, with line numbers kept).
 import { open } from "node:fs/promises";
-import { extname } from "node:path";
-import { pathToFileURL } from "node:url";
+import { extname, resolve, sep } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { ExoError } from "../errors.ts";
 import { formatBytes, PROFILE_MAX_BYTES } from "./limits.ts";
 import { isModule, type Module } from "./module.ts";
@@ -20,22 +20,22 @@ export async function loadModuleFile(file: string): Promise<Module> {
   throw new ExoError("ERR_EXO_PROFILE_INVALID", `profile ${displayPath(file)}: unknown file type '${ext}'`, "profiles are .ts or .yaml files");
 }
 
-/** The file's text, after checking on the open descriptor that it is a regular file within PROFILE_MAX_BYTES. */
-async function readLimited(file: string): Promise<string> {
+/** The file's text, after checking on the open descriptor that it is a regular file within PROFILE_MAX_BYTES; `kind` names it in errors. */
+export async function readLimited(file: string, kind = "profile"): Promise<string> {
   let handle;
   try {
     handle = await open(file, "r");
   } catch {
-    throw new ExoError("ERR_EXO_PROFILE_NOT_FOUND", `profile ${displayPath(file)} does not exist`, "give the path of a .ts or .yaml profile, such as profiles/server.ts");
+    throw new ExoError("ERR_EXO_PROFILE_NOT_FOUND", `${kind} ${displayPath(file)} does not exist`, "give the path of a .ts or .yaml profile, such as profiles/server.ts");
   }
   try {
     const stat = await handle.stat();
     // A device or FIFO (/dev/zero) has no size to check and may never end.
-    if (!stat.isFile()) throw new ExoError("ERR_EXO_PROFILE_INVALID", `profile ${displayPath(file)} is not a regular file`, "give the path of a .ts or .yaml profile file");
+    if (!stat.isFile()) throw new ExoError("ERR_EXO_PROFILE_INVALID", `${kind} ${displayPath(file)} is not a regular file`, "give the path of a .ts or .yaml profile file");
     if (stat.size > PROFILE_MAX_BYTES) {
       throw new ExoError(
         "ERR_EXO_PROFILE_INVALID",
-        `profile ${displayPath(file)} is ${formatBytes(stat.size)}, more than the limit of ${formatBytes(PROFILE_MAX_BYTES)} for a profile or module file`,
+        `${kind} ${displayPath(file)} is ${formatBytes(stat.size)}, more than the limit of ${formatBytes(PROFILE_MAX_BYTES)} for a profile or module file`,
         "split it into modules that import each other (`imports`), each under the limit; a profile holds options, not data",
       );
     }
@@ -48,7 +48,7 @@ async function readLimited(file: string): Promise<string> {
       got += bytesRead;
     }
     if (got > PROFILE_MAX_BYTES) {
-      throw new ExoError("ERR_EXO_PROFILE_INVALID", `profile ${displayPath(file)} grew past the limit of ${formatBytes(PROFILE_MAX_BYTES)} while it was read`, "split it into modules that import each other");
+      throw new ExoError("ERR_EXO_PROFILE_INVALID", `${kind} ${displayPath(file)} grew past the limit of ${formatBytes(PROFILE_MAX_BYTES)} while it was read`, "split it into modules that import each other");
     }
     return buffer.subarray(0, got).toString("utf8");
   } finally {
@@ -80,8 +80,7 @@ async function loadTypeScript(file: string): Promise<Module> {
   try {
     exported = ((await import(pathToFileURL(file).href)) as { default?: unknown }).default;
   } catch (e) {
-    const message = e instanceof Error ? e.message : String(e);
-    throw new ExoError("ERR_EXO_PROFILE_INVALID", `profile ${displayPath(file)} could not be loaded: ${message}`);
+    throw loadFailure(file, e);
   }
   if (!isModule(exported)) {
     throw new ExoError(
@@ -91,4 +90,61 @@ async function loadTypeScript(file: string): Promise<Module> {
     );
   }
   return exported;
+}
+
+/**
+ * What a TypeScript profile's loading threw, as a user error: its own code
+ * threw (named by the file:line of the throw in the user's files, from the
+ * stack), or it is not valid TypeScript (esbuild's file:line:column). An
+ * ExoError (an option declared twice, say) keeps its own code and message;
+ * a syntax error in exo's own sources stays what it is (an internal fault).
+ */
+function loadFailure(file: string, e: unknown): unknown {
+  if (e instanceof ExoError) return e;
+  const message = e instanceof Error ? e.message : String(e);
+  const syntax = /^(.+?):(\d+):(\d+): ERROR: (.*)$/m.exec(message);
+  if (e instanceof Error && e.name === "TransformError" && syntax) {
+    // A syntax error in exo's own sources is a bug in exo (an internal error), not the profile's.
+    if (isExoOwn(resolve(syntax[1]!))) return e;
+    return new ExoError(
+      "ERR_EXO_PROFILE_INVALID",
+      `${displayPath(syntax[1]!)}:${syntax[2]}:${syntax[3]}: TypeScript syntax error: ${syntax[4]}`,
+      "fix the code at that line and column (`npx tsc --noEmit` checks a profile)",
+      { cause: e },
+    );
+  }
+  const thrown = e instanceof Error && e.name !== "Error" ? `${e.name}: ${message}` : message;
+  const site = e instanceof Error ? throwSite(e) : undefined;
+  const where = site ? `${displayPath(site.file)}:${site.line}: ` : "";
+  return new ExoError(
+    "ERR_EXO_PROFILE_INVALID",
+    `${where}profile ${displayPath(file)} could not be loaded: ${thrown}`,
+    site ? "the profile's code threw while it was loaded; --show-trace shows its stack" : undefined,
+    { cause: e },
+  );
+}
+
+// Exo's own sources: a frame there is not where the user's code threw.
+const EXO_ROOT = resolve(fileURLToPath(new URL("../..", import.meta.url)));
+const EXO_OWN = ["generator", "store", "bin", "schemas", "modules", "node_modules"].map((dir) => `${EXO_ROOT}${sep}${dir}${sep}`);
+const isExoOwn = (path: string): boolean => EXO_OWN.some((dir) => path.startsWith(dir)) || path.includes(`${sep}node_modules${sep}`);
+
+/** The first frame of the stack in the user's files (not Node's, not exo's, not a package's): file and line. */
+function throwSite(e: Error): { file: string; line: number } | undefined {
+  for (const frame of (e.stack ?? "").split("\n").slice(1)) {
+    // `    at f (/abs/file.ts:3:29)`, `    at /abs/file.ts:4:1`, or with a file:// URL.
+    const m = /^\s+at (?:.*? \()?((?:file:\/\/)?\/[^()]*?):(\d+):(\d+)\)?$/.exec(frame);
+    if (!m) continue;
+    let path = m[1]!;
+    if (path.startsWith("file://")) {
+      try {
+        path = fileURLToPath(path);
+      } catch {
+        continue;
+      }
+    }
+    if (isExoOwn(path)) continue;
+    return { file: path, line: Number(m[2]) };
+  }
+  return undefined;
 }

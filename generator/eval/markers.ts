@@ -28,7 +28,7 @@ export const mkOptionDefault = <T>(content: T): Override<T> => mkOverride(PRIORI
  * inside `content` is evaluated, so the condition may depend on anything
  * that does not depend on this very definition.
  */
-export function mkIf<T>(condition: boolean | ((config: Config) => boolean), content: T): Conditional<T, Config> {
+export function mkIf<T, C = Config>(condition: boolean | ((config: C) => boolean), content: T): Conditional<T, C> {
   return { _type: "if", condition, content };
 }
 

@@ -12,6 +12,8 @@ import { ExoError } from "../errors.ts";
 import { setOwn } from "./keys.ts";
 import { markerKind, ORDER, PRIORITY } from "./markers.ts";
 import { describeValue } from "./sites.ts";
+import { nearValues } from "./suggest.ts";
+import { separatorOf, submoduleOf, type SubmoduleSpec } from "../../schemas/types.ts";
 
 export interface Defined {
   readonly value: unknown;
@@ -19,6 +21,8 @@ export interface Defined {
   readonly line: number;
   /** Set for the option's own default, taken as a definition at priority 1500. */
   readonly isDefault?: boolean;
+  /** Lines of the keys inside the value, by full option path (YAML): a submodule element's errors name the line of the key. */
+  readonly lines?: ReadonlyMap<string, number>;
 }
 
 /** What merging needs from the evaluator: how to test a lazy condition, and the hint of a type error. */
@@ -32,6 +36,10 @@ export interface MergeContext {
    * definition at fault (mergeAndCheck).
    */
   readonly strict?: boolean;
+  /** Evaluate one element of a submodule type from its definitions; `inner` ends with its name. */
+  readonly submodule: (spec: SubmoduleSpec, defs: readonly Defined[], inner: readonly string[]) => unknown;
+  /** Report something that changes nothing but is likely a mistake. */
+  readonly warn: (message: string) => void;
 }
 
 /** Merge and check with `check`; on a conflict or type error, a definition that is wrong on its own is reported first, as NixOS checks each before merging. */
@@ -44,19 +52,43 @@ export function mergeAndCheck<T>(ctx: MergeContext, type: z.ZodType, defs: reado
   }
 }
 
-type Def = { type?: string; shape?: Record<string, z.ZodType>; valueType?: z.ZodType; element?: z.ZodType; innerType?: z.ZodType };
+type Def = { type?: string; shape?: Record<string, z.ZodType>; valueType?: z.ZodType; element?: z.ZodType; innerType?: z.ZodType; catchall?: z.ZodType; options?: readonly z.ZodType[] };
+
+/** The type inside wrappers that do not change how values merge (default, optional, nullable). */
+function innermost(type: z.ZodType | undefined): z.ZodType | undefined {
+  let t = type;
+  for (let def = (t as { def?: Def } | undefined)?.def; def && (def.type === "default" || def.type === "optional" || def.type === "nullable" || def.type === "prefault") && def.innerType; def = (t as { def?: Def }).def) {
+    t = def.innerType;
+  }
+  return t;
+}
 
 function defOf(type: z.ZodType | undefined): Def {
-  let def = (type as { def?: Def } | undefined)?.def ?? {};
-  // See through wrappers that do not change how values merge.
-  while ((def.type === "default" || def.type === "optional" || def.type === "nullable" || def.type === "prefault") && def.innerType) {
-    def = (def.innerType as { def?: Def }).def ?? {};
-  }
-  return def;
+  return (innermost(type) as { def?: Def } | undefined)?.def ?? {};
 }
 
 export function isListType(type: z.ZodType): boolean {
   return defOf(type).type === "array";
+}
+
+/** Types whose definitions are placed by mkOrder/mkBefore/mkAfter: lists and separated strings (types.lines). */
+export function isOrderedType(type: z.ZodType | undefined): boolean {
+  const def = defOf(type);
+  if (def.type === "union") return def.options!.some(isOrderedType);
+  return def.type === "array" || separatorOf(innermost(type)) !== undefined;
+}
+
+/**
+ * The submodule whose options an option's elements have, and the path segment that stands for an
+ * element in the reference: none for a submodule option, `<name>` in a map, `*` in a list.
+ */
+export function elementsOf(type: z.ZodType): { readonly spec: SubmoduleSpec; readonly segment?: string } | undefined {
+  const own = submoduleOf(innermost(type));
+  if (own) return { spec: own };
+  const def = defOf(type);
+  const inner = def.type === "record" ? def.valueType : def.type === "array" ? def.element : undefined;
+  const spec = submoduleOf(innermost(inner));
+  return spec && { spec, segment: def.type === "record" ? "<name>" : "*" };
 }
 
 /** A map option (z.record): user-chosen names as keys, merged key by key. */
@@ -66,6 +98,20 @@ export function isMapType(type: z.ZodType): boolean {
 
 export function mergeDefinitions(ctx: MergeContext, type: z.ZodType | undefined, defs: readonly Defined[], inner: readonly string[] = []): unknown {
   const def = defOf(type);
+  const element = submoduleOf(innermost(type));
+  // A submodule element is a module system of its own: its definitions go there whole.
+  if (element && defs.every((d) => isPlainObject(d.value))) return ctx.submodule(element, defs, inner);
+  const separator = separatorOf(innermost(type));
+  if (separator !== undefined && defs.every((d) => typeof d.value === "string")) return defs.map((d) => d.value).join(separator);
+  if (def.type === "union" && defs.length > 1) {
+    // types.either: the first member that every definition checks against merges them all.
+    const member = def.options!.find((t) => defs.every((d) => t.safeParse(d.value).success));
+    if (member) return mergeDefinitions(ctx, member, defs, inner);
+  }
+  // types.anything: sets merge name by name, anything else must be equal.
+  if ((def.type === "unknown" || def.type === "any") && defs.length > 1 && defs.every((d) => isPlainObject(d.value))) {
+    return mergeRecord(ctx, { type: "record", valueType: innermost(type) }, defs, inner);
+  }
   // One definition of the whole option: the check of the merged value names it just as well.
   if (inner.length === 0 && defs.length === 1 && !defs[0]!.isDefault) type = undefined;
   const shaped = (v: unknown) => (def.type === "array" ? Array.isArray(v) : isPlainObject(v));
@@ -75,7 +121,11 @@ export function mergeDefinitions(ctx: MergeContext, type: z.ZodType | undefined,
     if (defs.every((d) => shaped(d.value))) {
       if (def.type === "array") {
         if (ctx.strict && type && def.element) for (const d of defs) (d.value as unknown[]).forEach((el, i) => checkOne(ctx, def.element!, { ...d, value: el }, [...inner, String(i)]));
-        return defs.flatMap((d) => d.value as unknown[]);
+        const elements = defs.flatMap((d) => (d.value as unknown[]).map((value) => ({ ...d, value })));
+        // listOf submodule: each element is evaluated on its own, named by its index.
+        const each = submoduleOf(innermost(def.element));
+        if (each && elements.every((d) => isPlainObject(d.value))) return elements.map((d, i) => ctx.submodule(each, [d], [...inner, String(i)]));
+        return elements.map((d) => d.value);
       }
       return mergeRecord(ctx, def, defs, inner);
     }
@@ -100,19 +150,24 @@ function mergeRecord(ctx: MergeContext, def: Def, defs: readonly Defined[], inne
   // the definition's entry, never Object.prototype's.
   const out = Object.create(null) as Record<string, unknown>;
   for (const key of keys) {
-    const type = isRecord ? def.valueType : def.shape && Object.hasOwn(def.shape, key) ? def.shape[key] : undefined;
+    const type = isRecord ? def.valueType : def.shape && Object.hasOwn(def.shape, key) ? def.shape[key] : freeformOf(def);
     const parts: Prioritised[] = [];
     for (const d of defs) if (Object.hasOwn(d.value as object, key)) discharge(ctx, { ...d, value: (d.value as Record<string, unknown>)[key] }, PRIORITY.plain, ORDER.default, parts);
     const winners = filterOverrides(parts);
     // Every definition of the key was under a false mkIf: the key is not defined (its default, if any, applies).
     if (winners.length === 0) continue;
     if (winners.some((w) => w.order !== ORDER.default)) {
-      if (defOf(type).type !== "array") throw new ExoError("ERR_EXO_OPTION_TYPE", `${where(winners[0]!)}: mkOrder, mkBefore and mkAfter apply to lists, and \`${ctx.option}\` at \`${[...inner, key].join(".")}\` is not one`);
-      winners.sort((a, b) => a.order - b.order || a.index - b.index);
+      if (isOrderedType(type)) winners.sort((a, b) => a.order - b.order || a.index - b.index);
+      else ctx.warn(`${where(winners.find((w) => w.order !== ORDER.default)!)}: mkOrder, mkBefore and mkAfter have no effect on \`${[ctx.option, ...inner, key].join(".")}\`, which is not a list or a separated string`);
     }
     setOwn(out, key, mergeDefinitions(ctx, type, winners, [...inner, key]));
   }
   return out;
+}
+
+/** The type of names a record does not declare (z.object().catchall, a submodule's freeformType); a strict record has none. */
+function freeformOf(def: Def): z.ZodType | undefined {
+  return def.catchall && defOf(def.catchall).type !== "never" ? def.catchall : undefined;
 }
 
 interface Prioritised extends Defined {
@@ -161,7 +216,8 @@ function checkOne(ctx: MergeContext, type: z.ZodType, d: Defined, inner: readonl
   if (d.isDefault) {
     throw new ExoError("ERR_EXO_OPTION_TYPE", `the default of option \`${ctx.option}\`${inside} is invalid (${d.file}): ${issue.message}; got ${describeValue(d.value)}`, "fix the option's declaration");
   }
-  const problem = issue.code === "unrecognized_keys" ? `the key ${JSON.stringify(String(issue.keys[0]))} is not among the names this option allows` : `${issue.message}; got ${describeValue(valueAt(d.value, issue.path))}`;
+  const got = valueAt(d.value, issue.path);
+  const problem = issue.code === "unrecognized_keys" ? `the key ${JSON.stringify(String(issue.keys[0]))} is not among the names this option allows` : `${issue.message}; got ${describeValue(got)}${nearValues(issue, got)}`;
   throw new ExoError("ERR_EXO_OPTION_TYPE", `option \`${ctx.option}\`${inside} has a wrong value (defined in ${where(d)}): ${problem}`, ctx.hint);
 }
 

@@ -3,15 +3,64 @@
 // Each module remembers the file and line it was defined at, so that every
 // error can name where a definition came from.
 import { fileURLToPath } from "node:url";
-import type { Config, ConfigDefinition } from "../../schemas/index.ts";
-import type { OptionTree } from "../../schemas/option.ts";
+import type { Config, ConfigDefinition, RootOptions } from "../../schemas/index.ts";
+import type { AliasDecl, DefinitionOf, OptionDecl, OptionTree, RemovedDecl, ValueOf } from "../../schemas/option.ts";
 
 /** A module, or the path of a profile/module file relative to the importing file. */
 export type ModuleRef = Module | string;
 
-/** What a module's functions receive: the final configuration. */
-export interface ModuleArgs {
-  readonly config: Config;
+/** What introspection tells of one option (NixOS `options.<path>`): read in a config function as `options.kernel.ipc.ringSlots.isDefined`. */
+export interface OptionInfo<T = unknown> {
+  /** Some definition is active, or the option has a default. */
+  readonly isDefined: boolean;
+  /** Priority of the winning definitions (100 plain, 50 mkForce, 1000 mkDefault, 1500 the default); 9999 when none. */
+  readonly highestPrio: number;
+  readonly value: T;
+  /** file:line of every active definition, in module order. */
+  readonly files: readonly string[];
+  readonly declaredIn: string;
+}
+
+/** The options of a configuration, as a tree of OptionInfo. */
+export type OptionsView = { readonly [name: string]: OptionsView | OptionInfo };
+
+/** The introspection tree of an option tree: an OptionInfo of the option's value type at each option. */
+export type OptionsInfoOf<T> = T extends OptionDecl
+  ? OptionInfo<ValueOf<T>>
+  : { readonly [K in keyof T as T[K] extends AliasDecl | RemovedDecl ? never : K]: OptionsInfoOf<T[K]> };
+
+/*
+ * Typed custom options. A module sees the base system's options (RootOptions)
+ * and `X`: the options it declares and those of the modules it imports. When
+ * X adds nothing to RootOptions (the base modules, plain profiles) the types
+ * are the named Config and ConfigDefinition, computed once.
+ */
+
+/** Whether the option tree X adds nothing to the base system's. */
+type AddsNothing<X> = RootOptions extends RootOptions & X ? true : false;
+
+/** The final configuration a module with extra options X reads. */
+export type ConfigOf<X> = AddsNothing<X> extends true ? Config : ValueOf<RootOptions & X>;
+
+/** What a module with extra options X may define. */
+export type DefinitionFor<X> = AddsNothing<X> extends true ? ConfigDefinition : DefinitionOf<RootOptions & X, ConfigOf<X>>;
+
+/** Introspection of the options a module with extra options X reads. */
+export type OptionsInfoFor<X> = OptionsInfoOf<AddsNothing<X> extends true ? RootOptions : RootOptions & X>;
+
+/** The options that the modules of an `imports` list declare (and import): a path contributes no types. */
+export type OptionsOf<I, Acc = {}> = I extends readonly [infer H, ...infer R] ? OptionsOf<R, Acc & (H extends Module<infer O> ? O : {})> : Acc;
+
+/**
+ * What a module's functions receive: the final configuration, and
+ * introspection of every option (whether it is defined, the winning priority,
+ * the files). Typed by what the module declares and imports in defineModule;
+ * without type arguments, what the evaluator passes to any module.
+ */
+export interface ModuleArgs<C = Config, V = OptionsView> {
+  readonly config: C;
+  /** Introspection of every option: whether it is defined, the winning priority, the files. */
+  readonly options: V;
 }
 
 export interface Assertion {
@@ -28,8 +77,15 @@ export interface Assertion {
   readonly hint?: string;
 }
 
-export interface ModuleSpec {
+/** The fields of a module: D is what it may define, A what its functions receive. */
+interface ModuleBody<D, A> {
   readonly imports?: readonly ModuleRef[];
+  /**
+   * Modules left out of the evaluation wherever they are imported, with what they import
+   * (NixOS `disabledModules`): a module, or a file path relative to this module's file.
+   */
+  readonly disabledModules?: readonly ModuleRef[];
+  /** Options this module declares: a tree of option(...) (schemas/option.ts). Modules and profiles that import this module get their types. */
   readonly options?: OptionTree;
   /**
    * Definitions, or a function of the final config that returns them. The
@@ -37,14 +93,38 @@ export interface ModuleSpec {
    * defines is reported with the chain of options, so put such reads in a
    * lazy place instead: mkIf((config) => ..., ...) or `(config) => value`.
    */
-  readonly config?: ConfigDefinition | ((args: ModuleArgs) => ConfigDefinition);
+  readonly config?: D | ((args: A) => D);
   /** Checked on the final config; any false assertion stops evaluation with its message. */
-  readonly assertions?: (args: ModuleArgs) => readonly Assertion[];
+  readonly assertions?: (args: A) => readonly Assertion[];
   /** Messages printed on every evaluation of a config they apply to. */
-  readonly warnings?: (args: ModuleArgs) => readonly string[];
+  readonly warnings?: (args: A) => readonly string[];
 }
 
-export interface Module extends ModuleSpec {
+/**
+ * The extra options of a module that declares O and imports I. NoInfer: tsc
+ * takes O from `options` and I from `imports` only, never from `config`.
+ */
+type Extra<O, I> = NoInfer<O> & OptionsOf<NoInfer<I>>;
+
+/**
+ * What defineModule and defineProfile take. O: the options it declares; I: its imports.
+ * Its definitions and functions are typed by the base system's options, O, and the options of I.
+ */
+export interface ModuleSpec<O extends OptionTree = {}, I extends readonly ModuleRef[] = readonly ModuleRef[]>
+  extends ModuleBody<DefinitionFor<Extra<O, I>>, ModuleArgs<ConfigOf<Extra<O, I>>, OptionsInfoFor<Extra<O, I>>>> {
+  readonly imports?: I;
+  readonly options?: O;
+}
+
+/** Types only: where a Module keeps the options it declares and imports. */
+declare const declaredOptions: unique symbol;
+
+/**
+ * A module as the evaluator sees it. O (types only) holds the options it
+ * declares and imports, so that modules and profiles importing it get typed
+ * definitions; any Module<O> is a Module.
+ */
+export interface Module<O = {}> extends ModuleBody<ConfigDefinition, ModuleArgs> {
   readonly kind: "module";
   /** Absolute path of the file that defined the module. */
   readonly file: string;
@@ -52,10 +132,16 @@ export interface Module extends ModuleSpec {
   readonly line: number;
   /** Lines of individual definitions by option path, where the source format gives them (YAML). */
   readonly lines?: ReadonlyMap<string, number>;
+  readonly [declaredOptions]?: O;
 }
 
-export function defineModule(spec: ModuleSpec): Module {
-  return { kind: "module", ...spec, ...callSite() };
+/**
+ * A module: options it declares, definitions, imports. Its `config` may set
+ * the base system's options, its own, and those of the modules it imports.
+ */
+export function defineModule<const O extends OptionTree = {}, const I extends readonly ModuleRef[] = []>(spec: ModuleSpec<O, I>): Module<O & OptionsOf<I>> {
+  // The evaluator checks every definition against the declarations at run time; the types are for tsc and editors.
+  return { kind: "module", ...spec, ...callSite() } as Module<O & OptionsOf<I>>;
 }
 
 /** A whole system: a module that is evaluated together with Exo's base modules. */
@@ -65,15 +151,15 @@ export function isModule(value: unknown): value is Module {
   return typeof value === "object" && value !== null && (value as { kind?: unknown }).kind === "module";
 }
 
-/** The file and line of the code that called defineModule/defineProfile. */
-function callSite(): { file: string; line: number } {
+/** The file and line of the code that called defineModule/defineProfile, past any of `helpers` (files that make modules for their callers). */
+export function callSite(helpers: readonly string[] = []): { file: string; line: number } {
   const frames = (new Error().stack ?? "").split("\n").slice(1);
   const self = fileURLToPath(import.meta.url);
   for (const frame of frames) {
     const match = /\(?((?:file:\/\/)?\/[^():]+):(\d+):\d+\)?$/.exec(frame.trim());
     if (!match) continue;
     const file = match[1]!.startsWith("file://") ? fileURLToPath(match[1]!) : match[1]!;
-    if (file === self) continue;
+    if (file === self || helpers.includes(file)) continue;
     return { file, line: Number(match[2]) };
   }
   return { file: "<unknown>", line: 0 };

@@ -5,16 +5,24 @@ import { z } from "zod";
 import { baseModules } from "../../modules/index.ts";
 import { collectModules } from "./collect.ts";
 import { collectDeclarations, type Declarations } from "./declarations.ts";
+import { elementsOf } from "./merge.ts";
+import { isAliasDecl, isOptionDecl, isRemovedDecl, type OptionDecl, type OptionTree } from "../../schemas/option.ts";
 
 export interface OptionDoc {
+  /** Dotted; `<name>` stands for an element of a map of submodules, `*` for one of a list. */
   readonly path: string;
   readonly description: string;
   readonly type: string;
+  /** The default value; null when it is computed or there is none (defaultText says which). */
   readonly default: unknown;
+  /** How a computed default is found, or that there is none; absent for a plain default. */
+  readonly defaultText?: string;
   readonly example: unknown;
   readonly declaredIn: string;
   readonly readOnly: boolean;
   readonly jsonSchema: JsonSchema;
+  /** An option of a submodule's elements: documented, but part of its option's JSON Schema. */
+  readonly inElement: boolean;
 }
 
 type JsonSchema = { [key: string]: unknown };
@@ -24,21 +32,36 @@ export async function baseDeclarations(): Promise<Declarations> {
 }
 
 export function optionDocs(declarations: Declarations): OptionDoc[] {
-  return [...declarations.options.values()]
-    .sort((a, b) => (a.path < b.path ? -1 : 1))
-    .map(({ path, decl, declaredIn }) => {
-      const { $schema: _, ...jsonSchema } = z.toJSONSchema(decl.type, { unrepresentable: "any", io: "input" }) as JsonSchema;
-      return {
-        path,
-        description: decl.description,
-        type: typeName(jsonSchema),
-        default: decl.default,
-        example: decl.example,
-        declaredIn: declaredIn.replace(/:\d+$/, ""),
-        readOnly: decl.readOnly === true,
-        jsonSchema,
-      };
+  const docs: OptionDoc[] = [];
+  const add = (path: string, decl: OptionDecl, declaredIn: string, inElement: boolean): void => {
+    const { $schema: _, ...jsonSchema } = z.toJSONSchema(decl.type, { unrepresentable: "any", io: "input" }) as JsonSchema;
+    const computed = typeof decl.default === "function";
+    const defaultText = decl.default === undefined ? "none: the option must be defined" : computed ? (decl.defaultText ?? "computed from the configuration") : undefined;
+    docs.push({
+      path,
+      description: decl.description,
+      type: typeName(jsonSchema),
+      default: decl.default === undefined || computed ? null : decl.default,
+      ...(defaultText ? { defaultText } : {}),
+      example: decl.example,
+      declaredIn: declaredIn.replace(/:\d+$/, ""),
+      readOnly: decl.readOnly === true,
+      jsonSchema,
+      inElement,
     });
+    // types.submodule: the options of its elements, below `<name>` (a map) or `*` (a list).
+    const elements = elementsOf(decl.type);
+    if (elements) walkTree(elements.spec.options, elements.segment ? `${path}.${elements.segment}` : path, (sub, d) => add(sub, d, declaredIn, true));
+  };
+  for (const { path, decl, declaredIn } of declarations.options.values()) add(path, decl, declaredIn, false);
+  return docs.sort((a, b) => (a.path < b.path ? -1 : 1));
+}
+
+function walkTree(tree: OptionTree, prefix: string, visit: (path: string, decl: OptionDecl) => void): void {
+  for (const [name, node] of Object.entries(tree)) {
+    if (isOptionDecl(node)) visit(`${prefix}.${name}`, node);
+    else if (!isAliasDecl(node) && !isRemovedDecl(node)) walkTree(node, `${prefix}.${name}`, visit);
+  }
 }
 
 /** A short human name for a JSON Schema type: "integer, 16 to 65536", "list of one of ...". */
@@ -94,7 +117,7 @@ export function markdownReference(docs: readonly OptionDoc[]): string {
       d.description,
       "",
       `- **Type:** ${d.type}`,
-      `- **Default:** \`${JSON.stringify(d.default)}\``,
+      d.defaultText ? `- **Default:** ${d.defaultText}` : `- **Default:** \`${JSON.stringify(d.default)}\``,
       `- **Example:** \`${JSON.stringify(d.example)}\``,
       `- **Declared in:** \`${d.declaredIn}\`${d.readOnly ? " (read-only)" : ""}`,
       "",
@@ -115,6 +138,7 @@ export function profileJsonSchema(docs: readonly OptionDoc[]): JsonSchema {
     additionalProperties: false,
   };
   for (const d of docs) {
+    if (d.inElement) continue;
     let node = root;
     for (const key of d.path.split(".").slice(0, -1)) {
       const props = node.properties as Record<string, JsonSchema>;
@@ -123,7 +147,7 @@ export function profileJsonSchema(docs: readonly OptionDoc[]): JsonSchema {
     (node.properties as Record<string, JsonSchema>)[d.path.split(".").pop()!] = {
       ...d.jsonSchema,
       description: d.description,
-      default: d.default,
+      ...(d.defaultText ? {} : { default: d.default }),
       examples: [d.example],
     };
   }

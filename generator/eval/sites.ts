@@ -7,6 +7,7 @@ import type { Declarations } from "./declarations.ts";
 import { hasReplacedPrototype } from "./keys.ts";
 import { keyLine } from "./lines.ts";
 import { markerKind, ORDER, PRIORITY } from "./markers.ts";
+import { isOrderedType } from "./merge.ts";
 import type { Module } from "./module.ts";
 import { displayPath } from "./paths.ts";
 import { didYouMean, suggestPath } from "./suggest.ts";
@@ -24,20 +25,45 @@ export interface Site {
   readonly value: unknown;
   /** Position among all sites, for a stable order of list elements. */
   readonly index: number;
+  /** A name the options do not declare, taken by a submodule's freeformType. */
+  readonly freeform?: boolean;
+  /** The lines of the module's definitions by path, where its format gives them (YAML): for the keys inside a submodule element. */
+  readonly lines?: ReadonlyMap<string, number>;
+}
+
+export interface FlattenOptions {
+  /** A message printed with the evaluation's warnings (a renamed option, an order that does not apply). */
+  readonly warn: (message: string) => void;
+  /** Names below this path that no option declares are freeform definitions (submodule freeformType). */
+  readonly freeformAt?: string;
+  /** Given: an error in one key's definitions is passed here and the walk goes on with the next key, so that one run reports them all. */
+  readonly fail?: (error: unknown) => void;
 }
 
 interface Context {
   readonly priority: number;
   readonly order: number;
   readonly conditions: readonly ConditionTest[];
+  /** The line of a definition written at a renamed path, which is where the walk goes on. */
+  readonly line?: number;
 }
 
-export function flattenDefinitions(module: Module, tree: unknown, declarations: Declarations, emit: (site: Omit<Site, "index">) => void): void {
+export function flattenDefinitions(module: Module, tree: unknown, declarations: Declarations, emit: (site: Omit<Site, "index">) => void, options: FlattenOptions): void {
   const file = displayPath(module.file);
-  const lineOf = (path: string[]): number => module.lines?.get(path.join(".")) ?? (module.lines ? module.line : keyLine(module.file, module.line, path));
+  // Where a definition is written: a renamed path's walk keeps the line of the old path.
+  const lineAt = (path: string[], ctx: Context): number => ctx.line ?? module.lines?.get(path.join(".")) ?? (module.lines ? module.line : keyLine(module.file, module.line, path));
 
   const walk = (value: unknown, path: string[], ctx: Context): void => {
     const key = path.join(".");
+    const moved = declarations.moved.size > 0 ? declarations.moved.get(key) : undefined;
+    if (moved) {
+      const at = `${file}:${lineAt(path, ctx)}`;
+      if (moved.kind === "removed") {
+        throw new ExoError("ERR_EXO_OPTION_REMOVED", `${at}: option \`${key}\` can no longer be used, since it has been removed (${moved.declaredIn})`, moved.message);
+      }
+      if (moved.warn) options.warn(`${at}: option \`${key}\` has been renamed to \`${moved.to}\`; define \`${moved.to}\` instead`);
+      return walk(value, moved.to.split("."), { ...ctx, line: lineAt(path, ctx) });
+    }
     switch (markerKind(value)) {
       case "override": {
         const v = value as { priority: number; content: unknown };
@@ -52,28 +78,41 @@ export function flattenDefinitions(module: Module, tree: unknown, declarations: 
         return;
       case "order": {
         const decl = declarations.options.get(key);
-        if (!decl || (decl.decl.type as { def?: { type?: string } }).def?.type !== "array") {
-          throw new ExoError("ERR_EXO_OPTION_TYPE", `${file}:${lineOf(path)}: mkOrder, mkBefore and mkAfter apply to list options, and \`${key || "config"}\` is not one`);
-        }
+        if (!decl) throw new ExoError("ERR_EXO_OPTION_TYPE", `${file}:${lineAt(path, ctx)}: mkOrder, mkBefore and mkAfter apply to list options, and \`${key || "config"}\` is a set of options`);
         const v = value as { order: number; content: unknown };
+        // As in NixOS, where an order is a property only list merges look at: elsewhere it changes nothing.
+        if (!isOrderedType(decl.decl.type)) options.warn(`${file}:${lineAt(path, ctx)}: mkOrder, mkBefore and mkAfter have no effect on option \`${key}\`, which is not a list or a separated string`);
         return walk(v.content, path, { ...ctx, order: v.order });
       }
     }
     if (declarations.options.has(key)) {
-      emit({ path: key, file, line: lineOf(path), priority: ctx.priority, order: ctx.order, conditions: ctx.conditions, value });
+      emit({ path: key, file, line: lineAt(path, ctx), priority: ctx.priority, order: ctx.order, conditions: ctx.conditions, value, lines: module.lines });
       return;
     }
     const children = declarations.namespaces.get(key);
-    if (!children) throw unknownOption(file, lineOf(path), key, path, declarations);
+    if (!children && options.freeformAt !== undefined && path.slice(0, -1).join(".") === options.freeformAt) {
+      emit({ path: key, file, line: lineAt(path, ctx), priority: ctx.priority, order: ctx.order, conditions: ctx.conditions, value, freeform: true });
+      return;
+    }
+    if (!children) throw unknownOption(file, lineAt(path, ctx), key, path, declarations);
     if (typeof value !== "object" || value === null || Array.isArray(value)) {
       const hint = typeof value === "function"
         ? "a function of config can give one option's value; to make a set of definitions depend on config, use mkIf((config) => ..., { ... })"
         : `set the options inside it, e.g. \`${key ? `${key}.` : ""}${children[0]}\``;
-      throw new ExoError("ERR_EXO_OPTION_TYPE", `${file}:${lineOf(path)}: \`${key || "config"}\` is a set of options, not a value; got ${describeValue(value)}`, hint);
+      throw new ExoError("ERR_EXO_OPTION_TYPE", `${file}:${lineAt(path, ctx)}: \`${key || "config"}\` is a set of options, not a value; got ${describeValue(value)}`, hint);
     }
     // `{ __proto__: {...} }` replaced the prototype: the definitions under it would be lost without a word.
-    if (hasReplacedPrototype(value)) throw unknownOption(file, lineOf(path), key ? `${key}.__proto__` : "__proto__", [...path, "__proto__"], declarations);
-    for (const [name, child] of Object.entries(value)) walk(child, [...path, name], ctx);
+    if (hasReplacedPrototype(value)) throw unknownOption(file, lineAt(path, ctx), key ? `${key}.__proto__` : "__proto__", [...path, "__proto__"], declarations);
+    for (const [name, child] of Object.entries(value)) {
+      if (!options.fail) walk(child, [...path, name], ctx);
+      else {
+        try {
+          walk(child, [...path, name], ctx);
+        } catch (e) {
+          options.fail(e);
+        }
+      }
+    }
   };
 
   walk(tree, [], { priority: PRIORITY.plain, order: ORDER.default, conditions: [] });

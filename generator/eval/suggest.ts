@@ -164,3 +164,10 @@ export function suggestOptionPath(path: string | readonly string[], known: Itera
 export function didYouMean(guesses: readonly string[], otherwise: string): string {
   return guesses.length ? `did you mean ${guesses.map((g) => `\`${g}\``).join(", ")}?` : otherwise;
 }
+
+/** For a value not among an enum's (a package name, an arch): the allowed values near it, as "; did you mean ...?", or nothing. */
+export function nearValues(issue: { readonly code: string; readonly values?: readonly unknown[] }, got: unknown): string {
+  if (issue.code !== "invalid_value" || typeof got !== "string" || !issue.values) return "";
+  const near = suggest(got, issue.values.filter((v): v is string => typeof v === "string"));
+  return near.length ? `; did you mean ${near.map((v) => JSON.stringify(v)).join(" or ")}?` : "";
+}

@@ -32,6 +32,15 @@ export function setEvalTimeout(flag: string | undefined): void {
   limitSeconds = seconds;
 }
 
+/** How the CLI reports an error: the text for stderr, and what goes to stdout (the --json object). */
+export type ErrorPrinter = (e: ExoError) => { readonly stderr: string; readonly stdout: string };
+let printer: ErrorPrinter = (e) => ({ stderr: `error[${e.code}]: ${e.message}\n${e.hint ? `hint: ${e.hint}\n` : ""}`, stdout: "" });
+
+/** Report the watchdog's errors as the CLI reports any other (set once by the CLI). */
+export function setErrorPrinter(print: ErrorPrinter): void {
+  printer = print;
+}
+
 /** Watches started, so that each has a hook of its own. */
 let watches = 0;
 
@@ -60,13 +69,19 @@ export function watchEvaluation(file: string): () => void {
   // Evaluation that awaits something that never comes ends the process with nothing left to run.
   const onExit = (): void => {
     if (fired) return;
-    process.stderr.write(`error: evaluating profile ${displayPath(file)} never finished: its code awaits something that never happens\nhint: a profile's top-level code must not wait on a promise that never settles\n`);
+    const report = printer(new ExoError("ERR_EXO_EVAL_TIMEOUT", `evaluating profile ${displayPath(file)} never finished: its code awaits something that never happens`, "a profile's top-level code must not wait on a promise that never settles"));
+    process.stderr.write(report.stderr);
+    process.stdout.write(report.stdout);
     process.exitCode = 1;
   };
   process.on("exit", onExit);
-  const message =
-    `error: evaluating profile ${displayPath(file)} took longer than the limit of ${seconds} s, so it was stopped\n` +
-    `hint: a profile's code must end: look for a loop that never does (at its top level, in a config function, a lazy value or an mkIf condition); if it is only slow, raise the limit with --eval-timeout SECONDS or EXO_EVAL_TIMEOUT=SECONDS\n`;
+  const message = printer(
+    new ExoError(
+      "ERR_EXO_EVAL_TIMEOUT",
+      `evaluating profile ${displayPath(file)} took longer than the limit of ${seconds} s, so it was stopped`,
+      "a profile's code must end: look for a loop that never does (at its top level, in a config function, a lazy value or an mkIf condition); if it is only slow, raise the limit with --eval-timeout SECONDS or EXO_EVAL_TIMEOUT=SECONDS",
+    ),
+  );
   const worker = new Worker(WATCHDOG, { eval: true, workerData: { ms: Math.round(seconds * 1000), message, hook, detached } });
   worker.unref();
   return () => {
@@ -81,7 +96,8 @@ const WATCHDOG = `
 const { workerData } = require("node:worker_threads");
 const { writeSync } = require("node:fs");
 setTimeout(() => {
-  writeSync(2, workerData.message);
+  writeSync(2, workerData.message.stderr);
+  if (workerData.message.stdout) writeSync(1, workerData.message.stdout);
   // Last resort, should the main thread not come back to its event loop.
   setTimeout(() => process.kill(process.pid, "SIGKILL"), 5000);
   const { Session } = require("node:inspector");

@@ -39,7 +39,7 @@ test("an unknown option is a usage error naming it", async (t) => {
 test("a missing profile exits 1 with a clear error and no stack trace", async (t) => {
   const r = await exo(["eval", "profiles/nope.ts"]);
   t.is(r.code, 1);
-  t.regex(r.stderr, /^error: profile profiles\/nope\.ts does not exist/);
+  t.regex(r.stderr, /^error\[ERR_EXO_PROFILE_NOT_FOUND\]: profile profiles\/nope\.ts does not exist/);
   t.notRegex(r.stderr, STACK_LINE);
 });
 

@@ -23,5 +23,5 @@ test("exo options PREFIX lists only the options below it, and a misspelt prefix 
   t.true(paths.every((p) => p.startsWith("kernel.ipc.")), paths.join(", "));
   const wrong = await exo(["options", "kernl.ipc"]);
   t.is(wrong.code, 1);
-  t.regex(wrong.stderr, /^error: no option is at or below `kernl\.ipc`\nhint: did you mean `kernel\.ipc`\?\n/);
+  t.regex(wrong.stderr, /^error\[ERR_EXO_OPTION_UNKNOWN\]: no option is at or below `kernl\.ipc`\nhint: did you mean `kernel\.ipc`\?\n/);
 });

@@ -1,5 +1,7 @@
 // A real QEMU boot: the serial console must show the banner with this build's config hash.
 import test from "ava";
+import { readdir, readlink, symlink } from "node:fs/promises";
+import { join } from "node:path";
 import { exo, profile, tempProject } from "../helpers/exo.ts";
 
 test("exo run boots the server profile and the banner carries its config hash", async (t) => {
@@ -19,13 +21,17 @@ test("exo run boots the server profile and the banner carries its config hash", 
   t.regex(r.stderr, /kernel exited with status 0/);
 });
 
-test("the minimal profile boots without IPC, and its banner says so", async (t) => {
+test("the minimal profile boots without IPC, and its banner says so; exo run PROFILE leaves ./result alone", async (t) => {
   const dir = await tempProject();
+  // A result link from an earlier build of another profile: running a profile must not move it.
+  await symlink("/nonexistent/earlier-build", join(dir, "result"));
   const r = await exo(["run", profile("minimal.ts")], { cwd: dir });
   t.is(r.code, 0, r.stderr + r.stdout);
   t.regex(r.stdout, /exo: booting minimal \(x86_64\)/);
   t.notRegex(r.stdout, /fusion/);
   t.regex(r.stdout, /exo: boot complete/);
+  t.is(await readlink(join(dir, "result")), "/nonexistent/earlier-build");
+  t.deepEqual((await readdir(dir)).filter((f) => f.startsWith("result")), ["result"], "no other result link either");
 });
 
 test("a missing QEMU is one line that names the package to install", async (t) => {
@@ -33,7 +39,7 @@ test("a missing QEMU is one line that names the package to install", async (t) =
   t.is((await exo(["build", profile("server.ts")], { cwd: dir })).code, 0);
   const r = await exo(["run", "result"], { cwd: dir, env: { PATH: "/nonexistent" } });
   t.is(r.code, 1);
-  t.regex(r.stderr, /^error: qemu-system-x86_64 was not found on PATH\nhint: install the Debian package qemu-system-x86/);
+  t.regex(r.stderr, /^error\[ERR_EXO_TOOL_MISSING\]: qemu-system-x86_64 was not found on PATH\nhint: install the Debian package qemu-system-x86/);
 });
 
 test("a tampered image is refused before it boots", async (t) => {

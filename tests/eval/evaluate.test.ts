@@ -166,7 +166,7 @@ test("maps of records merge per key and deeply, lists inside concatenating", asy
 test("a conflict inside a record names the key inside the option", async (t) => {
   const e = await evalError(fixture("record-conflict.ts"));
   t.is(e.code, "ERR_EXO_OPTION_CONFLICT");
-  t.regex(e.message, /option `sandbox\.policies` at `web\.memoryPages` is defined multiple times/);
+  t.regex(e.message, /option `sandbox\.policies\.web\.memoryPages` is defined multiple times/);
   t.regex(e.message, /record-conflict\.ts:\d+: 64/);
   t.regex(e.message, /record-conflict\.ts:\d+: 128/);
 });

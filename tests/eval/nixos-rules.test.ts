@@ -1,19 +1,8 @@
 // The module system against NixOS's own rules: each case cites the part of
 // nixpkgs' lib/modules.nix (or the lib/tests/modules.sh line) whose
-// behaviour it checks, with the value or error NixOS gives. Every case is
-// evaluated with its modules imported in both orders, since the result of
-// NixOS's evaluation never depends on the order of `imports`.
-import test from "ava";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { evaluateProfile, type Evaluation } from "../../generator/eval/index.ts";
-import { ExoError } from "../../generator/errors.ts";
-import { REPO } from "../helpers/exo.ts";
-
-const API = JSON.stringify(join(REPO, "generator/api.ts"));
-// The fixtures live outside the repository, where `zod` does not resolve by name.
-const ZOD = JSON.stringify(import.meta.resolve("zod"));
+// behaviour it checks, with the value or error NixOS gives, in both orders
+// of imports (rules-harness.ts).
+import { API, type Case, ruleTable, ZOD } from "./rules-harness.ts";
 
 // Options of every case: `t.n` int (default 1), `t.s` string ("d"), `t.flag` boolean (false),
 // `t.l` list of strings (["d"]), `t.m` map of records { n: int = 0, l: list of strings = [] } ({}).
@@ -30,16 +19,6 @@ export default {
   } },
 };
 `;
-
-interface Case {
-  readonly name: string;
-  /** The nixpkgs rule checked. */
-  readonly rule: string;
-  /** Module files (name → source); a `.ts` source is the body of `defineModule({ ... })`, with markers in scope. */
-  readonly modules: Readonly<Record<string, string>>;
-  /** The expected result: values of options, or an error. */
-  readonly expect: { readonly values: Readonly<Record<string, unknown>>; readonly definitions?: Readonly<Record<string, number>> } | { readonly code: ExoError["code"]; readonly message: RegExp; readonly notHint?: RegExp };
-}
 
 const cases: readonly Case[] = [
   // 1. Order must not matter.
@@ -217,47 +196,5 @@ const cases: readonly Case[] = [
   },
 ];
 
-let counter = 0;
-async function writeCase(c: Case, order: readonly string[]): Promise<{ dir: string; profile: string }> {
-  const dir = await mkdtemp(join(tmpdir(), `exo-nixos-${counter++}-`));
-  await writeFile(join(dir, "decls.ts"), DECLS);
-  for (const [name, source] of Object.entries(c.modules)) {
-    const text = name.endsWith(".ts")
-      ? `import { defineModule, mkAfter, mkBefore, mkDefault, mkForce, mkIf, mkMerge, mkOptionDefault, mkOrder, mkOverride } from ${API};\nexport default defineModule({\n  ${source},\n});\n`
-      : source;
-    await writeFile(join(dir, name), text);
-  }
-  const profile = join(dir, "profile.ts");
-  await writeFile(profile, `import { defineProfile } from ${API};\nexport default defineProfile({ imports: ${JSON.stringify(["./decls.ts", ...order.map((n) => `./${n}`)])} });\n`);
-  return { dir, profile };
-}
 
-function valueAt(evaluation: Evaluation, path: string): unknown {
-  return path.split(".").reduce<unknown>((v, k) => (v as Record<string, unknown>)[k], evaluation.config);
-}
-
-for (const c of cases) {
-  const names = Object.keys(c.modules);
-  for (const [label, order] of [["in order", names], ["reversed", [...names].reverse()]] as const) {
-    test(`${c.name} (${label}) [${c.rule}]`, async (t) => {
-      const { dir, profile } = await writeCase(c, order);
-      t.teardown(() => rm(dir, { recursive: true, force: true }));
-      const result = await evaluateProfile(profile).then(
-        (evaluation) => ({ evaluation }),
-        (error: unknown) => ({ error }),
-      );
-      if ("values" in c.expect) {
-        if ("error" in result) throw result.error;
-        for (const [path, value] of Object.entries(c.expect.values)) t.deepEqual(JSON.parse(JSON.stringify(valueAt(result.evaluation, path))), value, path);
-        for (const [path, count] of Object.entries(c.expect.definitions ?? {})) t.is(result.evaluation.options.get(path)!.definitions.length, count, `definitions of ${path}`);
-      } else {
-        if (!("error" in result)) return t.fail(`expected ${c.expect.code}, got a config`);
-        const e = result.error;
-        if (!(e instanceof ExoError)) throw e;
-        t.is(e.code, c.expect.code, e.message);
-        t.regex(e.message, c.expect.message);
-        if (c.expect.notHint) t.notRegex(e.hint ?? "", c.expect.notHint);
-      }
-    });
-  }
-}
+ruleTable(cases, DECLS);

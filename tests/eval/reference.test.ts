@@ -34,6 +34,20 @@ test("the profile JSON Schema describes each option with its type and default", 
   t.regex(String(ringSlots.description), /64-byte slots/);
 });
 
+test("the options of a submodule's elements are documented below `<name>`, and described in the JSON Schema of the map", async (t) => {
+  const docs = optionDocs(await baseDeclarations());
+  const pages = docs.find((d) => d.path === "sandbox.policies.<name>.memoryPages");
+  t.truthy(pages, "sandbox.policies.<name>.memoryPages is in the reference");
+  t.is(pages!.default, 256);
+  t.true(pages!.inElement);
+  t.regex(markdownReference(docs), /\n## `sandbox\.policies\.<name>\.capabilities`\n/);
+  const schema = profileJsonSchema(docs) as { properties: { sandbox: { properties: Record<string, { additionalProperties?: { properties: Record<string, Record<string, unknown>> } }> } } };
+  t.false("<name>" in schema.properties.sandbox.properties.policies!, "no `<name>` property in the JSON Schema");
+  const element = schema.properties.sandbox.properties.policies!.additionalProperties!.properties;
+  t.is(element.memoryPages!.default, 256);
+  t.regex(String(element.memoryPages!.description), /pages of memory/);
+});
+
 test("exo explain shows the value, its priority and every definition with file:line", async (t) => {
   const r = await exo(["explain", profile("edge.yaml"), "kernel.ipc.ringSlots"]);
   t.is(r.code, 0, r.stderr);

@@ -6,7 +6,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { baseDeclarations } from "../../generator/eval/reference.ts";
-import { editDistance, maxEdits, suggest, suggestOptionPath } from "../../generator/eval/suggest.ts";
+import { editDistance, maxEdits, suggest, suggestOptionPath, nearValues } from "../../generator/eval/suggest.ts";
 import { exo, profile } from "../helpers/exo.ts";
 
 const options = async (): Promise<string[]> => [...(await baseDeclarations()).options.keys()];
@@ -131,4 +131,12 @@ test("exo eval PROFILE OPTION.PATH corrects each segment and suggests nothing fa
   const far = await exo(["eval", profile("server.ts"), "kernel.zzz"]);
   t.is(far.code, 1, far.stderr);
   t.notRegex(far.stderr, /did you mean/);
+});
+
+test("a value outside an enum (a package name) gets the allowed values near it", (t) => {
+  const issue = { code: "invalid_value", values: ["init", "echo-server", "hello", "ring-bench"] };
+  t.is(nearValues(issue, "echo-sever"), '; did you mean "echo-server"?');
+  t.is(nearValues(issue, "helo"), '; did you mean "hello"?');
+  t.is(nearValues(issue, "postgres"), "", "nothing near");
+  t.is(nearValues({ code: "invalid_type" }, "helo"), "", "only for enums");
 });

@@ -84,7 +84,7 @@ test.serial("diff accepts a store path recorded by a generation, and rejects any
   t.is((JSON.parse(run.stdout) as { b: { storePath: string } }).b.storePath, generations[1]!.storePath);
   const bad = await exo(["diff", "1", "nowhere"], { cwd: dir });
   t.is(bad.code, 1);
-  t.regex(bad.stderr, /^error: 'nowhere' is neither a generation number/m);
+  t.regex(bad.stderr, /^error\[ERR_EXO_USAGE\]: 'nowhere' is neither a generation number/m);
   t.false(bad.stderr.includes("    at "), "no stack trace");
 });
 
@@ -114,7 +114,7 @@ test.serial("rollback steps back, --to and switch --generation move the pointer 
   t.is((await listing(dir)).current, 1);
   const unknown = await exo(["switch", "--generation", "5"], { cwd: dir });
   t.is(unknown.code, 1);
-  t.regex(unknown.stderr, /^error: generation 5 does not exist .*generations: 1, 2\nhint: /m);
+  t.regex(unknown.stderr, /^error\[ERR_EXO_GENERATION\]: generation 5 does not exist .*generations: 1, 2\nhint: /m);
 });
 
 test.serial("generations are GC roots until deleted; the current one cannot be deleted", async (t) => {

@@ -8,16 +8,16 @@ import { exo, tempProject } from "../helpers/exo.ts";
 const dirP = tempProject();
 
 const cases: [string, string[], RegExp][] = [
-  ["unknown generation in diff", ["diff", "1", "2"], /^error: generation 1 does not exist .*there are no generations yet\nhint: /],
-  ["rollback with no current generation", ["rollback"], /^error: there is no current generation yet\nhint: /],
-  ["switch --generation with a non-number", ["switch", "--generation", "abc"], /^error: 'abc' is not a generation number\n/],
+  ["unknown generation in diff", ["diff", "1", "2"], /^error\[ERR_EXO_GENERATION\]: generation 1 does not exist .*there are no generations yet\nhint: /],
+  ["rollback with no current generation", ["rollback"], /^error\[ERR_EXO_GENERATION\]: there is no current generation yet\nhint: /],
+  ["switch --generation with a non-number", ["switch", "--generation", "abc"], /^error\[ERR_EXO_USAGE\]: 'abc' is not a generation number\n/],
   ["switch --generation with a profile too", ["switch", "x.yaml", "--generation", "1"], /--generation N takes no PROFILE/],
-  ["switch without a profile", ["switch"], /^error: missing PROFILE\n/],
+  ["switch without a profile", ["switch"], /^error\[ERR_EXO_USAGE\]: missing PROFILE\n/],
   ["delete without numbers", ["generations", "delete"], /needs generation numbers or --older-than DAYS/],
   ["delete an unknown generation", ["generations", "delete", "3"], /generation 3 does not exist/],
   ["delete --older-than a non-number", ["generations", "delete", "--older-than", "soon"], /--older-than expects a number of days/],
   ["unknown generations subcommand", ["generations", "remove"], /unknown subcommand 'remove'/],
-  ["diff with one side", ["diff", "1"], /^error: missing B\n/],
+  ["diff with one side", ["diff", "1"], /^error\[ERR_EXO_USAGE\]: missing B\n/],
   ["run an unknown generation", ["run", "--generation", "4"], /generation 4 does not exist/],
 ];
 
@@ -43,6 +43,6 @@ test("a damaged generation record is a user error naming the file, not a crash",
   for (const args of [["generations"], ["run", "--generation", "1"], ["diff", "1", "1"]]) {
     const run = await exo(args, { cwd: dir });
     t.is(run.code, 1, `${args.join(" ")}: ${run.stderr}`);
-    t.regex(run.stderr, /^error: the generation record .*\.exo\/generations\/1\.json is damaged: .*\nhint: restore it from a backup, or drop generation 1 with `exo generations delete 1`\n/);
+    t.regex(run.stderr, /^error\[ERR_EXO_GENERATION\]: the generation record .*\.exo\/generations\/1\.json is damaged: .*\nhint: restore it from a backup, or drop generation 1 with `exo generations delete 1`\n/);
   }
 });

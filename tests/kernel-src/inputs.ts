@@ -6,12 +6,12 @@ import type { GeneratedFile, KernelTemplateInput } from "../../kernel-src/index.
 
 /** The value of an option tree with every option at its declared default. */
 function defaults(tree: OptionTree): unknown {
-  return Object.fromEntries(Object.entries(tree).map(([k, v]) => [k, isOptionDecl(v) ? structuredClone(v.default) : defaults(v)]));
+  return Object.fromEntries(Object.entries(tree).map(([k, v]) => [k, isOptionDecl(v) ? structuredClone(v.default) : defaults(v as OptionTree)]));
 }
 
 /** Every option path under `tree`, e.g. `kernel.ipc.ringSlots`. */
 export function optionPaths(tree: OptionTree, prefix: string): string[] {
-  return Object.entries(tree).flatMap(([k, v]) => (isOptionDecl(v) ? [`${prefix}.${k}`] : optionPaths(v, `${prefix}.${k}`)));
+  return Object.entries(tree).flatMap(([k, v]) => (isOptionDecl(v) ? [`${prefix}.${k}`] : optionPaths(v as OptionTree, `${prefix}.${k}`)));
 }
 
 const defaultKernel = defaults(rootOptions.kernel) as KernelConfig;
@@ -25,7 +25,7 @@ export function input(kernel: Partial<{ [K in keyof KernelConfig]: Partial<Kerne
     }),
   ) as KernelConfig;
   return {
-    systemName: rootOptions.system.name.default,
+    systemName: rootOptions.system.name.default as string,
     arch: "x86_64",
     configHash: "a".repeat(64),
     kernel: merged,

@@ -41,7 +41,7 @@ for (const [format, firmware, offset, what] of [
     const before = await started();
     const r = await exo(["run", copy, "--format", format, "--firmware", firmware], { cwd: built.dir, env: env() });
     t.is(r.code, 1, r.stdout);
-    t.regex(r.stderr, /^error: refusing to boot .*(disk\.raw|exo\.iso):\n  - (raw|iso): (disk\.raw|exo\.iso): SHA-256 [0-9a-f]{64} differs from image\.json's [0-9a-f]{64}\n/);
+    t.regex(r.stderr, /^error\[ERR_EXO_VERIFY\]: refusing to boot .*(disk\.raw|exo\.iso):\n  - (raw|iso): (disk\.raw|exo\.iso): SHA-256 [0-9a-f]{64} differs from image\.json's [0-9a-f]{64}\n/);
     t.regex(r.stderr, /\nhint: the image is not what its signer made: do not use it/);
     t.is(r.stdout, "", "nothing came from a serial console");
     t.is(await started(), before, "QEMU was started");

@@ -131,7 +131,7 @@ test("through the command line, one case of each class ends in exit 1 with error
       await writeFile(file, c.tar());
       const r = await exo(["verify", file, "--trusted", trusted[0]!.file], { cwd: dir });
       t.is(r.code, 1, `${c.what}: ${r.stderr}`);
-      t.regex(r.stderr, /^error: .* failed verification:\n(  - .*\n)+hint: /, c.what);
+      t.regex(r.stderr, /^error\[ERR_EXO_VERIFY\]: .* failed verification:\n(  - .*\n)+hint: /, c.what);
       t.regex(r.stderr, c.expect, c.what);
     }),
   );

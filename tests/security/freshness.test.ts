@@ -35,7 +35,7 @@ test.serial("once version 2 is seen, version 1 of the same system is refused as 
   const v1 = await exo(["verify", "v1"], { cwd: dir });
   tally.add("replay and downgrade", v1.code === 1);
   t.is(v1.code, 1);
-  t.regex(v1.stderr, /^error: v1 failed verification:\n  - version 1 of system 'bundle' is older than version 2, seen before: a downgrade or a replay\nhint: to go back on purpose, pass --allow-downgrade/);
+  t.regex(v1.stderr, /^error\[ERR_EXO_VERIFY\]: v1 failed verification:\n  - version 1 of system 'bundle' is older than version 2, seen before: a downgrade or a replay\nhint: to go back on purpose, pass --allow-downgrade/);
   const boot = await exo(["run", "v1"], { cwd: dir });
   tally.add("replay and downgrade", boot.code === 1);
   t.is(boot.code, 1);

@@ -29,7 +29,7 @@ async function timed(args: string[], dir: string, env: NodeJS.ProcessEnv = {}): 
 function refused(t: ExecutionContext, r: ExoRun, file: string, what: RegExp, label = file): void {
   t.is(r.code, 1, `${label}: exit ${r.code}\n${r.stderr}`);
   t.notRegex(r.stderr, /internal error/, label);
-  const error = /^error: (.*)$/m.exec(r.stderr)?.[1] ?? "";
+  const error = /^error\[ERR_EXO_[A-Z_]+\]: (.*)$/m.exec(r.stderr)?.[1] ?? "";
   t.true(error.includes(file), `${label}: the error names the file: ${error}`);
   t.regex(error, what, label);
   t.regex(r.stderr, /^hint: \S/m, label);
@@ -67,7 +67,7 @@ test("a profile that is not a regular file is refused, not read forever", async 
   const dir = await tempDir();
   const r = await timed(["eval", "/dev/zero"], dir);
   t.is(r.code, 1, r.stderr);
-  t.regex(r.stderr, /^error: profile \/dev\/zero is not a regular file$/m);
+  t.regex(r.stderr, /^error\[ERR_EXO_PROFILE_INVALID\]: profile \/dev\/zero is not a regular file$/m);
 });
 
 /** A "billion laughs": nine levels of nine aliases each, 9^9 strings once expanded. */
@@ -131,10 +131,10 @@ test("the commands that build take --eval-timeout too, and a bad value is a usag
   for (const bad of ["0", "-1", "soon"]) {
     const r = await timed(["eval", "loop.ts", `--eval-timeout=${bad}`], dir);
     t.is(r.code, 1, r.stderr);
-    t.regex(r.stderr, new RegExp(`^error: option --eval-timeout expects a number of seconds above 0, got '${bad}'$`, "m"));
+    t.regex(r.stderr, new RegExp(`^error\\[ERR_EXO_USAGE\\]: option --eval-timeout expects a number of seconds above 0, got '${bad}'$`, "m"));
   }
   const env = await timed(["eval", "loop.ts"], dir, { EXO_EVAL_TIMEOUT: "never" });
-  t.regex(env.stderr, /^error: EXO_EVAL_TIMEOUT expects a number of seconds above 0, got 'never'$/m);
+  t.regex(env.stderr, /^error\[ERR_EXO_USAGE\]: EXO_EVAL_TIMEOUT expects a number of seconds above 0, got 'never'$/m);
 });
 
 test("a profile that awaits forever with nothing left to run ends with exit 1 and a message", async (t) => {
@@ -142,6 +142,10 @@ test("a profile that awaits forever with nothing left to run ends with exit 1 an
   await writeFile(join(dir, "await.ts"), `import { defineProfile } from ${API};\nawait new Promise(() => {});\nexport default defineProfile({ config: {} });\n`);
   const r = await timed(["eval", "await.ts"], dir);
   refused(t, r, "await.ts", /never finished/);
+  t.regex(r.stderr, /^error\[ERR_EXO_EVAL_TIMEOUT\]: /m);
+  const json = await timed(["eval", "await.ts", "--json"], dir);
+  t.is(json.code, 1);
+  t.like(JSON.parse(json.stdout) as object, { schema: "exo.error/v1", code: "ERR_EXO_EVAL_TIMEOUT", exit: 1 });
 });
 
 test("a profile within every limit evaluates as before", async (t) => {

@@ -67,7 +67,7 @@ for (const length of [32, 40]) {
         await writeFile(join(dir, base), text);
         const r = await exo(["eval", base], { cwd: dir });
         t.is(r.code, 1, `${base}: ${r.stderr}`);
-        const error = /^error: (.*)$/m.exec(r.stderr)?.[1] ?? "";
+        const error = /^error\[ERR_EXO_[A-Z_]+\]: (.*)$/m.exec(r.stderr)?.[1] ?? "";
         t.true(error.includes(`\`${option}\``), `${base}: names the option: ${error}`);
         t.true(error.includes(base), `${base}: names the file: ${error}`);
         t.true(error.includes(`at most ${MAX_NAME} characters`), `${base}: says the limit: ${error}`);

@@ -101,7 +101,7 @@ test.serial("a 2 GiB container is hashed as a stream: under 200 MB of memory, th
   const r = await exoWithPeak(["verify", image, "--trusted", join(built.dir, "keys/test.pub")], {});
   t.log(`peak RSS while verifying a 2 GiB disk.raw: ${(r.peakKiB / 1024).toFixed(1)} MiB`);
   t.is(r.code, 1, r.stderr);
-  t.regex(r.stderr, /^error: .* failed verification:\n/);
+  t.regex(r.stderr, /^error\[ERR_EXO_VERIFY\]: .* failed verification:\n/);
   t.regex(r.stderr, /disk\.raw: no MBR boot signature/);
   t.notRegex(r.stderr, /internal error/);
   t.true(r.peakKiB > 0 && r.peakKiB < 200 * 1024, `peak RSS ${r.peakKiB} KiB`);

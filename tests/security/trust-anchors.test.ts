@@ -44,7 +44,7 @@ test.serial("inside the downloaded folder, its own config is refused and never r
     const r = await exo(command, { cwd: evil });
     tally.add("trust anchors", r.code === 1);
     t.is(r.code, 1, `${command.join(" ")}: ${r.stderr}`);
-    t.regex(r.stderr, /^error: exo\.config\.ts is not trusted to check image: the image lies in that config's own folder tree, and trust never comes from the folder being checked\nhint: run exo from your own project \(or pass --project DIR\), or name the signer's public key with --trusted KEY\n$/);
+    t.regex(r.stderr, /^error\[ERR_EXO_VERIFY\]: exo\.config\.ts is not trusted to check image: the image lies in that config's own folder tree, and trust never comes from the folder being checked\nhint: run exo from your own project \(or pass --project DIR\), or name the signer's public key with --trusted KEY\n$/);
     t.false(await ran(), `${command.join(" ")} ran the downloaded exo.config.ts`);
   }
 });

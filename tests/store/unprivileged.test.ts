@@ -72,6 +72,6 @@ test("another user's store answers a fully cached build read-only, and refuses o
   // Another system must be built, which needs the store to be written.
   const r = await asNobody(["build", fixture("all-formats.ts"), "--no-sign", "--store", join(owner, "store")], dir);
   t.is(r.code, 1, r.stderr);
-  t.regex(r.stderr, /^error: the store .* is not writable by this user \(uid 65534\); it is owned by uid 0/);
+  t.regex(r.stderr, /^error\[ERR_EXO_STORE\]: the store .* is not writable by this user \(uid 65534\); it is owned by uid 0/);
   t.regex(r.stderr, /\nhint: each user builds into a store of their own/);
 });

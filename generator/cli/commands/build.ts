@@ -1,56 +1,50 @@
 // exo build PROFILE: evaluate, plan and realise into the store; print the
 // image's store path and leave a `result` link, as nix-build does.
 import { resolve } from "node:path";
-import { buildProfile } from "../../build.ts";
+import { buildProfile, planProfile } from "../../build.ts";
 import { ExoError } from "../../errors.ts";
 import { displayPath } from "../../eval/paths.ts";
-import { EVAL_TIMEOUT_HELP } from "../../eval/limits.ts";
 import { setEvalTimeout } from "../../eval/watchdog.ts";
 import { loadProject } from "../../project/config.ts";
 import type { BuildEvent } from "../../../store/realise.ts";
-import { defineCommand, expectPositionals, parseCount } from "../command.ts";
-import { JSON_SCHEMAS, printJsonLine } from "../json.ts";
+import { defineCommand, parseCount } from "../command.ts";
+import { EVAL_TIMEOUT_FLAG } from "../flags.ts";
+import { JSON_SCHEMAS, printJson, printJsonLine } from "../json.ts";
 import { progressReporter } from "../progress.ts";
 import { setLink } from "../link.ts";
 import { rememberNoop } from "../noop-cache.ts";
 import { addIndirectRoot } from "../../../store/roots.ts";
 import { Store } from "../../../store/store.ts";
 
-const usage = "build PROFILE [--store DIR] [--out-link NAME | --no-link] [--jobs N] [--check] [--no-sign] [--version N] [--json] [--eval-timeout SECONDS]";
-
 export default defineCommand({
   name: "build",
   summary: "Build a profile's signed image into the store and link it as ./result.",
-  usage,
-  help: [
-    "--store DIR         the store to build into (default: exo.config.ts `store`, or $EXO_STORE)",
-    "--out-link NAME     name of the link to the result (default: result)",
-    "--no-link           do not create a result link",
-    "--jobs N            derivations built at once (default: the number of cores)",
-    "--check             build every derivation again and compare with the store; name the first file that differs",
-    "--no-sign           leave the image unsigned; sign it later, elsewhere, with `exo sign`",
-    "--version N         the image's version in its signed manifest (default 0); verifiers refuse a version below one they have seen",
-    "--json              one JSON event per line on stdout (schema exo.build-event/v1)",
-    EVAL_TIMEOUT_HELP,
-  ],
-  options: {
-    store: { type: "string" },
-    "out-link": { type: "string" },
-    "no-link": { type: "boolean" },
-    jobs: { type: "string" },
-    check: { type: "boolean" },
-    "no-sign": { type: "boolean" },
-    version: { type: "string" },
-    json: { type: "boolean" },
-    "eval-timeout": { type: "string" },
+  positionals: [{ name: "PROFILE", description: "the profile to build: a .ts, .mts, .yaml or .yml file" }],
+  flags: {
+    store: { type: "string", value: "DIR", description: "the store to build into (default: exo.config.ts `store`, or $EXO_STORE)" },
+    "out-link": { type: "string", value: "NAME", description: "name of the link to the result (default: result)" },
+    "no-link": { type: "boolean", description: "do not create a result link" },
+    jobs: { type: "string", value: "N", description: "derivations built at once (default: the number of cores)" },
+    check: { type: "boolean", description: "build every derivation again and compare with the store; name the first file that differs" },
+    "no-sign": { type: "boolean", description: "leave the image unsigned; sign it later, elsewhere, with `exo sign`" },
+    version: { type: "string", value: "N", description: "the image's version in its signed manifest (default 0); verifiers refuse a version below one they have seen" },
+    "dry-run": { type: "boolean", description: "evaluate and plan only: list the derivations the build would realise (with --json, the build graph, schema exo.plan/v1)" },
+    json: { type: "boolean", description: "one JSON event per line on stdout (schema exo.build-event/v1)" },
+    ...EVAL_TIMEOUT_FLAG,
   },
   async run({ values, positionals }) {
     setEvalTimeout(values["eval-timeout"]);
-    const [profile] = expectPositionals(positionals, ["PROFILE"], usage);
+    const [profile] = positionals;
     const jobs = parseCount(values.jobs, "--jobs");
     const version = parseVersion(values.version);
     const project = await loadProject(process.cwd(), values.store ? { store: values.store } : {});
     const json = values.json === true;
+    if (values["dry-run"]) {
+      const { graph } = await planProfile(profile!, project, { noSign: values["no-sign"] === true, ...(version !== undefined ? { version } : {}) });
+      if (json) printJson(graph);
+      else for (const d of graph.derivations) process.stdout.write(`${d.id}\t${d.name}\t${d.builder}\n`);
+      return 0;
+    }
     const progress = progressReporter(process.stderr);
     const onEvent = (event: BuildEvent) => (json ? printJsonLine({ schema: JSON_SCHEMAS.buildEvent, ...event }) : progress.onEvent(event));
     let result;

@@ -6,25 +6,20 @@ import { renderDiff } from "../../generations/render.ts";
 import { resolveSide } from "../../generations/resolve.ts";
 import { setEvalTimeout } from "../../eval/watchdog.ts";
 import { loadProject } from "../../project/config.ts";
-import { defineCommand, expectPositionals } from "../command.ts";
+import { defineCommand } from "../command.ts";
+import { GENERATIONS_FLAG, JSON_FLAG, STORE_FLAG } from "../flags.ts";
 import { JSON_SCHEMAS, printJson } from "../json.ts";
-
-const usage = "diff A B [--json] [--store DIR] [--generations DIR]";
 
 export default defineCommand({
   name: "diff",
   summary: "Show what changes from A to B (generation numbers, store paths or profiles): options, kernel features, packages, sizes, image files.",
-  usage,
-  help: [
-    "A, B                a generation number; a store path or result link recorded by a generation; or a profile,",
-    "                    which is built first (reusing the store) so that sizes and image files compare too",
-    "--json              a JSON document (schema exo.diff/v1)",
-    "--store DIR         the store (default: exo.config.ts `store`, or $EXO_STORE)",
-    "--generations DIR   where generations are recorded (default: exo.config.ts `generations`, or $EXO_GENERATIONS)",
+  positionals: [
+    { name: "A", description: "a generation number; a store path or result link recorded by a generation; or a profile,\nwhich is built first (reusing the store) so that sizes and image files compare too" },
+    { name: "B", description: "the same, for the other side" },
   ],
-  options: { json: { type: "boolean" }, store: { type: "string" }, generations: { type: "string" } },
+  flags: { ...JSON_FLAG("exo.diff/v1"), ...STORE_FLAG, ...GENERATIONS_FLAG },
   async run({ values, positionals }) {
-    const [a, b] = expectPositionals(positionals, ["A", "B"], usage);
+    const [a, b] = positionals;
     setEvalTimeout(undefined); // profiles given as sides are built: the same limit as exo build's default
     const project = await loadProject(process.cwd(), { ...(values.store ? { store: values.store } : {}), ...(values.generations ? { generations: values.generations } : {}) });
     const sideA = await resolveSide(project, a!);

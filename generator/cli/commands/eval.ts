@@ -4,20 +4,20 @@ import { evaluateProfile, setEvalTimeout } from "../../eval/index.ts";
 import { systemHashOf } from "../../plan/system-config.ts";
 import { displayPath } from "../../eval/paths.ts";
 import { childrenOfPaths, didYouMean, suggestPath } from "../../eval/suggest.ts";
-import { defineCommand, expectPositionals } from "../command.ts";
+import { defineCommand } from "../command.ts";
+import { EVAL_TIMEOUT_FLAG } from "../flags.ts";
 import { JSON_SCHEMAS, printJson } from "../json.ts";
-import { EVAL_TIMEOUT_HELP } from "../../eval/limits.ts";
-
-const usage = "eval PROFILE [OPTION.PATH] [--json] [--eval-timeout SECONDS]";
 
 export default defineCommand({
   name: "eval",
   summary: "Evaluate a profile with the base modules and print the resulting configuration.",
-  usage,
-  help: ["--json              print a JSON document (schema exo.eval/v1)", EVAL_TIMEOUT_HELP],
-  options: { json: { type: "boolean" }, "eval-timeout": { type: "string" } },
+  positionals: [
+    { name: "PROFILE", description: "the profile to evaluate" },
+    { name: "OPTION.PATH", description: "print only this option's value, e.g. kernel.ipc.ringSlots", optional: true },
+  ],
+  flags: { json: { type: "boolean", description: "print a JSON document (schema exo.eval/v1)" }, ...EVAL_TIMEOUT_FLAG },
   async run({ values, positionals }) {
-    const [profile, optionPath] = expectPositionals(positionals, ["PROFILE", "OPTION.PATH"], usage, 1);
+    const [profile, optionPath] = positionals;
     setEvalTimeout(values["eval-timeout"]);
     const evaluation = await evaluateProfile(profile!);
     for (const warning of evaluation.warnings) process.stderr.write(`warning: ${warning}\n`);

@@ -6,11 +6,9 @@ import { PRIORITY } from "../../eval/markers.ts";
 import { typeName } from "../../eval/reference.ts";
 import { didYouMean, suggestOptionPath } from "../../eval/suggest.ts";
 import { z } from "zod";
-import { defineCommand, expectPositionals } from "../command.ts";
+import { defineCommand } from "../command.ts";
+import { EVAL_TIMEOUT_FLAG, JSON_FLAG } from "../flags.ts";
 import { JSON_SCHEMAS, printJson } from "../json.ts";
-import { EVAL_TIMEOUT_HELP } from "../../eval/limits.ts";
-
-const usage = "explain PROFILE OPTION.PATH|NAMESPACE [--json] [--eval-timeout SECONDS]";
 
 const PRIORITY_NAMES: Record<number, string> = {
   [PRIORITY.optionDefault]: "option default",
@@ -22,11 +20,13 @@ const PRIORITY_NAMES: Record<number, string> = {
 export default defineCommand({
   name: "explain",
   summary: "Show one option of a profile (its final value, priority, and every definition with file:line), or list a namespace's options and values.",
-  usage,
-  help: ["--json              a JSON document (schema exo.explain/v1)", EVAL_TIMEOUT_HELP],
-  options: { json: { type: "boolean" }, "eval-timeout": { type: "string" } },
+  positionals: [
+    { name: "PROFILE", description: "the profile to evaluate" },
+    { name: "OPTION.PATH", description: "an option, e.g. kernel.ipc.ringSlots; or a namespace such as kernel.ipc, to list the options below it" },
+  ],
+  flags: { ...JSON_FLAG("exo.explain/v1"), ...EVAL_TIMEOUT_FLAG },
   async run({ values, positionals }) {
-    const [profile, path] = expectPositionals(positionals, ["PROFILE", "OPTION.PATH"], usage);
+    const [profile, path] = positionals;
     setEvalTimeout(values["eval-timeout"]);
     const evaluation = await evaluateProfile(profile!);
     const result = evaluation.options.get(path!);
@@ -66,7 +66,7 @@ export default defineCommand({
       `  value: ${JSON.stringify(result.value)}`,
       `  priority: ${result.priority} (${priorityName})`,
       `  type: ${type}`,
-      `  default: ${JSON.stringify(result.decl.default)}`,
+      `  default: ${result.decl.default === undefined ? "none (the option must be defined)" : typeof result.decl.default === "function" ? (result.decl.defaultText ?? "computed from the configuration") : JSON.stringify(result.decl.default)}`,
       `  declared in: ${result.declaredIn}`,
       `  description: ${result.decl.description}`,
       result.definitions.length ? "  definitions:" : "  definitions: none, the default applies",

@@ -3,23 +3,19 @@ import { collectGarbage } from "../../../store/gc.ts";
 import { Store } from "../../../store/store.ts";
 import { pruneGenerationRoots } from "../../generations/roots.ts";
 import { loadProject } from "../../project/config.ts";
-import { defineCommand, expectPositionals } from "../command.ts";
+import { defineCommand } from "../command.ts";
+import { JSON_FLAG, STORE_FLAG } from "../flags.ts";
 import { JSON_SCHEMAS, printJson } from "../json.ts";
-
-const usage = "gc [--dry-run] [--store DIR] [--json]";
 
 export default defineCommand({
   name: "gc",
   summary: "Delete every store path that no root (result link, generation) reaches, and say how much it freed.",
-  usage,
-  help: [
-    "--dry-run           list what would be deleted, delete nothing",
-    "--store DIR         the store (default: exo.config.ts `store`, or $EXO_STORE)",
-    "--json              a JSON document (schema exo.gc/v1)",
-  ],
-  options: { "dry-run": { type: "boolean" }, store: { type: "string" }, json: { type: "boolean" } },
-  async run({ values, positionals }) {
-    expectPositionals(positionals, [], usage);
+  flags: {
+    "dry-run": { type: "boolean", description: "list what would be deleted, delete nothing" },
+    ...STORE_FLAG,
+    ...JSON_FLAG("exo.gc/v1"),
+  },
+  async run({ values }) {
     const project = await loadProject(process.cwd(), values.store ? { store: values.store } : {});
     const dryRun = values["dry-run"] === true;
     const store = new Store(project.store);

@@ -6,22 +6,17 @@ import { loadProject } from "../../project/config.ts";
 import { generateKeyPair } from "../../sign/keys.ts";
 import { ALGORITHM_NAMES, type AlgorithmName, DEFAULT_ALGORITHM } from "../../sign/algorithms.ts";
 import { ExoError } from "../../errors.ts";
-import { defineCommand, expectPositionals } from "../command.ts";
-
-const usage = "keygen [--algorithm NAME] [--secret FILE] [--public FILE]";
+import { defineCommand } from "../command.ts";
 
 export default defineCommand({
   name: "keygen",
   summary: "Create a key pair for signing images (ML-DSA-65 unless --algorithm says otherwise). Never overwrites an existing key.",
-  usage,
-  help: [
-    `--algorithm NAME    ${ALGORITHM_NAMES.join(", ")} (default: ${DEFAULT_ALGORITHM})`,
-    "--secret FILE       where to write the secret key (default: exo.config.ts keys.secretKey)",
-    "--public FILE       where to write the public key (default: the first of keys.trusted)",
-  ],
-  options: { algorithm: { type: "string" }, secret: { type: "string" }, public: { type: "string" } },
-  async run({ values, positionals }) {
-    expectPositionals(positionals, [], usage);
+  flags: {
+    algorithm: { type: "string", value: "NAME", description: `${ALGORITHM_NAMES.join(", ")} (default: ${DEFAULT_ALGORITHM})` },
+    secret: { type: "string", value: "FILE", description: "where to write the secret key (default: exo.config.ts keys.secretKey)" },
+    public: { type: "string", value: "FILE", description: "where to write the public key (default: the first of keys.trusted)" },
+  },
+  async run({ values }) {
     const project = await loadProject();
     const secret = values.secret ? resolve(values.secret) : project.secretKey;
     const pub = values.public ? resolve(values.public) : (project.trusted[0] ?? `${secret.replace(/\.key$/, "")}.pub`);

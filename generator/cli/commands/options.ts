@@ -2,26 +2,23 @@
 import { ExoError } from "../../errors.ts";
 import { baseDeclarations, markdownReference, optionDocs, profileJsonSchema } from "../../eval/reference.ts";
 import { didYouMean, suggestOptionPath } from "../../eval/suggest.ts";
-import { defineCommand, expectPositionals } from "../command.ts";
+import { defineCommand } from "../command.ts";
+import { JSON_FLAG } from "../flags.ts";
 import { JSON_SCHEMAS, printJson } from "../json.ts";
-
-const usage = "options [PREFIX] [--json | --markdown | --json-schema]";
 
 export default defineCommand({
   name: "options",
   summary: "List every option: description, type, default, example, and the module that declares it.",
-  usage,
-  help: [
-    "PREFIX              only the options at or below this path, e.g. kernel.ipc",
-    "--json              a JSON document (schema exo.options/v1)",
-    "--markdown          the Markdown reference (docs/options.md)",
-    "--json-schema       the JSON Schema of YAML profiles (schemas/profile.schema.json)",
-  ],
-  options: { json: { type: "boolean" }, markdown: { type: "boolean" }, "json-schema": { type: "boolean" } },
-  async run({ values, positionals }) {
-    const [prefix] = expectPositionals(positionals, ["PREFIX"], usage, 1);
+  positionals: [{ name: "PREFIX", description: "only the options at or below this path, e.g. kernel.ipc", optional: true }],
+  flags: {
+    ...JSON_FLAG("exo.options/v1"),
+    markdown: { type: "boolean", description: "the Markdown reference (docs/options.md)" },
+    "json-schema": { type: "boolean", description: "the JSON Schema of YAML profiles (schemas/profile.schema.json)" },
+  },
+  async run({ values, positionals, usageError }) {
+    const [prefix] = positionals;
     if ([values.json, values.markdown, values["json-schema"]].filter(Boolean).length > 1) {
-      throw new ExoError("ERR_EXO_USAGE", "--json, --markdown and --json-schema exclude each other", `usage: exo ${usage}`);
+      throw usageError("--json, --markdown and --json-schema exclude each other");
     }
     const all = optionDocs(await baseDeclarations());
     const docs = prefix === undefined ? all : all.filter((d) => d.path === prefix || d.path.startsWith(`${prefix}.`));

@@ -4,22 +4,18 @@ import { ExoError } from "../../errors.ts";
 import { activate, parseGenerationNumber, previousGeneration, requireCurrent } from "../../generations/switch.ts";
 import { listNumbers, unknownGeneration } from "../../generations/record.ts";
 import { loadProject } from "../../project/config.ts";
-import { defineCommand, expectPositionals } from "../command.ts";
-
-const usage = "rollback [--to N] [--store DIR] [--generations DIR]";
+import { defineCommand } from "../command.ts";
+import { GENERATIONS_FLAG, STORE_FLAG } from "../flags.ts";
 
 export default defineCommand({
   name: "rollback",
   summary: "Return to the previous generation, or with --to N to any older one.",
-  usage,
-  help: [
-    "--to N              the generation to return to (default: the one before the current)",
-    "--store DIR         the store (default: exo.config.ts `store`, or $EXO_STORE)",
-    "--generations DIR   where generations are recorded (default: exo.config.ts `generations`, or $EXO_GENERATIONS)",
-  ],
-  options: { to: { type: "string" }, store: { type: "string" }, generations: { type: "string" } },
-  async run({ values, positionals }) {
-    expectPositionals(positionals, [], usage);
+  flags: {
+    to: { type: "string", value: "N", description: "the generation to return to (default: the one before the current)" },
+    ...STORE_FLAG,
+    ...GENERATIONS_FLAG,
+  },
+  async run({ values }) {
     const project = await loadProject(process.cwd(), { ...(values.store ? { store: values.store } : {}), ...(values.generations ? { generations: values.generations } : {}) });
     const current = await requireCurrent(project);
     const target = values.to !== undefined ? parseGenerationNumber(values.to) : await previousGeneration(project);

@@ -9,7 +9,6 @@ import { ExoError } from "../../errors.ts";
 import { mkForce } from "../../eval/markers.ts";
 import type { Module } from "../../eval/module.ts";
 import { displayPath } from "../../eval/paths.ts";
-import { EVAL_TIMEOUT_HELP } from "../../eval/limits.ts";
 import { setEvalTimeout } from "../../eval/watchdog.ts";
 import { acceptImage, type FreshnessRequest, refusal } from "../../image/accept.ts";
 import { FORMAT_FILES, type Format, formatOfFile, type FormatReport } from "../../image/read.ts";
@@ -18,11 +17,11 @@ import { withTempDir } from "../../temp.ts";
 import { boot, type BootTarget, type Firmware } from "../../run/qemu.ts";
 import { splitConsole } from "../../run/console.ts";
 import { parseTestLines } from "../../run/test-lines.ts";
-import { defineCommand, expectPositionals } from "../command.ts";
+import { defineCommand } from "../command.ts";
+import { EVAL_TIMEOUT_FLAG, TRUST_FLAGS } from "../flags.ts";
 import { generationImage } from "../../generations/image.ts";
-import { freshnessRequestOf, TRUST_HELP, TRUST_OPTIONS, trustOptionsOf } from "../trust-options.ts";
+import { freshnessRequestOf, trustOptionsOf } from "../trust-options.ts";
 
-const usage = "run PROFILE|IMAGE | --generation N [--format F] [--firmware bios|uefi] [--selftest | --bench] [--store DIR] [--timeout SECONDS] [--eval-timeout SECONDS] [--trusted KEY]... [--system NAME] [--min-version N] [--allow-downgrade]";
 const PROFILE_EXTENSIONS = new Set([".ts", ".mts", ".yaml", ".yml"]);
 /** Which format boots when none is named: the quickest that the firmware can start. */
 const PREFERENCE: Record<Firmware, readonly Format[]> = { bios: ["kernel", "bundle", "iso", "raw"], uefi: ["iso", "raw"] };
@@ -30,34 +29,23 @@ const PREFERENCE: Record<Firmware, readonly Format[]> = { bios: ["kernel", "bund
 export default defineCommand({
   name: "run",
   summary: "Boot a profile (built first) or an image in QEMU, print its serial console, and exit with the kernel's status.",
-  usage,
-  help: [
-    "--format F          which image to boot: kernel, bundle, iso or raw (default: the first the image has, in that order)",
-    "--firmware F        bios (SeaBIOS, the default) or uefi (OVMF; boots iso and raw)",
-    "--store DIR         the store to build into (default: exo.config.ts `store`, or $EXO_STORE)",
-    "--timeout SECONDS   stop QEMU after this long (default: 60)",
-    "--selftest          build PROFILE with the in-kernel tests (kernel.testMode = selftest) and check every EXO-TEST line",
-    "--bench             build PROFILE with the in-kernel benchmarks (kernel.testMode = bench)",
-    EVAL_TIMEOUT_HELP,
-    "--generation N      boot generation N's image (see `exo generations`), verified as any image is (an older generation is a rollback, not a downgrade)",
-    "--firmware-log FILE write what the firmware and GRUB print before the kernel to FILE (stdout shows only the kernel's console)",
-    ...TRUST_HELP,
-  ],
-  options: {
-    store: { type: "string" },
-    timeout: { type: "string" },
-    format: { type: "string" },
-    firmware: { type: "string" },
-    selftest: { type: "boolean" },
-    bench: { type: "boolean" },
-    generation: { type: "string" },
-    "eval-timeout": { type: "string" },
-    "firmware-log": { type: "string" },
-    ...TRUST_OPTIONS,
+  positionals: [{ name: "PROFILE|IMAGE", description: "a profile (built first), or an image: a result folder, or a .tar, .iso or .raw file;\nnone with --generation N", optional: true }],
+  flags: {
+    format: { type: "string", value: "F", description: "which image to boot: kernel, bundle, iso or raw (default: the first the image has, in that order)" },
+    firmware: { type: "string", value: "F", description: "bios (SeaBIOS, the default) or uefi (OVMF; boots iso and raw)" },
+    store: { type: "string", value: "DIR", description: "the store to build into (default: exo.config.ts `store`, or $EXO_STORE)" },
+    timeout: { type: "string", value: "SECONDS", description: "stop QEMU after this long (default: 60)" },
+    selftest: { type: "boolean", description: "build PROFILE with the in-kernel tests (kernel.testMode = selftest) and check every EXO-TEST line" },
+    bench: { type: "boolean", description: "build PROFILE with the in-kernel benchmarks (kernel.testMode = bench)" },
+    ...EVAL_TIMEOUT_FLAG,
+    generation: { type: "string", value: "N", description: "boot generation N's image (see `exo generations`), verified as any image is (an older generation is a rollback, not a downgrade)" },
+    "firmware-log": { type: "string", value: "FILE", description: "write what the firmware and GRUB print before the kernel to FILE (stdout shows only the kernel's console)" },
+    ...TRUST_FLAGS,
   },
-  async run({ values, positionals }) {
+  async run({ values, positionals, usageError }) {
     setEvalTimeout(values["eval-timeout"]);
-    const [target] = values.generation !== undefined ? [await generationImage(values.generation, positionals, values.store)] : expectPositionals(positionals, ["PROFILE|IMAGE"], usage);
+    if (values.generation === undefined && positionals.length === 0) throw usageError("missing PROFILE|IMAGE");
+    const target = values.generation !== undefined ? await generationImage(values.generation, positionals, values.store) : positionals[0];
     const timeout = Number(values.timeout ?? "60");
     if (!(timeout > 0)) throw new ExoError("ERR_EXO_USAGE", `option --timeout expects a number of seconds above 0, got '${values.timeout}'`);
     const firmware = (values.firmware ?? "bios") as Firmware;
@@ -65,10 +53,10 @@ export default defineCommand({
     if (values.format !== undefined && !Object.hasOwn(FORMAT_FILES, values.format)) {
       throw new ExoError("ERR_EXO_USAGE", `option --format: unknown format '${values.format}'`, `the formats are ${Object.keys(FORMAT_FILES).join(", ")}`);
     }
-    if (values.selftest && values.bench) throw new ExoError("ERR_EXO_USAGE", "--selftest and --bench exclude each other", `usage: exo ${usage}`);
+    if (values.selftest && values.bench) throw usageError("--selftest and --bench exclude each other");
     const testMode = values.selftest ? "selftest" : values.bench ? "bench" : undefined;
     const isProfile = PROFILE_EXTENSIONS.has(extname(target!));
-    if (testMode && !isProfile) throw new ExoError("ERR_EXO_USAGE", `--${testMode} needs a PROFILE: the tests are compiled into the kernel`, `usage: exo ${usage}`);
+    if (testMode && !isProfile) throw usageError(`--${testMode} needs a PROFILE: the tests are compiled into the kernel`);
     const request = freshnessRequestOf(values);
     const trust = await loadTrust({ ...trustOptionsOf(values, isProfile ? undefined : target!), overrides: values.store ? { store: values.store } : {} });
 

@@ -7,19 +7,17 @@ import { acceptImage, refusal } from "../../image/accept.ts";
 import { SBOM_FILE } from "../../image/sbom.ts";
 import { loadTrust } from "../../sign/trust.ts";
 import { withTempDir } from "../../temp.ts";
-import { defineCommand, expectPositionals } from "../command.ts";
-import { freshnessRequestOf, TRUST_HELP, TRUST_OPTIONS, trustOptionsOf } from "../trust-options.ts";
-
-const usage = "sbom IMAGE [--trusted KEY]... [--project DIR] [--system NAME] [--min-version N] [--allow-downgrade]";
+import { defineCommand } from "../command.ts";
+import { TRUST_FLAGS } from "../flags.ts";
+import { freshnessRequestOf, trustOptionsOf } from "../trust-options.ts";
 
 export default defineCommand({
   name: "sbom",
   summary: "Print the SPDX 2.3 JSON software bill of materials of a verified image.",
-  usage,
-  help: ["IMAGE               a result folder, or a .tar, .iso or .raw image", ...TRUST_HELP],
-  options: { ...TRUST_OPTIONS },
+  positionals: [{ name: "IMAGE", description: "a result folder, or a .tar, .iso or .raw image" }],
+  flags: { ...TRUST_FLAGS },
   async run({ values, positionals }) {
-    const [image] = expectPositionals(positionals, ["IMAGE"], usage);
+    const [image] = positionals;
     const request = freshnessRequestOf(values);
     const trust = await loadTrust(trustOptionsOf(values, image!));
     const sbom = await withTempDir("sbom", async (workDir) => {

@@ -21,22 +21,22 @@ import { loadProject } from "../../project/config.ts";
 import { loadPublicKey, loadSecretKey, type PublicKey } from "../../sign/keys.ts";
 import { signatureBytes, signManifest } from "../../sign/signature.ts";
 import { withTempDir } from "../../temp.ts";
-import { defineCommand, expectPositionals } from "../command.ts";
-
-const usage = "sign IMAGE [--key SECRET] [--output DIR]";
+import { defineCommand } from "../command.ts";
 
 export default defineCommand({
   name: "sign",
   summary: "Sign an image built with --no-sign, without rebuilding it: check every byte, sign its manifests, attach the signatures.",
-  usage,
-  help: [
-    "--key SECRET        the secret key to sign with (default: exo.config.ts keys.secretKey)",
-    "--output DIR        where to write the signed image (default: a `result` link into the store is signed in place:",
-    "                    a new store path, the link moved to it; anything else is written to IMAGE's name with -signed)",
-  ],
-  options: { key: { type: "string" }, output: { type: "string" } },
+  positionals: [{ name: "IMAGE", description: "the image to sign: a result folder (or link), or a .tar bundle" }],
+  flags: {
+    key: { type: "string", value: "SECRET", description: "the secret key to sign with (default: exo.config.ts keys.secretKey)" },
+    output: {
+      type: "string",
+      value: "DIR",
+      description: "where to write the signed image (default: a `result` link into the store is signed in place:\na new store path, the link moved to it; anything else is written to IMAGE's name with -signed)",
+    },
+  },
   async run({ values, positionals }) {
-    const [image] = expectPositionals(positionals, ["IMAGE"], usage);
+    const [image] = positionals;
     const project = await loadProject();
     const key = await loadSecretKey(values.key ? resolve(values.key) : project.secretKey);
     const store = new Store(project.store);

@@ -5,20 +5,22 @@ import { displayPath } from "../../eval/paths.ts";
 import { acceptImage, refusal } from "../../image/accept.ts";
 import { loadTrust } from "../../sign/trust.ts";
 import { withTempDir } from "../../temp.ts";
-import { defineCommand, expectPositionals } from "../command.ts";
+import { defineCommand } from "../command.ts";
+import { JSON_FLAG, TRUST_FLAGS } from "../flags.ts";
 import { JSON_SCHEMAS, printJson } from "../json.ts";
-import { freshnessRequestOf, TRUST_HELP, TRUST_OPTIONS, trustOptionsOf } from "../trust-options.ts";
-
-const usage = "verify IMAGE [--trusted KEY]... [--project DIR] [--system NAME] [--min-version N] [--allow-downgrade] [--json]";
+import { freshnessRequestOf, trustOptionsOf } from "../trust-options.ts";
 
 export default defineCommand({
   name: "verify",
   summary: "Check an image (a result folder, or a .tar, .iso or .raw file): its signature by a trusted key, every byte of every format, and its freshness.",
-  usage,
-  help: [...TRUST_HELP, "--key PUB           the same as --trusted", "--json              a JSON document (schema exo.verify/v1)"],
-  options: { ...TRUST_OPTIONS, key: { type: "string", multiple: true }, json: { type: "boolean" } },
+  positionals: [{ name: "IMAGE", description: "a result folder, or a .tar, .iso or .raw image" }],
+  flags: {
+    ...TRUST_FLAGS,
+    key: { type: "string", value: "PUB", multiple: true, description: "the same as --trusted" },
+    ...JSON_FLAG("exo.verify/v1"),
+  },
   async run({ values, positionals }) {
-    const [image] = expectPositionals(positionals, ["IMAGE"], usage);
+    const [image] = positionals;
     const request = freshnessRequestOf(values);
     const trust = await loadTrust(trustOptionsOf(values, image!, values.key ?? []));
     const acceptance = await withTempDir("verify", (workDir) => acceptImage(image!, trust, request, { workDir }));
