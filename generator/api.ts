@@ -9,3 +9,5 @@ export { defineConfig, type ProjectConfig } from "./project/config.ts";
 export type { Config, ConfigDefinition } from "../schemas/index.ts";
 export { submodule, separatedString, lines, commas, type SubmoduleSpec, type ElementArgs } from "../schemas/types.ts";
 export { mkRenamedOptionModule, mkAliasOptionModule, mkRemovedOptionModule } from "./eval/evolution.ts";
+export { definePackage, type PackageDefinition } from "./packages/define.ts";
+export type { ManifestInput } from "../schemas/manifest.ts";

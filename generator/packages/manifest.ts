@@ -1,0 +1,75 @@
+// Load a package's manifest: the one `.exopkg` file (YAML) or `package.ts`
+// (definePackage) in its folder. Every problem is reported at once, each
+// naming the manifest's file:line and the field, as a profile's are.
+import { readdir, stat } from "node:fs/promises";
+import { basename, dirname, extname, join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import type { z } from "zod";
+import { type Manifest, manifestSchema } from "../../schemas/manifest.ts";
+import { ExoError, ExoErrors } from "../errors.ts";
+import { readLimited } from "../eval/load.ts";
+import { readYaml } from "../eval/load-yaml.ts";
+import { displayPath } from "../eval/paths.ts";
+import { keyLine } from "../eval/lines.ts";
+import { isPackageDefinition } from "./define.ts";
+
+export const MANIFEST_EXTENSION = ".exopkg";
+export const MANIFEST_TS = "package.ts";
+
+export interface LoadedPackage {
+  readonly manifest: Manifest;
+  /** Absolute path of the manifest file. */
+  readonly file: string;
+  /** The package's folder: its sources are relative to it. */
+  readonly dir: string;
+}
+
+/** Load the package at `path`: a manifest file, or a folder holding exactly one. */
+export async function loadPackage(path: string): Promise<LoadedPackage> {
+  const file = await manifestFile(resolve(path));
+  const { value, lineOf } = extname(file) === MANIFEST_EXTENSION ? await readExopkg(file) : await readPackageTs(file);
+  const parsed = manifestSchema.safeParse(value);
+  if (!parsed.success) throw ExoErrors.of(parsed.error.issues.map((issue) => manifestProblem(file, issue, lineOf)));
+  return { manifest: parsed.data, file, dir: dirname(file) };
+}
+
+async function manifestFile(path: string): Promise<string> {
+  const info = await stat(path).catch(() => undefined);
+  if (!info) throw new ExoError("ERR_EXO_PACKAGE_INVALID", `package ${displayPath(path)} does not exist`, `give a package folder (with a ${MANIFEST_EXTENSION} file or ${MANIFEST_TS}) or the manifest itself`);
+  if (!info.isDirectory()) {
+    if (extname(path) === MANIFEST_EXTENSION || basename(path) === MANIFEST_TS) return path;
+    throw new ExoError("ERR_EXO_PACKAGE_INVALID", `${displayPath(path)} is not a package manifest`, `a manifest is a ${MANIFEST_EXTENSION} file (YAML) or ${MANIFEST_TS}`);
+  }
+  const names = (await readdir(path)).filter((n) => extname(n) === MANIFEST_EXTENSION || n === MANIFEST_TS).sort();
+  if (names.length !== 1) {
+    throw new ExoError(
+      "ERR_EXO_PACKAGE_INVALID",
+      names.length === 0 ? `${displayPath(path)} holds no package manifest` : `${displayPath(path)} holds ${names.length} package manifests (${names.join(", ")}), so which one is meant is unclear`,
+      `a package folder holds exactly one ${MANIFEST_EXTENSION} file or ${MANIFEST_TS}; \`exo new NAME\` makes one`,
+    );
+  }
+  return join(path, names[0]!);
+}
+
+type LineOf = (path: readonly string[]) => number;
+
+async function readExopkg(file: string): Promise<{ value: unknown; lineOf: LineOf }> {
+  const { data, lineOf } = readYaml(file, await readLimited(file, "package manifest"), "a package manifest is a mapping of sections: package, sources, dependencies, sandbox, ...");
+  return { value: data, lineOf };
+}
+
+async function readPackageTs(file: string): Promise<{ value: unknown; lineOf: LineOf }> {
+  await readLimited(file, "package manifest");
+  const exported = ((await import(pathToFileURL(file).href)) as { default?: unknown }).default;
+  if (!isPackageDefinition(exported)) {
+    throw new ExoError("ERR_EXO_PACKAGE_INVALID", `${displayPath(file)}: its default export is not a package`, "write `export default definePackage({ package: { name, version, description, license }, sources: [...] })`");
+  }
+  return { value: exported.manifest, lineOf: (path) => keyLine(exported.file, exported.line, path.map(String)) };
+}
+
+function manifestProblem(file: string, issue: z.core.$ZodIssue, lineOf: LineOf): ExoError {
+  const path = issue.code === "unrecognized_keys" ? [...issue.path, issue.keys[0]!].map(String) : issue.path.map(String);
+  const field = path.length ? `\`${path.join(".")}\`` : "the manifest";
+  const problem = issue.code === "unrecognized_keys" ? `is not a field of a package manifest${path.length > 1 ? ` (in \`${path.slice(0, -1).join(".")}\`)` : ""}` : `: ${issue.message}`;
+  return new ExoError("ERR_EXO_PACKAGE_INVALID", `${displayPath(file)}:${lineOf(path)}: ${field}${problem.startsWith(":") ? problem : ` ${problem}`}`, "schemas/exopkg.schema.json describes every field; `exo new NAME` writes a manifest that builds");
+}

@@ -1,0 +1,126 @@
+// A package's manifest: the `.exopkg` file (YAML) beside its sources, or
+// the same written in TypeScript with definePackage. Its sections are the
+// design's (package, dependencies, sandbox, binary) plus sources, build and
+// services. This schema checks both forms and generates the JSON Schema
+// editors complete `.exopkg` files with (schemas/exopkg.schema.json).
+import { posix } from "node:path";
+import semver from "semver";
+import { z } from "zod";
+import { MAX_NAME } from "./limits.ts";
+import { capabilities } from "./sandbox.ts";
+
+/** A package's name: what `packages.install` and `/exo/bin/<name>` use, and init's service table holds. */
+export const packageName = z
+  .string()
+  .regex(/^[a-z][a-z0-9-]*$/, "a lower-case package name: letters, digits and '-', starting with a letter")
+  .max(MAX_NAME, `a package name is at most ${MAX_NAME} characters (the C fields that hold it have room for ${MAX_NAME} and a NUL)`);
+
+export const packageVersion = z.string().refine((v) => semver.valid(v) === v, "a semantic version such as 1.2.0 (major.minor.patch)");
+
+/** What a dependency accepts: a semver range, `^1.2`, `>=1.0.0 <2.0.0`, or one version. */
+export const versionRequirement = z.string().refine((r) => r.trim() !== "" && semver.validRange(r) !== null, "a version requirement such as ^1.2, ~0.3.1 or >=1.0.0 <2.0.0");
+
+/** An SPDX license expression: identifiers joined by AND, OR and WITH, with parentheses. */
+const license = z
+  .string()
+  .regex(/^\(*[A-Za-z0-9][A-Za-z0-9.+-]*\)*( (AND|OR|WITH) \(*[A-Za-z0-9][A-Za-z0-9.+-]*\)*)*$/, "an SPDX license expression such as MIT, Apache-2.0 or (MIT OR Apache-2.0)");
+
+/** A file (or a `*` pattern of files) inside the package's folder: never absolute, never above it. */
+const packagePath = z
+  .string()
+  .min(1)
+  .refine((p) => !p.startsWith("/") && !p.includes("\\") && !p.includes("\0") && !posix.normalize(p).startsWith("..") && !p.split("/").includes(".."), "a path inside the package's folder, with '/' separators and no '..'");
+
+/** A path in the running system, for the sandbox's file-system rules. */
+const guestPath = z
+  .string()
+  .regex(/^\/[^\0]*$/, "an absolute path in the running system, such as /var/lib/hello")
+  .refine((p) => !p.split("/").includes(".."), "a path without '..'");
+
+/** A compiler flag a package may add: warnings, optimisation, the language standard, a macro, an -f switch without a value (no -fplugin=). */
+const compilerFlag = z
+  .string()
+  .regex(/^-(O[0-3sz]?|W[a-z0-9-]+(=[a-z0-9]+)?|std=[a-z0-9+]+|D[A-Za-z_][A-Za-z0-9_]*(=[A-Za-z0-9_.+-]*)?|f(no-)?[a-z][a-z0-9-]*)$/, "a compiler flag: -O2, -Wall, -std=c11, -DNAME=VALUE or an -f switch without a value");
+
+const capability = z.enum(capabilities);
+
+export const manifestSchema = z
+  .strictObject({
+    package: z.strictObject({
+      name: packageName.describe("The package's name: lower-case letters, digits and '-'."),
+      version: packageVersion.describe("A semantic version, major.minor.patch."),
+      description: z.string().min(1, "a one-line description").max(200, "a description is one line of at most 200 characters").describe("One line saying what it is."),
+      license: license.describe("An SPDX license expression."),
+      kind: z.enum(["program", "library"]).default("program").describe("A program is linked into bin/; a library is an archive and headers other packages build against."),
+    }),
+    sources: z.array(packagePath).default([]).describe("C sources, relative to the manifest's folder; `*` matches within one folder (src/*.c)."),
+    headers: z.array(packagePath).default([]).describe("A library's headers, installed into its include/."),
+    prebuilt: z
+      .strictObject({ file: packagePath, sha256: z.string().regex(/^[0-9a-f]{64}$/, "the file's SHA-256, 64 lower-case hex digits") })
+      .optional()
+      .describe("A static ELF built elsewhere, pinned by its SHA-256, instead of sources."),
+    dependencies: z
+      .strictObject({
+        build: z.record(packageName, versionRequirement).default({}).describe("Libraries linked in at build time (their headers and archives), by name: a version requirement."),
+        runtime: z.record(packageName, versionRequirement).default({}).describe("Packages the image must carry beside this one, by name: a version requirement."),
+      })
+      .default({ build: {}, runtime: {} }),
+    build: z
+      .strictObject({
+        cflags: z.array(compilerFlag).default([]).describe("Compiler flags added to the toolchain's own."),
+      })
+      .default({ cflags: [] }),
+    binary: z
+      .strictObject({
+        strip: z.boolean().default(true).describe("Strip symbols from the linked program."),
+        lto: z.boolean().default(false).describe("Link-time optimisation across the package's sources and libraries."),
+      })
+      .default({ strip: true, lto: false }),
+    sandbox: z
+      .strictObject({
+        capabilities: z.array(capability).default([]).describe("What its processes may do (schemas/sandbox.ts)."),
+        filesystem: z
+          .strictObject({ read: z.array(guestPath).default([]), write: z.array(guestPath).default([]) })
+          .default({ read: [], write: [] })
+          .describe("Paths its processes may read, and write."),
+        network: z.boolean().default(false).describe("Whether its processes may use the network."),
+        ipc: z.array(packageName).default([]).describe("The packages its processes may exchange messages with."),
+        memoryPages: z.number().int().min(1).max(1 << 20).default(256).describe("The most pages of memory a process may map."),
+      })
+      .default({ capabilities: [], filesystem: { read: [], write: [] }, network: false, ipc: [], memoryPages: 256 })
+      .describe("What the package's processes may do: the policy init starts them under."),
+    services: z
+      .array(
+        z.strictObject({
+          name: packageName.describe("The service's name, as init reports it."),
+          daemon: z.boolean().default(false).describe("Runs until init stops it; exiting early is a failure."),
+          restart: z.enum(["no", "on-failure", "always"]).default("no").describe("What init does when it exits."),
+          args: z.array(z.string().max(255)).max(16).default([]).describe("Its arguments."),
+        }),
+      )
+      .default([])
+      .describe("Processes init starts from this package; none: a program that runs only when asked."),
+  })
+  .superRefine((m, ctx) => {
+    const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: "custom", path, message });
+    const isLibrary = m.package.kind === "library";
+    if (m.prebuilt && m.sources.length > 0) issue(["prebuilt"], "a package has sources or a prebuilt file, not both");
+    if (!m.prebuilt && m.sources.length === 0) issue(["sources"], "a package needs sources (C files) or a prebuilt file");
+    if (isLibrary && m.prebuilt) issue(["prebuilt"], "a library is built from its sources");
+    if (isLibrary && m.headers.length === 0) issue(["headers"], "a library lists the headers other packages include");
+    if (isLibrary && m.services.length > 0) issue(["services"], "a library has no services: it is linked into programs");
+    if (!isLibrary && m.headers.length > 0) issue(["headers"], "only a library installs headers");
+    for (const kind of ["build", "runtime"] as const) {
+      if (Object.hasOwn(m.dependencies[kind], m.package.name)) issue(["dependencies", kind, m.package.name], "a package cannot depend on itself");
+    }
+    const seen = new Set<string>();
+    m.services.forEach((s, i) => {
+      if (seen.has(s.name)) issue(["services", i, "name"], `the service name "${s.name}" is used twice`);
+      seen.add(s.name);
+    });
+  });
+
+/** What a manifest may say (defaults left out). */
+export type ManifestInput = z.input<typeof manifestSchema>;
+/** A checked manifest, with every default filled in. */
+export type Manifest = z.output<typeof manifestSchema>;
