@@ -16,6 +16,8 @@ import { grubVersion, npmRuntime } from "./image/sbom.ts";
 import { evaluateProfile, type Evaluation } from "./eval/index.ts";
 import type { Module } from "./eval/module.ts";
 import { type OlderPayload, planBuild } from "./plan/plan.ts";
+import { packageKey } from "./packages/plan.ts";
+import { type ResolvedPackage, systemPackages } from "./packages/resolve.ts";
 import type { Project } from "./project/config.ts";
 import { openSecretKey } from "./sign/keys.ts";
 import { findTool, type Tool, ToolCache } from "./toolchain.ts";
@@ -47,21 +49,23 @@ export interface BuildOptions {
 }
 
 /** Evaluate and plan, building nothing (`exo build --dry-run`); the key is opened only to name it in the plan. */
-export async function planProfile(profile: string, project: Project, opts: BuildOptions = {}): Promise<{ evaluation: Evaluation; graph: BuildGraph; key: Awaited<ReturnType<typeof openSecretKey>> | undefined }> {
+export async function planProfile(profile: string, project: Project, opts: BuildOptions = {}): Promise<{ evaluation: Evaluation; graph: BuildGraph; key: Awaited<ReturnType<typeof openSecretKey>> | undefined; packages: readonly ResolvedPackage[] }> {
   const evaluation = await evaluateProfile(profile, opts.extraModules);
   const key = opts.noSign ? undefined : await openSecretKey(project.secretKey);
-  const graph = planBuild(evaluation, { keyId: key?.keyId ?? null, ...(opts.olderGenerations ? { olderGenerations: opts.olderGenerations } : {}), ...(opts.version !== undefined ? { version: opts.version } : {}) });
-  return { evaluation, graph, key };
+  const packages = await systemPackages(evaluation.config);
+  const graph = planBuild(evaluation, { keyId: key?.keyId ?? null, packages, ...(opts.olderGenerations ? { olderGenerations: opts.olderGenerations } : {}), ...(opts.version !== undefined ? { version: opts.version } : {}) });
+  return { evaluation, graph, key, packages };
 }
 
 export async function buildProfile(profile: string, project: Project, opts: BuildOptions = {}): Promise<BuildResult> {
-  const { evaluation, graph, key } = await planProfile(profile, project, opts);
+  const { evaluation, graph, key, packages } = await planProfile(profile, project, opts);
   const store = new Store(project.store);
   await store.init();
   const cache = new ToolCache(join(store.dir("cache"), "tools.json"));
-  const [clang, lld, grubMkimage, xorriso, mformat, mmd, mcopy] = await Promise.all([
+  const [clang, lld, ar, grubMkimage, xorriso, mformat, mmd, mcopy] = await Promise.all([
     findTool(project.clang, { cache }),
     findTool(project.lld, { cache }),
+    findTool("llvm-ar", { cache }),
     findTool("grub-mkimage", { cache, dataDirs: [GRUB_DIRS.bios, GRUB_DIRS.efi] }),
     findTool("xorriso", { cache }),
     findTool("mformat", { cache }),
@@ -72,14 +76,16 @@ export async function buildProfile(profile: string, project: Project, opts: Buil
   const sbom = await sbomContext({ clang, "ld.lld": lld, "grub-mkimage": grubMkimage, xorriso, mtools: mformat });
   const realisation = await realise(graph, {
     store,
-    builders: await makeBuilders({ clang, lld, grubMkimage, xorriso, mformat, mmd, mcopy, ...(key ? { key } : {}), sbom }),
+    builders: await makeBuilders({ clang, lld, grubMkimage, xorriso, mformat, mmd, mcopy, ...(key ? { key } : {}), sbom, packages: { ar, folders: new Map(packages.map((r) => [packageKey(r.pkg), r.pkg.dir])) } }),
     jobs: opts.jobs ?? availableParallelism(),
     ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
     check: opts.check === true,
   });
   const outPath = store.pathOf(realisation.paths.get(graph.output)!);
-  const tools = [clang, lld, grubMkimage, xorriso, mformat, mmd, mcopy].map((t) => t.path);
-  const inputFiles = [...evaluation.files, ...tools, GRUB_DIRS.bios, GRUB_DIRS.efi, ...(key ? [project.secretKey] : [])];
+  const tools = [clang, lld, ar, grubMkimage, xorriso, mformat, mmd, mcopy].map((t) => t.path);
+  // Every file of every package built: a changed source must never be answered by the no-op cache.
+  const packageInputs = packages.flatMap(({ pkg, files }) => [files.manifest, ...files.sources, ...files.headers, ...(files.prebuilt ? [files.prebuilt] : [])].map((f) => join(pkg.dir, f.path)));
+  const inputFiles = [...evaluation.files, ...tools, GRUB_DIRS.bios, GRUB_DIRS.efi, ...packageInputs, ...(key ? [project.secretKey] : [])];
   return { evaluation, graph, realisation, outPath, signed: key !== undefined, inputFiles };
 }
 

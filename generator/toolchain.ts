@@ -25,6 +25,7 @@ export interface Tool {
 const PACKAGES: Record<string, string> = {
   clang: "clang",
   "ld.lld": "lld",
+  "llvm-ar": "llvm",
   "qemu-system-x86_64": "qemu-system-x86",
   "grub-mkimage": "grub-common",
   xorriso: "xorriso",

@@ -1,23 +1,31 @@
 // Options of the `packages` namespace: the user programs put into the image.
 import { z } from "zod";
+import { builtinPackages } from "../pkgs/index.ts";
 import { assertNamesFit, policyReference } from "./limits.ts";
 import { option } from "./option.ts";
 
-/** The package set: every program Exo can put into an image (kernel-src/user/programs), with its version; a daemon runs until init stops it. */
-export const packageSet = {
-  init: { version: "0.1.0", daemon: false, description: "The first user process: starts the others under their sandbox policies." },
-  "echo-server": { version: "0.1.0", daemon: true, description: "Answers every Fusion Ring message on channel 0 with the same bytes on channel 1; an IPC demonstration." },
-  hello: { version: "0.1.0", daemon: false, description: "Prints a line and exits." },
-  "ring-bench": { version: "0.1.0", daemon: false, description: "Measures ring round trips through echo-server from user space." },
-} as const;
-export type PackageName = keyof typeof packageSet;
+/** What the option schemas need of a package of the set: its version and description, and whether a service of it is a daemon. */
+export interface PackageInfo {
+  readonly version: string;
+  readonly description: string;
+  readonly daemon: boolean;
+}
+
+/** The package set: every package of pkgs/, by name (a null prototype: no name is Object.prototype's). */
+export const packageSet: Readonly<Record<string, PackageInfo>> = Object.assign(
+  Object.create(null) as Record<string, PackageInfo>,
+  Object.fromEntries(
+    builtinPackages.map(({ manifest: m }) => [m.package.name, { version: m.package.version, description: m.package.description, daemon: m.services.some((s) => s.daemon) }]),
+  ),
+);
+export type PackageName = string;
 const packageNames = Object.keys(packageSet) as [PackageName, ...PackageName[]];
 // init keeps each service's name in a field of MAX_NAME + 1 bytes.
 assertNamesFit("package name", packageNames);
 
 /** A package of the set by name; undefined for any other string, including Object.prototype's keys. */
-export function packageInfo(name: string): (typeof packageSet)[PackageName] | undefined {
-  return Object.hasOwn(packageSet, name) ? packageSet[name as PackageName] : undefined;
+export function packageInfo(name: string): PackageInfo | undefined {
+  return Object.hasOwn(packageSet, name) ? packageSet[name] : undefined;
 }
 
 export const packagesOptions = {

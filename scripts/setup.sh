@@ -8,6 +8,7 @@ cd "$(dirname "$0")/.."
 
 packages=(
   clang lld                                   # the kernel's compiler and linker
+  llvm                                        # llvm-ar: the archive of a library package
   qemu-system-x86 qemu-system-arm qemu-system-misc   # x86_64, aarch64, riscv64 emulators
   grub-common grub-pc-bin grub-efi-amd64-bin xorriso mtools ovmf   # bootable images
   disorderfs                                  # tests: a store whose folders list in another order (FUSE)

@@ -244,6 +244,8 @@ export class Store {
     await rm(join(this.dir("meta"), pathName), { force: true });
     const trash = join(this.dir("trash"), `${pathName}.${randomBytes(4).toString("hex")}`);
     try {
+      // Moving a folder to another parent rewrites its `..`: it must be writable (root alone skips the check).
+      await chmod(this.pathOf(pathName), 0o755);
       await rename(this.pathOf(pathName), trash);
     } catch (e) {
       if (!isCode(e, "ENOENT")) throw e;

@@ -9,6 +9,7 @@ import { imageBuilder } from "./image.ts";
 import { initrdBuilder } from "./initrd.ts";
 import { kernelSourcesBuilder, templatesHash, userSourcesBuilder } from "./kernel-sources.ts";
 import { linkBuilder } from "./link.ts";
+import { packageBuilder, packageSourcesBuilder } from "./package.ts";
 import { payloadBuilder, type SbomContext } from "./payload.ts";
 
 export interface BuilderTools {
@@ -22,6 +23,8 @@ export interface BuilderTools {
   /** Absent for unsigned builds. */
   readonly key?: SecretKeyHandle;
   readonly sbom: SbomContext;
+  /** llvm-ar and the folders of the packages the graph builds, by `name@version`: absent when it builds none. */
+  readonly packages?: { readonly ar: Tool; readonly folders: ReadonlyMap<string, string> };
 }
 
 export async function makeBuilders(tools: BuilderTools): Promise<Record<string, Builder>> {
@@ -35,5 +38,8 @@ export async function makeBuilders(tools: BuilderTools): Promise<Record<string, 
     bootloader: bootloaderBuilder(tools),
     payload: payloadBuilder(tools.key, tools.sbom),
     image: imageBuilder(tools, tools.key),
+    ...(tools.packages
+      ? { "package-sources": packageSourcesBuilder(tools.packages.folders), package: packageBuilder({ clang: tools.clang, lld: tools.lld, ar: tools.packages.ar }) }
+      : {}),
   };
 }

@@ -20,8 +20,8 @@ export interface Service {
 export interface InitrdArgs {
   readonly config: unknown;
   readonly packages: readonly { readonly name: string; readonly version: string }[];
-  /** Every program in bin/; each is the input `bin:<name>`, whose output holds the file <name>. */
-  readonly programs: readonly string[];
+  /** Every program in bin/: the input `bin:<name>` (a whole store path, so that it stays in the image's closure) and the ELF file inside it. */
+  readonly programs: readonly { readonly name: string; readonly file: string }[];
   readonly services: readonly Service[];
   readonly epoch: number;
 }
@@ -47,8 +47,8 @@ export function initrdBuilder(): Builder {
         { name: "etc/exo/packages.json", data: Buffer.from(`${canonicalJson(args.packages)}\n`) },
         { name: "etc/exo/services", data: Buffer.from(servicesFile(args.services)) },
       ];
-      for (const name of args.programs) {
-        entries.push({ name: `bin/${name}`, data: await readFile(join(ctx.inputs[programInput(name)]!, name)), mode: 0o755 });
+      for (const { name, file } of args.programs) {
+        entries.push({ name: `bin/${name}`, data: await readFile(join(ctx.inputs[programInput(name)]!, file)), mode: 0o755 });
       }
       await writeFile(join(ctx.out, INITRD_FILE), await packTar(entries, args.epoch));
     },

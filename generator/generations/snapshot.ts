@@ -1,7 +1,7 @@
 // What a generation remembers of its evaluation: the config, every option's
 // value with the file:line of the definitions that set it, and the banner.
 import { featureList } from "../../kernel-src/features.ts";
-import { packageSet } from "../../schemas/packages.ts";
+import { packageInfo } from "../../schemas/packages.ts";
 import type { Evaluation } from "../eval/index.ts";
 import { isAbsolute, relative } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -25,7 +25,7 @@ export function snapshotOf(evaluation: Evaluation, root: string): Snapshot {
       definedIn: winning.map((d) => (d.line > 0 ? `${portablePath(d.file, root)}:${d.line}` : portablePath(d.file, root))),
     };
   }
-  const packages = Object.fromEntries([...new Set(evaluation.config.packages.install)].sort().map((name) => [name, packageSet[name].version]));
+  const packages = Object.fromEntries([...new Set(evaluation.config.packages.install)].sort().map((name) => [name, packageInfo(name)!.version]));
   return { config: evaluation.config, options, banner: bannerOf(evaluation.config), packages };
 }
 

@@ -12,10 +12,11 @@ import { generationInput, type ImageArgs } from "../builders/image.ts";
 import { type InitrdArgs, programInput, type Service } from "../builders/initrd.ts";
 import type { PayloadArgs } from "../builders/payload.ts";
 import { grubConfig } from "../image/grub-cfg.ts";
-import { packageInfo, packageSet } from "../../schemas/packages.ts";
 import { KERNEL_FILE, type LinkArgs } from "../builders/link.ts";
-import { programSources, renderUser, type UserProgram, userToolchain } from "../../kernel-src/user/index.ts";
+import { programSources, userToolchain } from "../../kernel-src/user/index.ts";
 import type { Config } from "../../schemas/index.ts";
+import { packageDerivations, packageId, packageKey, sdkDerivations, USER_OBJECT_PREFIX, USER_SOURCES } from "../packages/plan.ts";
+import type { ResolvedPackage } from "../packages/resolve.ts";
 import { compileDerivations, objectId, type Tree } from "./objects.ts";
 import { systemConfigOf, systemHashOf } from "./system-config.ts";
 
@@ -26,6 +27,8 @@ export interface PlanOptions {
   readonly olderGenerations?: readonly OlderPayload[];
   /** The image's version: `exo build --version N`, the generation number for `exo switch`; 0 by default. */
   readonly version?: number;
+  /** The packages of packages.install (and init), with what they depend on, as resolvePackages chose them. */
+  readonly packages: readonly ResolvedPackage[];
 }
 
 /** An older generation: its number, version and system, and the store path of its signed payload. */
@@ -37,7 +40,6 @@ export interface OlderPayload {
 }
 
 const SOURCES = "kernel-sources";
-const USER_SOURCES = "user-sources";
 const KERNEL = "kernel";
 const INITRD = "initrd";
 const BOOTLOADER = "bootloader";
@@ -56,17 +58,26 @@ export function planBuild(evaluation: Evaluation, opts: PlanOptions): BuildGraph
   const files = renderKernel(input);
 
   const epoch = config.image.sourceDateEpoch;
-  const packages = [...new Set(config.packages.install)].map((name) => ({ name, version: packageSet[name].version }));
-  const programs = userPrograms(config);
-  const initrd: InitrdArgs = { config: systemConfigOf(config) as unknown as Json, packages, programs, services: services(config), epoch };
+  const chosen = chosenPackages(config, opts.packages);
+  const packages = [...new Set(config.packages.install)].map((name) => ({ name, version: chosen.get(name)!.manifest.package.version }));
+  const selftest = config.kernel.testMode === "selftest";
+  // bin/ holds every program package chosen (installed or depended on at run time), and usertest in self-test builds.
+  const programs = [...chosen.values()].filter((p) => p.manifest.package.kind === "program").map((p) => p.manifest.package.name);
+  const binFiles = [...programs.map((name) => ({ name, file: `bin/${name}` })), ...(selftest ? [{ name: "usertest", file: "usertest" }] : [])];
+  const initrd: InitrdArgs = { config: systemConfigOf(config) as unknown as Json, packages, programs: binFiles, services: services(config, chosen), epoch };
   const derivations: Derivation[] = [
-    ...programDerivations(programs),
+    ...sdkDerivations(new Set(["lib/crt0.S", "lib/libexo.c", ...(selftest ? programSources("usertest") : [])])),
+    ...opts.packages.flatMap((r) => packageDerivations(r.pkg, r.files, r.libraries)),
+    ...(selftest ? [usertestDerivation()] : []),
     {
       id: INITRD,
       name: `initrd-${config.system.name}`,
       builder: "initrd",
       args: initrd as unknown as Json,
-      inputs: Object.fromEntries(programs.map((p) => [programInput(p), { node: programInput(p) }])),
+      inputs: {
+        ...Object.fromEntries(programs.map((name) => [programInput(name), { node: packageId(packageKey(chosen.get(name)!)) }])),
+        ...(selftest ? { [programInput("usertest")]: { node: programInput("usertest") } } : {}),
+      },
     },
     { id: SOURCES, name: "kernel-sources", builder: "kernel-sources", args: { input } as unknown as Json, inputs: { initrd: { node: INITRD } } },
   ];
@@ -119,36 +130,37 @@ export function planBuild(evaluation: Evaluation, opts: PlanOptions): BuildGraph
   return { schema: PLAN_SCHEMA, derivations, output: IMAGE };
 }
 
-/** The programs in the initrd's bin/: init, the installed packages, and usertest in self-test builds. */
-function userPrograms(config: Config): UserProgram[] {
-  const installed = config.packages.install.filter((name) => name !== "init");
-  const tests: UserProgram[] = config.kernel.testMode === "selftest" ? ["usertest"] : [];
-  return [...new Set<UserProgram>(["init", ...installed, ...tests])];
+/** The chosen package of each name; two versions of one program in one image are refused until the image can hold both. */
+function chosenPackages(config: Config, resolved: readonly ResolvedPackage[]): Map<string, ResolvedPackage["pkg"]> {
+  const chosen = new Map<string, ResolvedPackage["pkg"]>();
+  for (const { pkg } of resolved) {
+    const name = pkg.manifest.package.name;
+    const other = chosen.get(name);
+    if (other && pkg.manifest.package.kind === "program") {
+      throw new ExoError("ERR_EXO_PACKAGE_INVALID", `the image would hold two versions of ${name} (${other.manifest.package.version} and ${pkg.manifest.package.version})`, "require one version of it everywhere");
+    }
+    chosen.set(name, pkg);
+  }
+  for (const name of config.packages.install) {
+    if (!chosen.has(name)) throw new Error(`packages.install holds ${name}, which resolvePackages did not resolve`);
+  }
+  return chosen;
 }
 
-/** What init starts, in install order: every installed package but init itself, under its policy (own keys only, never Object.prototype's). */
-function services(config: Config): Service[] {
+/** What init starts, in install order: each installed package that declares a service, under its policy (own keys only, never Object.prototype's). */
+function services(config: Config, chosen: ReadonlyMap<string, ResolvedPackage["pkg"]>): Service[] {
   return [...new Set(config.packages.install)]
-    .filter((name) => name !== "init")
+    .filter((name) => chosen.get(name)!.manifest.services.length > 0)
     .map((name) => {
       const own = Object.hasOwn(config.packages.policies, name) ? config.packages.policies[name] : undefined;
-      const info = packageInfo(name);
-      if (!info) throw new ExoError("ERR_EXO_CONFIG_INVALID", `packages.install holds "${name}", which is not in the package set`, "`exo options` lists the packages under packages.install");
-      return { name, policy: own ?? config.sandbox.defaultPolicy, daemon: info.daemon };
+      return { name, policy: own ?? config.sandbox.defaultPolicy, daemon: chosen.get(name)!.manifest.services.some((s) => s.daemon) };
     });
 }
 
-/** The user tree, the objects the programs need, and one link per program (input `bin:<name>` of the initrd). */
-function programDerivations(programs: readonly UserProgram[]): Derivation[] {
-  const tree: Tree = { files: renderUser(), toolchain: userToolchain, sources: USER_SOURCES, idPrefix: "uobj:", namePrefix: "user-" };
-  const needed = new Set(programs.flatMap(programSources));
-  return [
-    { id: USER_SOURCES, name: "user-sources", builder: "user-sources", args: {}, inputs: {} },
-    ...compileDerivations(tree, needed),
-    ...programs.map((name) =>
-      linkDerivation(programInput(name), `user-${name}`, USER_SOURCES, userToolchain.linkerScript, userToolchain.ldflags, programSources(name).map((f) => objectId(tree.idPrefix, f)), name, `user program ${name}`),
-    ),
-  ];
+/** usertest, the self-tests' user half: linked from the SDK's tree like a program, kept out of the package set. */
+function usertestDerivation(): Derivation {
+  const objects = programSources("usertest").map((f) => objectId(USER_OBJECT_PREFIX, f));
+  return linkDerivation(programInput("usertest"), "user-usertest", USER_SOURCES, userToolchain.linkerScript, userToolchain.ldflags, objects, "usertest", "user program usertest");
 }
 
 /** A link derivation: the objects (derivation ids, in link order) with a tree's linker script, into one file. */

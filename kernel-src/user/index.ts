@@ -1,7 +1,7 @@
-// The user programs as templates: the packages of schemas/packages.ts (and
-// the self-tests' usertest), each a static ELF built from its own C file, the
-// shared crt0 and libexo, and the user linker script. They depend on no
-// option, so they are built once and shared by every system.
+// The user SDK as templates: exo.h (the syscall ABI), crt0, libexo and the
+// user linker script, which every package builds against (pkgs/), and the
+// self-tests' usertest. They depend on no option, so they are built once
+// and shared by every system.
 import type { ArchToolchain, GeneratedFile } from "../input.ts";
 import type { FixedTemplate } from "../template.ts";
 import { toolchain as kernelToolchain } from "../arch/x86_64/toolchain.ts";
@@ -9,14 +9,10 @@ import { crt0 } from "./crt0.ts";
 import { header } from "./header.ts";
 import { libexo } from "./libexo.ts";
 import { userLinker } from "./linker.ts";
-import { echoServer } from "./programs/echo-server.ts";
-import { hello } from "./programs/hello.ts";
-import { init } from "./programs/init.ts";
-import { ringBench } from "./programs/ring-bench.ts";
 import { usertest } from "./programs/usertest.ts";
 
-/** Every user program, by name; the initrd holds each as bin/<name>. */
-export const userPrograms = { init, hello, "echo-server": echoServer, "ring-bench": ringBench, usertest } as const;
+/** The user programs built from templates: only the self-tests' usertest; every other program is a package (pkgs/). */
+export const userPrograms = { usertest } as const;
 export type UserProgram = keyof typeof userPrograms;
 
 const shared: readonly FixedTemplate[] = [crt0, header, libexo, userLinker];

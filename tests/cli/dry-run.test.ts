@@ -10,7 +10,7 @@ test("exo build --dry-run lists the derivations and --json prints the exo.plan/v
   t.is(text.code, 0, text.stderr);
   const rows = text.stdout.trim().split("\n").map((line) => line.split("\t"));
   t.deepEqual(rows.at(-1), ["image", "image-minimal", "image"], "the image comes last: every input before its user");
-  t.true(rows.some(([id]) => id === "kernel") && rows.some(([id]) => id === "bin:init"));
+  t.true(rows.some(([id]) => id === "kernel") && rows.some(([id]) => id === "pkg:init@0.1.0"));
   const json = await exo(["build", profile("minimal.ts"), "--dry-run", "--json"], { cwd: dir });
   t.is(json.code, 0, json.stderr);
   const plan = JSON.parse(json.stdout) as { schema: string; derivations: { id: string; inputs: Record<string, { node?: string }> }[]; output: string };

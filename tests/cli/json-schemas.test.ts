@@ -15,6 +15,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { JSON_SCHEMAS } from "../../generator/cli/json.ts";
 import { evaluateProfile } from "../../generator/eval/index.ts";
+import { systemPackages } from "../../generator/packages/resolve.ts";
 import { planBuild } from "../../generator/plan/plan.ts";
 import type { Builder, BuildGraph } from "../../store/derivation.ts";
 import { type BuildEvent, realise } from "../../store/realise.ts";
@@ -251,7 +252,8 @@ async function makeOutputs() {
   o.images = [await file("result/image.json"), await file(switched, "image.json")];
   // The build graph, which no command prints: planned as `exo switch` plans the second generation.
   const record = (o.generationRecords as { payload: string }[])[0]!;
-  o.plan = planBuild(await evaluateProfile(join(dir, "second.yaml")), { keyId: "0123456789abcdef", version: 2, olderGenerations: [{ number: 1, version: 1, system: "formats", payload: record.payload }] });
+  const second = await evaluateProfile(join(dir, "second.yaml"));
+  o.plan = planBuild(second, { keyId: "0123456789abcdef", version: 2, olderGenerations: [{ number: 1, version: 1, system: "formats", payload: record.payload }], packages: await systemPackages(second.config) });
   o.rareEvents = await rareBuildEvents();
   // Last, as it deletes a path: a corrupt store path, found and then repaired.
   const objects = (await readdir(join(dir, "store/v1/paths"))).filter((p) => p.endsWith(".c.o"));

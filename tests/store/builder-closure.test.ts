@@ -11,6 +11,7 @@ import { pathToFileURL } from "node:url";
 import { moduleClosure, specifiers } from "../../generator/builders/closure.ts";
 import { builderVersion } from "../../generator/builders/version.ts";
 import { evaluateProfile } from "../../generator/eval/index.ts";
+import { systemPackages } from "../../generator/packages/resolve.ts";
 import { planBuild } from "../../generator/plan/plan.ts";
 import { fixture, REPO } from "../helpers/exo.ts";
 
@@ -140,6 +141,8 @@ const BUILDER_MODULES: Record<string, string> = {
   bootloader: "generator/builders/bootloader.ts",
   payload: "generator/builders/payload.ts",
   image: "generator/builders/image.ts",
+  "package-sources": "generator/builders/package.ts",
+  package: "generator/builders/package.ts",
 };
 
 let copy = "";
@@ -156,7 +159,8 @@ function setup(): Promise<void> {
     await writeFile(join(copy, "exo.config.ts"), `export default { store: "store", keys: { secretKey: "keys/test.key", trusted: ["keys/test.pub"] } };\n`);
     const keygen = await exoIn(copy, ["keygen"]);
     if (keygen.code !== 0) throw new Error(`keygen failed: ${keygen.stderr}`);
-    const graph = planBuild(await evaluateProfile(fixture("all-formats.ts")), { keyId: null });
+    const evaluation = await evaluateProfile(fixture("all-formats.ts"));
+    const graph = planBuild(evaluation, { keyId: null, packages: await systemPackages(evaluation.config) });
     builders = new Map(graph.derivations.map((d) => [d.id, d.builder]));
     last = await build();
   })();

@@ -1,22 +1,10 @@
-// user/bin/init.c: the first user process. It reads /etc/exo/services (one
-// service a line: name, sandbox policy, daemon or task; written by the initrd
-// builder from packages.install), starts each one from bin/ under its policy,
-// waits for the tasks, then stops the daemons, and exits with the number of
-// services that failed. A line whose name or policy does not fit its field
-// (EXO_NAME_MAX, schemas/limits.ts) is refused whole and counts as failed:
-// cut short, a policy name could become another policy's.
-import { emit, type FixedTemplate } from "../../template.ts";
+/* init: start every service of /etc/exo/services under its sandbox policy,
+ * wait for the tasks, stop the daemons.
+ */
 
-const source = "user/programs/init.ts";
+#include "exo.h"
 
-export const init: FixedTemplate = {
-  source,
-  render() {
-    const summary = "init: start every service of /etc/exo/services under its sandbox policy, wait for the tasks, stop the daemons.";
-    return emit({ source, path: "bin/init.c", summary, options: [] }, (w) => {
-      w.line('#include "exo.h"');
-      w.blank();
-      w.line(`#define MAX_SERVICES 16
+#define MAX_SERVICES 16
 
 struct service {
     char name[EXO_NAME_MAX + 1];
@@ -36,7 +24,7 @@ static const char *word(const char *at, char *out, uint64 n, int *fits)
     uint64 i = 0;
     while (*at == ' ')
         at++;
-    for (; *at != 0 && *at != ' ' && *at != '\\n'; at++) {
+    for (; *at != 0 && *at != ' ' && *at != '\n'; at++) {
         if (i + 1 < n)
             out[i++] = *at;
         else
@@ -53,18 +41,18 @@ static int load(void)
     struct stat st;
     int64 fd = open("/etc/exo/services", O_RDONLY);
     if (fd < 0) {
-        printf("init: cannot open /etc/exo/services: error %ld\\n", -fd);
+        printf("init: cannot open /etc/exo/services: error %ld\n", -fd);
         return -1;
     }
     if (fstat(fd, &st) < 0 || st.size >= sizeof text) {
-        printf("init: /etc/exo/services is larger than %lu bytes\\n", (uint64)sizeof text);
+        printf("init: /etc/exo/services is larger than %lu bytes\n", (uint64)sizeof text);
         close(fd);
         return -1;
     }
     int64 got = read(fd, text, st.size);
     close(fd);
     if (got != (int64)st.size) {
-        printf("init: read %ld of the %lu bytes of /etc/exo/services\\n", got, st.size);
+        printf("init: read %ld of the %lu bytes of /etc/exo/services\n", got, st.size);
         return -1;
     }
     text[got] = 0;
@@ -77,17 +65,17 @@ static int load(void)
         at = word(at, s->name, sizeof s->name, &name_fits);
         at = word(at, s->policy, sizeof s->policy, &policy_fits);
         at = word(at, kind, sizeof kind, &kind_fits);
-        while (*at != 0 && *at++ != '\\n')
+        while (*at != 0 && *at++ != '\n')
             ;
         if (s->name[0] == 0 || s->name[0] == '#')
             continue;
         if (!name_fits || !policy_fits) {
-            printf("init: /etc/exo/services line %d: the %s is longer than %d characters; not started\\n", line, name_fits ? "policy name" : "service name", EXO_NAME_MAX);
+            printf("init: /etc/exo/services line %d: the %s is longer than %d characters; not started\n", line, name_fits ? "policy name" : "service name", EXO_NAME_MAX);
             refused++;
             continue;
         }
         if (n == MAX_SERVICES) {
-            printf("init: /etc/exo/services line %d: more than %d services; %s not started\\n", line, MAX_SERVICES, s->name);
+            printf("init: /etc/exo/services line %d: more than %d services; %s not started\n", line, MAX_SERVICES, s->name);
             refused++;
             continue;
         }
@@ -103,17 +91,17 @@ int main(void)
     if (n < 0)
         return 1;
     int failed = refused, total = n + refused;
-    printf("init: pid %ld, %d service%s in /etc/exo/services\\n", getpid(), total, total == 1 ? "" : "s");
+    printf("init: pid %ld, %d service%s in /etc/exo/services\n", getpid(), total, total == 1 ? "" : "s");
     for (int i = 0; i < n; i++) {
         char path[EXO_NAME_MAX + 5] = "bin/";
         struct service *s = &services[i];
         memcpy(path + 4, s->name, strlen(s->name) + 1);
         s->pid = spawn(path, s->policy, 0);
         if (s->pid < 0) {
-            printf("init: cannot start %s under policy %s: error %ld\\n", path, s->policy, -s->pid);
+            printf("init: cannot start %s under policy %s: error %ld\n", path, s->policy, -s->pid);
             failed++;
         } else {
-            printf("init: started %s (pid %ld, policy %s)\\n", s->name, s->pid, s->policy);
+            printf("init: started %s (pid %ld, policy %s)\n", s->name, s->pid, s->policy);
         }
     }
     for (int i = 0; i < 8; i++) /* let every service start before any is stopped */
@@ -128,14 +116,11 @@ int main(void)
                 kill(s->pid);
             if (wait(s->pid, &status) < 0)
                 continue;
-            printf("init: %s %s with status %ld\\n", s->name, s->daemon ? "stopped" : "exited", status);
+            printf("init: %s %s with status %ld\n", s->name, s->daemon ? "stopped" : "exited", status);
             if (!s->daemon && status != 0)
                 failed++;
         }
     }
-    printf("init: %d service%s, %d failed\\n", total, total == 1 ? "" : "s", failed);
+    printf("init: %d service%s, %d failed\n", total, total == 1 ? "" : "s", failed);
     return failed;
-}`);
-    });
-  },
-};
+}

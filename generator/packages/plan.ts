@@ -1,0 +1,77 @@
+// A package as derivations: its sources, snapshotted into the store by
+// content, then built with the user toolchain against the user SDK (exo.h,
+// crt0, libexo) and the libraries it build-depends on. The key of a
+// package covers its sources, its dependencies' outputs and its build
+// settings; its output is bin/ (a program) or lib/ and include/ (a
+// library), and share/exo/<name>.json, its manifest.
+import { renderUser, userToolchain } from "../../kernel-src/user/index.ts";
+import type { Derivation } from "../../store/derivation.ts";
+import type { Json } from "../../store/hash.ts";
+import { ExoError } from "../errors.ts";
+import { compileDerivations, objectId, type Tree } from "../plan/objects.ts";
+import type { PackageArgs, PackageSourcesArgs } from "../builders/package.ts";
+import type { PackageFiles } from "./files.ts";
+import type { LoadedPackage } from "./manifest.ts";
+
+/** The user SDK's tree and the objects every program links: crt0 first, libexo last. */
+export const USER_SOURCES = "user-sources";
+export const USER_OBJECT_PREFIX = "uobj:";
+export const CRT0 = objectId(USER_OBJECT_PREFIX, "lib/crt0.S");
+export const LIBEXO = objectId(USER_OBJECT_PREFIX, "lib/libexo.c");
+
+export const userTree: Tree = { files: renderUser(), toolchain: userToolchain, sources: USER_SOURCES, idPrefix: USER_OBJECT_PREFIX, namePrefix: "user-" };
+
+/** The user SDK: its source tree and the objects of `needed` (crt0 and libexo at least). */
+export function sdkDerivations(needed: ReadonlySet<string> = new Set(["lib/crt0.S", "lib/libexo.c"])): Derivation[] {
+  return [{ id: USER_SOURCES, name: "user-sources", builder: "user-sources", args: {}, inputs: {} }, ...compileDerivations(userTree, needed)];
+}
+
+/** `name@version`: a package's identity in the set and in derivation ids. */
+export const packageKey = (pkg: LoadedPackage): string => `${pkg.manifest.package.name}@${pkg.manifest.package.version}`;
+export const packageSourcesId = (key: string): string => `pkgsrc:${key}`;
+export const packageId = (key: string): string => `pkg:${key}`;
+
+/**
+ * The derivations of `pkg`; `libraries` are the packages it build-depends on, already chosen for its
+ * requirements, in link order. Their derivations (and the SDK's) must be in the same graph.
+ */
+export function packageDerivations(pkg: LoadedPackage, files: PackageFiles, libraries: readonly LoadedPackage[]): Derivation[] {
+  const { manifest } = pkg;
+  const key = packageKey(pkg);
+  const name = `${manifest.package.name}-${manifest.package.version}`.replace(/[^a-z0-9._+-]/g, "-");
+  const all = [files.manifest, ...files.sources, ...files.headers, ...(files.prebuilt ? [files.prebuilt] : [])];
+  const sources: PackageSourcesArgs = { package: key, files: [...new Map(all.map((f) => [f.path, f])).values()].sort((a, b) => (a.path < b.path ? -1 : 1)) };
+  for (const lib of libraries) {
+    if (lib.manifest.package.kind !== "library") {
+      throw new ExoError("ERR_EXO_PACKAGE_INVALID", `${key} build-depends on ${packageKey(lib)}, which is a program: only a library can be linked in`, "put it under dependencies.runtime to carry it in the image beside this one");
+    }
+  }
+  const isProgram = manifest.package.kind === "program";
+  const args: PackageArgs = {
+    name: manifest.package.name,
+    version: manifest.package.version,
+    kind: manifest.package.kind,
+    sources: files.sources.map((f) => f.path),
+    headers: files.headers.map((f) => f.path),
+    prebuilt: files.prebuilt?.path ?? null,
+    target: userToolchain.target,
+    cflags: [...userToolchain.cflags, ...manifest.build.cflags, ...(manifest.binary.lto ? ["-flto"] : [])],
+    asflags: userToolchain.asflags,
+    includeDir: userToolchain.includeDir,
+    // The toolchain strips every program; a package may keep its symbols.
+    ldflags: [...userToolchain.ldflags.filter((f) => f !== "--strip-all"), ...(manifest.binary.strip ? ["--strip-all"] : [])],
+    linkerScript: userToolchain.linkerScript,
+    libraries: libraries.map((l) => l.manifest.package.name),
+    manifest: manifest as unknown as Json,
+  };
+  const inputs: Derivation["inputs"] = {
+    sources: { node: packageSourcesId(key) },
+    sdk: { node: USER_SOURCES },
+    ...(isProgram ? { crt0: { node: CRT0 }, libexo: { node: LIBEXO } } : {}),
+    ...Object.fromEntries(libraries.map((l) => [`lib:${l.manifest.package.name}`, { node: packageId(packageKey(l)) }])),
+  };
+  return [
+    { id: packageSourcesId(key), name: `${name}-source`, builder: "package-sources", args: sources as unknown as Json, inputs: {} },
+    { id: packageId(key), name, builder: "package", args: args as unknown as Json, inputs },
+  ];
+}
