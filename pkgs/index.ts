@@ -1,13 +1,16 @@
 // The packages Exo ships: each folder here is a package, its `.exopkg`
 // manifest beside its sources, in the same form as any user's package.
-// Read once, synchronously, when the option schemas load: their names are
-// the set `packages.install` takes, and a broken manifest here is a bug in
-// Exo itself, reported as such.
+// Read when a build needs them; a broken manifest here is a bug in Exo
+// itself, reported as such. What evaluation needs of them (names,
+// versions, daemons) is set.json, generated from the manifests (npm run
+// docs, kept current by a test), so that evaluating a profile loads
+// neither the YAML parser nor semver.
 import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parse } from "yaml";
 import { type Manifest, manifestSchema } from "../schemas/manifest.ts";
+import type { PackageSummary } from "./set.ts";
 
 export const PKGS_DIR = dirname(fileURLToPath(import.meta.url));
 
@@ -32,5 +35,18 @@ function loadBuiltins(): BuiltinPackage[] {
   });
 }
 
-/** Every built-in package, sorted by name. */
-export const builtinPackages: readonly BuiltinPackage[] = loadBuiltins();
+let loaded: readonly BuiltinPackage[] | undefined;
+
+/** Every built-in package, sorted by name (read once). */
+export function builtinPackages(): readonly BuiltinPackage[] {
+  loaded ??= loadBuiltins();
+  return loaded;
+}
+
+/** set.json: what the option schemas need of each built-in package. */
+export function builtinSummary(): PackageSummary[] {
+  return builtinPackages().map(({ manifest: m }) => ({ name: m.package.name, version: m.package.version, description: m.package.description, daemon: m.services.some((s) => s.daemon) }));
+}
+
+// `tsx pkgs/index.ts` prints set.json (npm run docs).
+if (process.argv[1] === import.meta.filename) process.stdout.write(`${JSON.stringify(builtinSummary(), null, 2)}\n`);

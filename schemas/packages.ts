@@ -1,6 +1,6 @@
 // Options of the `packages` namespace: the user programs put into the image.
 import { z } from "zod";
-import { builtinPackages } from "../pkgs/index.ts";
+import { builtinSet } from "../pkgs/set.ts";
 import { assertNamesFit, policyReference } from "./limits.ts";
 import { option } from "./option.ts";
 
@@ -15,7 +15,7 @@ export interface PackageInfo {
 export const packageSet: Readonly<Record<string, PackageInfo>> = Object.assign(
   Object.create(null) as Record<string, PackageInfo>,
   Object.fromEntries(
-    builtinPackages.map(({ manifest: m }) => [m.package.name, { version: m.package.version, description: m.package.description, daemon: m.services.some((s) => s.daemon) }]),
+    builtinSet.map(({ name, version, description, daemon }) => [name, { version, description, daemon }]),
   ),
 );
 export type PackageName = string;

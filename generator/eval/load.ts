@@ -102,6 +102,16 @@ async function loadTypeScript(file: string): Promise<Module> {
 function loadFailure(file: string, e: unknown): unknown {
   if (e instanceof ExoError) return e;
   const message = e instanceof Error ? e.message : String(e);
+  // Node loads a .ts file as CommonJS unless a package.json above it says "type": "module", and
+  // a CommonJS profile cannot import exo's ES modules: say so, instead of Node's words about require().
+  if ((e as { code?: string }).code === "ERR_REQUIRE_CYCLE_MODULE" || /Cannot require\(\) ES Module .* in a cycle/.test(message)) {
+    return new ExoError(
+      "ERR_EXO_PROFILE_INVALID",
+      `profile ${displayPath(file)} is loaded as a CommonJS module, which cannot import exo's API: no package.json above it says "type": "module"`,
+      `name it ${displayPath(file).replace(/\.ts$/, ".mts")}, or put a package.json holding {"type": "module"} in its folder (or a folder above)`,
+      { cause: e },
+    );
+  }
   const syntax = /^(.+?):(\d+):(\d+): ERROR: (.*)$/m.exec(message);
   if (e instanceof Error && e.name === "TransformError" && syntax) {
     // A syntax error in exo's own sources is a bug in exo (an internal error), not the profile's.

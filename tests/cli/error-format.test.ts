@@ -3,7 +3,7 @@
 // YAML syntax error, the file:line where a TypeScript profile threw, and
 // `internal error:` with causes and stack (exit 2) for a bug in exo.
 import test from "ava";
-import { mkdtemp, writeFile } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ExoError } from "../../generator/errors.ts";
@@ -144,4 +144,19 @@ test("an internal fault: `internal error:`, its causes, the stack, exit 2", (t) 
   // A file the machine refused is the user's to fix, with a code of its own.
   const full = Object.assign(new Error("ENOSPC: no space left on device"), { code: "ENOSPC", path: "/nowhere/x" });
   t.like(describeError(full).json, { code: "ERR_EXO_FILE_SYSTEM", message: "no space left to write /nowhere/x", exit: 1 });
+});
+
+test("a .ts profile in a folder that is not an ES module package says how to make it one", async (t) => {
+  // mkdtemp under the system's temp folder: no package.json above it says "type": "module".
+  const dir = await mkdtemp(join(tmpdir(), "exo-cjs-"));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const text = `import { defineProfile } from ${API};\nexport default defineProfile({ config: { system: { name: "plain" } } });\n`;
+  await writeFile(join(dir, "plain.ts"), text);
+  const r = await exo(["eval", "plain.ts", "system.name"], { cwd: dir });
+  t.is(r.code, 1, r.stderr);
+  t.regex(r.stderr, /^error\[ERR_EXO_PROFILE_INVALID\]: profile plain\.ts is loaded as a CommonJS module, which cannot import exo's API: no package\.json above it says "type": "module"\nhint: name it plain\.mts, or put a package\.json/);
+  t.notRegex(r.stderr, /require\(\)/, "not Node's words");
+  // Either way out works.
+  await writeFile(join(dir, "plain.mts"), text);
+  t.is((await exo(["eval", "plain.mts", "system.name"], { cwd: dir })).stdout.trim(), '"plain"');
 });
