@@ -13,6 +13,8 @@ export const JSON_SCHEMAS = {
   gc: "exo.gc/v1",
   generations: "exo.generations/v1",
   diff: "exo.diff/v1",
+  /** exo search and exo show. */
+  packages: "exo.packages/v1",
   /** Any command's failure under --json (generator/cli/report-error.ts). */
   error: "exo.error/v1",
 } as const;

@@ -26,6 +26,8 @@ const commands: Readonly<Record<string, () => Promise<{ default: Command }>>> = 
   generations: () => import("./commands/generations.ts"),
   rollback: () => import("./commands/rollback.ts"),
   diff: () => import("./commands/diff.ts"),
+  search: () => import("./commands/search.ts"),
+  show: () => import("./commands/show.ts"),
 };
 
 function version(): string {

@@ -35,6 +35,19 @@ export interface NpmPackage {
   readonly dependencies: readonly string[];
 }
 
+/** A package of the image, as its manifest and its resolved dependencies describe it. */
+export interface SbomPackage {
+  readonly name: string;
+  readonly version: string;
+  /** The manifest's SPDX license expression. */
+  readonly license: string;
+  /** Every file it is built from (sources, headers, prebuilt, the manifest), by SHA-256. */
+  readonly sources: readonly { readonly path: string; readonly sha256: string }[];
+  /** `name` of the libraries it links, and of the packages it needs at run time. */
+  readonly links: readonly string[];
+  readonly needs: readonly string[];
+}
+
 /** What runs `exo build`: Exo, Node (major version) and the npm packages. */
 export interface Runtime {
   readonly exoLicense: string;
@@ -60,7 +73,8 @@ export interface SbomInput {
   /** The files inside the initrd (`files` holds the initrd itself at `initrdPath`). */
   readonly initrd: { readonly path: string; readonly files: readonly Blob[] };
   readonly templates: readonly { readonly path: string; readonly sha256: string; readonly sha1: string }[];
-  readonly packages: readonly { readonly name: string; readonly version: string }[];
+  /** Every package the image is built from: installed, depended on at run time, or linked in. */
+  readonly packages: readonly SbomPackage[];
   readonly tools: readonly { readonly name: string; readonly version: string; readonly sha256: string }[];
   readonly runtime: Runtime;
   readonly grub: {
@@ -148,9 +162,11 @@ export function spdxDocument(input: SbomInput): object {
         versionInfo: p.version,
         downloadLocation: "NOASSERTION",
         ...(file ? { filesAnalyzed: true, packageVerificationCode: verificationCode([initrdSha1.get(file.path)!]) } : { filesAnalyzed: false }),
-        licenseConcluded: input.runtime.exoLicense,
-        licenseDeclared: input.runtime.exoLicense,
-        primaryPackagePurpose: "APPLICATION",
+        licenseConcluded: p.license,
+        licenseDeclared: p.license,
+        sourceInfo: `built from ${p.sources.map((f) => `${f.path} (SHA256 ${f.sha256})`).join(", ")}`,
+        externalRefs: [purlRef(`pkg:generic/exo/${purlPart(p.name)}@${purlPart(p.version)}`)],
+        primaryPackagePurpose: file ? "APPLICATION" : "LIBRARY",
       };
     }),
     {
@@ -248,6 +264,9 @@ export function spdxDocument(input: SbomInput): object {
     ...input.nested.map((n) => rel(id("Package", n.outer), "CONTAINS", id("Package", n.inner))),
     ...input.packages.map((p) => rel(image, "CONTAINS", id("Package", `pkg-${p.name}`))),
     ...input.packages.flatMap((p) => (program(p.name) ? [rel(id("Package", `pkg-${p.name}`), "CONTAINS", initrdFile(`bin/${p.name}`))] : [])),
+    // A library's code is inside the programs that link it; a runtime dependency runs beside them.
+    ...input.packages.flatMap((p) => p.links.map((lib) => rel(id("Package", `pkg-${p.name}`), "STATIC_LINK", id("Package", `pkg-${lib}`)))),
+    ...input.packages.flatMap((p) => p.needs.map((dep) => rel(id("Package", `pkg-${p.name}`), "DEPENDS_ON", id("Package", `pkg-${dep}`)))),
     ...input.grub.images.map((path) => rel(id("Package", path), "GENERATED_FROM", grub)),
     ...input.grub.bootSectors.map((f) => rel(id("Package", `grub-${f.path}`), "GENERATED_FROM", grub)),
     // In the image only when it is made as a raw disk or an ISO, and then as the MBR's code.

@@ -11,6 +11,7 @@ import type { BootloaderArgs } from "../builders/bootloader.ts";
 import { generationInput, type ImageArgs } from "../builders/image.ts";
 import { type InitrdArgs, programInput, type Service } from "../builders/initrd.ts";
 import type { PayloadArgs } from "../builders/payload.ts";
+import type { SbomPackage } from "../image/sbom.ts";
 import { grubConfig } from "../image/grub-cfg.ts";
 import { KERNEL_FILE, type LinkArgs } from "../builders/link.ts";
 import { programSources, userToolchain } from "../../kernel-src/user/index.ts";
@@ -94,7 +95,7 @@ export function planBuild(evaluation: Evaluation, opts: PlanOptions): BuildGraph
   });
   const version = opts.version ?? 0;
   const expires = config.image.validForDays === null ? null : epoch + config.image.validForDays * 86_400;
-  const payload: PayloadArgs = { system: config.system.name, arch: config.system.arch, configHash: hash, grubCfg, packages, epoch, version, expires, keyId: opts.keyId };
+  const payload: PayloadArgs = { system: config.system.name, arch: config.system.arch, configHash: hash, grubCfg, packages: sbomPackages(opts.packages), epoch, version, expires, keyId: opts.keyId };
   derivations.push({
     id: PAYLOAD,
     name: `payload-${config.system.name}`,
@@ -155,6 +156,20 @@ function services(config: Config, chosen: ReadonlyMap<string, ResolvedPackage["p
       const own = Object.hasOwn(config.packages.policies, name) ? config.packages.policies[name] : undefined;
       return { name, policy: own ?? config.sandbox.defaultPolicy, daemon: chosen.get(name)!.manifest.services.some((s) => s.daemon) };
     });
+}
+
+/** What the SBOM says of each package the image is built from, by name. */
+function sbomPackages(resolved: readonly ResolvedPackage[]): SbomPackage[] {
+  return resolved
+    .map(({ pkg: { manifest: m }, files, libraries }) => ({
+      name: m.package.name,
+      version: m.package.version,
+      license: m.package.license,
+      sources: [files.manifest, ...files.sources, ...files.headers, ...(files.prebuilt ? [files.prebuilt] : [])].map(({ path, sha256 }) => ({ path, sha256 })),
+      links: libraries.map((l) => l.manifest.package.name),
+      needs: Object.keys(m.dependencies.runtime).sort(),
+    }))
+    .sort((a, b) => (a.name < b.name ? -1 : 1));
 }
 
 /** usertest, the self-tests' user half: linked from the SDK's tree like a program, kept out of the package set. */

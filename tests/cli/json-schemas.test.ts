@@ -240,6 +240,8 @@ async function makeOutputs() {
   o.explain = json(await run(["explain", "second.yaml", "kernel.scheduler.policy", "--json"], dir));
   o.explainNamespace = json(await run(["explain", first, "kernel.ipc", "--json"], dir));
   o.options = json(await run(["options", "--json"], dir));
+  o.search = json(await run(["search", "--json"], dir));
+  o.show = json(await run(["show", "ring-bench", "--json"], dir));
   o.error = json(await run(["eval", "nope.ts", "--json"], dir, 1));
   // Files the commands leave behind.
   const file = async (...p: string[]) => json(await readFile(join(dir, ...p), "utf8"));
@@ -322,6 +324,7 @@ const cases: [string, string, (o: Record<string, unknown>) => unknown[], ((d: Re
   ["exo.eval/v1", "eval, whole and one option", (o) => [o.eval, o.evalOption]],
   ["exo.explain/v1", "explain an option and a namespace", (o) => [o.explain, o.explainNamespace], (d) => ("namespace" in d ? "namespace" : "option")],
   ["exo.options/v1", "options", (o) => [o.options]],
+  ["exo.packages/v1", "search and show", (o) => [o.search, o.show]],
   ["exo.build-event/v1", "build, build --check, and the realiser's waiting and failed", (o) => [o.build, o.check, o.buildReused, o.rareEvents].flat() as unknown[], (d) => String(d.type)],
   ["exo.plan/v1", "the build graph of a switch", (o) => [o.plan]],
   ["exo.verify/v1", "verify of a switched image, and of a downgrade", (o) => [o.verify, o.verifyFailed]],

@@ -320,7 +320,11 @@ function input(initrd: { path: string; data: Buffer }[]): SbomInput {
     files: [blob("boot/kernel.elf", "kernel"), blob("boot/initrd.tar", initrd.map((f) => f.path).join()), blob("boot/grub/core.img", "core")],
     initrd: { path: "boot/initrd.tar", files: initrd },
     templates: [{ path: "core/main.ts", sha256: "a".repeat(64), sha1: "b".repeat(40) }],
-    packages: [{ name: "hello", version: "0.1.0" }],
+    packages: [
+      { name: "greet", version: "0.3.4", license: "Apache-2.0", sources: [{ path: "src/greet.c", sha256: "e".repeat(64) }], links: [], needs: [] },
+      { name: "hello", version: "0.1.0", license: "MIT", sources: [{ path: "hello.exopkg", sha256: "f".repeat(64) }, { path: "src/main.c", sha256: "1".repeat(64) }], links: ["greet"], needs: ["echo-server"] },
+      { name: "echo-server", version: "0.1.0", license: "MIT", sources: [], links: [], needs: [] },
+    ],
     tools: [{ name: "clang", version: "clang 14", sha256: "d".repeat(64) }],
     runtime: { exoLicense: "MIT", node: "20", dependencies: ["zod@4.0.0"], npm: [{ name: "zod", version: "4.0.0", license: "MIT", dependencies: [] }] },
     grub: { version: "2.06-13", images: ["boot/grub/core.img"], bootSectors: [blob("boot.img", "mbr")] },
@@ -343,6 +347,18 @@ test("spdxDocument: names that sanitise alike still get distinct SPDXIDs", (t) =
   t.deepEqual(checkSpdx(doc), []);
   const ids = doc.files.filter((f) => f.fileName.startsWith("./bin/a")).map((f) => f.SPDXID);
   t.is(new Set(ids).size, 2);
+});
+
+test("spdxDocument: each package with its own license, a purl, its source hashes, what it links and what it needs", (t) => {
+  const doc = spdxDocument(input([blob("bin/hello", "elf")])) as unknown as Doc;
+  t.deepEqual(checkSpdx(doc), []);
+  const pkg = (name: string) => doc.packages.find((p) => p.SPDXID === `SPDXRef-Package-pkg-${name}`) as Record<string, unknown> | undefined;
+  t.like(pkg("hello"), { name: "hello", versionInfo: "0.1.0", licenseDeclared: "MIT", primaryPackagePurpose: "APPLICATION" });
+  t.like(pkg("greet"), { licenseDeclared: "Apache-2.0", licenseConcluded: "Apache-2.0", primaryPackagePurpose: "LIBRARY", filesAnalyzed: false });
+  t.deepEqual(pkg("hello")!.externalRefs, [{ referenceCategory: "PACKAGE-MANAGER", referenceType: "purl", referenceLocator: "pkg:generic/exo/hello@0.1.0" }]);
+  t.is(pkg("hello")!.sourceInfo, `built from hello.exopkg (SHA256 ${"f".repeat(64)}), src/main.c (SHA256 ${"1".repeat(64)})`);
+  t.deepEqual(related(doc, "SPDXRef-Package-pkg-hello", "STATIC_LINK"), ["SPDXRef-Package-pkg-greet"]);
+  t.deepEqual(related(doc, "SPDXRef-Package-pkg-hello", "DEPENDS_ON"), ["SPDXRef-Package-pkg-echo-server"]);
 });
 
 test("checkSpdx notices what breaks the rules", (t) => {
