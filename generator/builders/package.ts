@@ -2,11 +2,10 @@
 // folder into the store, each checked against the hash its derivation was
 // planned with; `package` compiles and links them with the user toolchain:
 // a program into bin/<name>, a library into lib/lib<name>.a and include/.
-import { cp, mkdir, readdir, readFile, writeFile } from "node:fs/promises";
-import { createHash } from "node:crypto";
+import { cp, mkdir, readFile, writeFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import type { Builder } from "../../store/derivation.ts";
-import { canonicalJson, type Json } from "../../store/hash.ts";
+import { canonicalJson, type Json, sha256Hex } from "../../store/hash.ts";
 import { ExoError } from "../errors.ts";
 import type { Tool } from "../toolchain.ts";
 import type { PackageFile } from "../packages/files.ts";
@@ -48,7 +47,7 @@ export function packageSourcesBuilder(folders: ReadonlyMap<string, string>): Bui
       if (!folder) throw new ExoError("ERR_EXO_BUILD_FAILED", `the folder of package ${args.package} is not known to this build`);
       for (const file of args.files) {
         const bytes = await readFile(join(folder, file.path));
-        const sha256 = createHash("sha256").update(bytes).digest("hex");
+        const sha256 = sha256Hex(bytes);
         if (sha256 !== file.sha256) throw new ExoError("ERR_EXO_BUILD_FAILED", `${args.package}: ${file.path} changed while the build ran (SHA-256 ${sha256}, planned with ${file.sha256})`, "build again");
         await mkdir(dirname(join(ctx.out, file.path)), { recursive: true });
         await writeFile(join(ctx.out, file.path), bytes);
@@ -85,10 +84,11 @@ export function packageBuilder(tools: { clang: Tool; lld: Tool; ar: Tool }): Bui
         // D: deterministic members (no times, owners or modes), so the archive is reproducible.
         await runTool(ar, ["rcsD", join(ctx.out, "lib", `lib${args.name}.a`), ...objects], { cwd: ctx.tmp, what: `llvm-ar on ${what}`, log: ctx.log });
         await mkdir(join(ctx.out, "include"));
+        const names = new Set<string>();
         for (const header of args.headers) {
-          const target = join(ctx.out, "include", basename(header));
-          if ((await readdir(join(ctx.out, "include"))).includes(basename(header))) throw new ExoError("ERR_EXO_PACKAGE_INVALID", `${what}: two headers are named ${basename(header)}`);
-          await cp(join(ctx.tmp, "pkg", header), target);
+          if (names.has(basename(header))) throw new ExoError("ERR_EXO_PACKAGE_INVALID", `${what}: two headers are named ${basename(header)}`);
+          names.add(basename(header));
+          await cp(join(ctx.tmp, "pkg", header), join(ctx.out, "include", basename(header)));
         }
         return;
       }
@@ -98,7 +98,7 @@ export function packageBuilder(tools: { clang: Tool; lld: Tool; ar: Tool }): Bui
         await cp(join(ctx.tmp, "pkg", args.prebuilt), program);
         return;
       }
-      await cp(ctx.inputs.linkerScript ?? join(ctx.inputs.sdk!, args.linkerScript), join(ctx.tmp, "user.ld"));
+      await cp(join(ctx.inputs.sdk!, args.linkerScript), join(ctx.tmp, "user.ld"));
       await cp(join(ctx.inputs.crt0!, "object.o"), join(ctx.tmp, "crt0.o"));
       await cp(join(ctx.inputs.libexo!, "object.o"), join(ctx.tmp, "libexo.o"));
       const archives = args.libraries.map((l) => `deps/${l}/lib/lib${l}.a`);

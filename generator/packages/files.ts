@@ -4,7 +4,7 @@
 // matches nothing is refused: what is hashed is what is built.
 import { lstat, readdir, readFile, realpath } from "node:fs/promises";
 import { join, posix, relative, sep } from "node:path";
-import { createHash } from "node:crypto";
+import { sha256Hex } from "../../store/hash.ts";
 import { ExoError } from "../errors.ts";
 import { displayPath } from "../eval/paths.ts";
 import type { LoadedPackage } from "./manifest.ts";
@@ -73,5 +73,5 @@ async function hashed(pkg: LoadedPackage, path: string, where: string): Promise<
   const [real, root] = await Promise.all([realpath(file), realpath(pkg.dir)]);
   if (!real.startsWith(`${root}${sep}`)) throw new ExoError("ERR_EXO_PACKAGE_INVALID", `${where}: ${path} leads out of the package's folder through a link`);
   if (info.size > PACKAGE_FILE_MAX_BYTES) throw new ExoError("ERR_EXO_PACKAGE_INVALID", `${where}: ${path} is ${info.size} bytes, more than the ${PACKAGE_FILE_MAX_BYTES} a package file may have`);
-  return { path, sha256: createHash("sha256").update(await readFile(file)).digest("hex") };
+  return { path, sha256: sha256Hex(await readFile(file)) };
 }

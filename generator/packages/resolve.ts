@@ -53,6 +53,6 @@ function choose(set: readonly LoadedPackage[], name: string, range: string, chai
 }
 
 /** The packages a system is built from: init and packages.install, from the package set (pkgs/). */
-export function systemPackages(config: { readonly packages: { readonly install: readonly string[] } }): Promise<ResolvedPackage[]> {
-  return resolvePackages([...new Set(["init", ...config.packages.install])], builtinPackages());
+export async function systemPackages(config: { readonly packages: { readonly install: readonly string[] } }): Promise<ResolvedPackage[]> {
+  return resolvePackages([...new Set(["init", ...config.packages.install])], await builtinPackages());
 }

@@ -24,10 +24,11 @@ async function make(root: string, name: string, version: string, extra = "", kin
 }
 
 test("the built-in set is pkgs/: each folder a package of that name, loading as any package does", async (t) => {
-  t.deepEqual(builtinPackages().map((p) => p.manifest.package.name), ["echo-server", "hello", "init", "ring-bench"]);
-  for (const builtin of builtinPackages()) t.deepEqual((await loadPackage(builtin.dir)).manifest, builtin.manifest);
+  const builtins = await builtinPackages();
+  t.deepEqual(builtins.map((p) => p.manifest.package.name), ["echo-server", "hello", "init", "ring-bench"]);
+  for (const builtin of builtins) t.deepEqual((await loadPackage(builtin.dir)).manifest, builtin.manifest);
   // What evaluation reads instead of the manifests is current (npm run docs regenerates it).
-  t.deepEqual(JSON.parse(await readFile(join(REPO, "pkgs/set.json"), "utf8")), builtinSummary());
+  t.deepEqual(JSON.parse(await readFile(join(REPO, "pkgs/set.json"), "utf8")), await builtinSummary());
   t.deepEqual(Object.keys(packageSet).sort(), ["echo-server", "hello", "init", "ring-bench"]);
   t.true(packageSet["echo-server"]!.daemon, "echo-server declares a daemon service");
   t.false(packageSet.hello!.daemon);
@@ -64,7 +65,7 @@ test("a missing package, a missing version and a cycle are errors naming the cha
   t.regex((await error(["app"], [lib, app])).message, /app@1\.0\.0 needs greet \^0\.3, but the package set has only 0\.2\.0/);
   t.regex((await error(["tool"], [missing])).message, /tool@1\.0\.0 needs helper \^1, but the package set has no helper/);
   t.regex((await error(["a"], [a, b])).message, /a cycle: a@1\.0\.0 → b@1\.0\.0 → a@1\.0\.0/);
-  const typo = await error(["helo"], builtinPackages() as LoadedPackage[]);
+  const typo = await error(["helo"], [...(await builtinPackages())]);
   t.regex(typo.message, /package helo is installed, but the package set has no helo/);
   t.regex(typo.hint ?? "", /did you mean `hello`\?/);
 });

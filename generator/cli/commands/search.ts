@@ -14,7 +14,7 @@ export default defineCommand({
   flags: { ...JSON_FLAG("exo.packages/v1") },
   async run({ values, positionals }) {
     const [word] = positionals;
-    const manifests = builtinPackages().map((p) => p.manifest);
+    const manifests = (await builtinPackages()).map((p) => p.manifest);
     const found = searchPackages(manifests, word);
     if (found.length === 0) {
       const near = suggest(word!, manifests.map((m) => m.package.name));

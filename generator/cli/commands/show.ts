@@ -14,7 +14,7 @@ export default defineCommand({
   flags: { ...JSON_FLAG("exo.packages/v1") },
   async run({ values, positionals }) {
     const [name] = positionals;
-    const manifests = builtinPackages().map((p) => p.manifest);
+    const manifests = (await builtinPackages()).map((p) => p.manifest);
     const matching = manifests.filter((m) => m.package.name === name);
     if (matching.length === 0) {
       const near = suggest(name!, manifests.map((m) => m.package.name));
