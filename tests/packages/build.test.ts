@@ -145,3 +145,32 @@ test("a build dependency that is a program, a link out of the folder, and a sour
   const empty = await folder(root, "empty", { "empty.exopkg": "package: { name: empty, version: 1.0.0, description: Matches nothing., license: MIT }\nsources: [src/*.c]\n", "src/readme.txt": "no C here\n" });
   await t.throwsAsync(packageFiles(empty), { message: /src\/\*\.c matches no file/ });
 });
+
+test("a source changed between planning and building is refused, naming both hashes; a link put in its place too", async (t) => {
+  const { root, store } = await setup(t);
+  const pkg = await folder(root, "greet", LIBRARY);
+  const files = await packageFiles(pkg);
+  const [clang, lld, ar] = await Promise.all([findTool("clang"), findTool("ld.lld"), findTool("llvm-ar")]);
+  const graph = { schema: PLAN_SCHEMA, derivations: [...sdkDerivations(), ...packageDerivations(pkg, files, [])], output: packageId(packageKey(pkg)) } as const;
+  const builders = {
+    "user-sources": userSourcesBuilder(await templatesHash()),
+    compile: compileBuilder(clang),
+    "package-sources": packageSourcesBuilder(new Map([[packageKey(pkg), pkg.dir]])),
+    package: packageBuilder({ clang, lld, ar }),
+  };
+  // One flipped byte after the plan: the copy into the store checks what it reads.
+  const source = join(root, "greet/src/greet.c");
+  const bytes = await readFile(source);
+  bytes[0] = bytes[0]! ^ 1;
+  await writeFile(source, bytes);
+  const flipped = await realise(graph, { store, builders, jobs: 2 }).catch((e: unknown) => e);
+  t.true(flipped instanceof ExoError);
+  t.regex((flipped as ExoError).message, /src\/greet\.c changed while the build ran \(SHA-256 [0-9a-f]{64}, planned with [0-9a-f]{64}\)/);
+  // A link to a file of the same content is no way round it: what is read is checked, and it differs.
+  const { symlink, unlink } = await import("node:fs/promises");
+  await writeFile(join(root, "elsewhere.c"), "int other;\n");
+  await unlink(source);
+  await symlink(join(root, "elsewhere.c"), source);
+  await t.throwsAsync(realise(graph, { store, builders, jobs: 2 }), { message: /changed while the build ran/ });
+  await t.throwsAsync(packageFiles(pkg), { message: /src\/greet\.c is not a regular file/ }, "planning again refuses the link outright");
+});
