@@ -8,8 +8,8 @@ import test from "ava";
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { execFile } from "node:child_process";
-import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { mkdir, readdir, readFile, readlink, rm, symlink, writeFile } from "node:fs/promises";
+import { basename, join } from "node:path";
 import { promisify } from "node:util";
 import { EXO_BIN, exo, fixture, tempProject } from "../helpers/exo.ts";
 
@@ -94,6 +94,8 @@ function seeded(seed: number): () => number {
   };
 }
 
+const execFileAsync = promisify(execFile);
+
 const BUILD_POINTS = ["add:after-meta", "add:after-rename", "add:after-rename#17", "add:after-valid", "add:after-valid#30", "add:after-key", "add:after-key#9"];
 
 test("a build killed at each step of adding a path leaves a consistent store", async (t) => {
@@ -117,15 +119,29 @@ test("a build killed at random moments leaves a consistent store", async (t) => 
   }
 });
 
-/** A store with two results, one of them no longer linked: what gc has to delete. */
+/**
+ * A store with two results, one of them no longer linked: what gc has to delete. Built once per
+ * project, then copied for each trial (cp -a keeps the store's read-only modes), with `kept` pointed into the copy.
+ */
+const garbageTemplates = new Map<string, Promise<string>>();
 async function withGarbage(dir: string, store: string): Promise<void> {
-  const other = join(dir, "other.yaml");
-  await writeFile(other, `imports:\n  - ${PROFILE}\nkernel:\n  ipc:\n    ringSlots: 1024\n`);
-  for (const [profile, link] of [[PROFILE, "kept"], [other, "dropped"]] as const) {
-    const r = await run(["build", profile, "--store", store, "--out-link", link], dir);
-    if (r.code !== 0) throw new Error(r.stderr);
-  }
-  await rm(join(dir, "dropped"));
+  if (!garbageTemplates.has(dir)) garbageTemplates.set(dir, (async () => {
+    const template = join(dir, "store-template");
+    const other = join(dir, "other.yaml");
+    await writeFile(other, `imports:\n  - ${PROFILE}\nkernel:\n  ipc:\n    ringSlots: 1024\n`);
+    for (const [profile, link] of [[PROFILE, "kept"], [other, "dropped"]] as const) {
+      const r = await run(["build", profile, "--store", template, "--out-link", link], dir);
+      if (r.code !== 0) throw new Error(r.stderr);
+    }
+    await rm(join(dir, "dropped"));
+    return template;
+  })());
+  const template = await garbageTemplates.get(dir)!;
+  await execFileAsync("cp", ["-a", template, store]);
+  const kept = join(dir, "kept");
+  const target = join(store, "v1/paths", basename(await readlink(kept)));
+  await rm(kept);
+  await symlink(target, kept);
 }
 
 test("gc killed at each step, and at random moments, leaves a consistent store", async (t) => {
@@ -241,7 +257,7 @@ test("a full disk is a clear error naming the file, and leaves the store consist
   const small = join(dir, "small");
   await mkdir(small);
   try {
-    await promisify(execFile)("mount", ["-t", "tmpfs", "-o", "size=3m", "tmpfs", small]);
+    await execFileAsync("mount", ["-t", "tmpfs", "-o", "size=3m", "tmpfs", small]);
   } catch (e) {
     return t.pass(`no tmpfs here: ${e instanceof Error ? e.message : String(e)}`);
   }
@@ -252,6 +268,6 @@ test("a full disk is a clear error naming the file, and leaves the store consist
     t.notRegex(r.stderr, /internal error/);
     t.is((await run(["store", "verify", "--store", join(small, "store")], dir)).code, 0);
   } finally {
-    await promisify(execFile)("umount", [small]).catch(() => undefined);
+    await execFileAsync("umount", [small]).catch(() => undefined);
   }
 });
