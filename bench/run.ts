@@ -82,6 +82,15 @@ async function main(): Promise<void> {
   const noop = [0, 1, 2].map(() => timed(["build", server], dir).ms);
   rows.push({ name: "exo build, no-op rebuild", value: `${median(noop).toFixed(0)} ms`, note: "whole process, median of 3" });
 
+  // A package added to a built profile: exo new, then exo install and the rebuild the user waits for.
+  await mkdir(join(dir, "profiles"), { recursive: true });
+  await writeFile(join(dir, "profiles/box.ts"), `import { defineProfile } from ${JSON.stringify(join(REPO, "generator/api.ts"))};\nexport default defineProfile({ config: { system: { name: "box", arch: "x86_64" } } });\n`);
+  timed(["build", "profiles/box.ts", "--no-link"], dir);
+  timed(["new", "bench-app", "--template", "service"], dir);
+  const install = timed(["install", "./bench-app", "--profile", "profiles/box.ts"], dir);
+  const rebuild = timed(["build", "profiles/box.ts", "--no-link"], dir);
+  rows.push({ name: "add one package to a built profile", value: `${(install.ms + rebuild.ms).toFixed(0)} ms`, note: `exo install ${install.ms.toFixed(0)} ms + exo build ${rebuild.ms.toFixed(0)} ms (${rebuild.stderr.trim().split("\n").pop() ?? ""}); target < 5 s` });
+
   // One option changed: which kernel files recompile, and how long it takes.
   for (const [option, file, target] of [
     ["kernel.scheduler.emaAlpha", "server-alpha.ts", 2],

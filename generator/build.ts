@@ -2,7 +2,7 @@
 // printing is the CLI's job.
 import { readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
-import { join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { createHash } from "node:crypto";
 import type { BuildGraph } from "../store/derivation.ts";
 import { type BuildEvent, realise, type Realisation } from "../store/realise.ts";
@@ -17,6 +17,9 @@ import { evaluateProfile, type Evaluation } from "./eval/index.ts";
 import type { Module } from "./eval/module.ts";
 import { type OlderPayload, planBuild } from "./plan/plan.ts";
 import { packageKey } from "./packages/plan.ts";
+import { forcedIn } from "./packages/forced.ts";
+import { installedModuleOf } from "./packages/installed-module.ts";
+import { SIGNATURE_SUFFIX } from "./packages/publication.ts";
 import { type ResolvedPackage, systemPackages } from "./packages/resolve.ts";
 import type { Project } from "./project/config.ts";
 import { openSecretKey } from "./sign/keys.ts";
@@ -31,6 +34,10 @@ export interface BuildResult {
   readonly signed: boolean;
   /** Files the result depends on that Node does not load: profile files, tools, the signing key. */
   readonly inputFiles: readonly string[];
+  /** Files whose absence the result depends on: the profile's machine-owned module, before `exo install` writes it. */
+  readonly absentFiles: readonly string[];
+  /** Every package the image is built from. */
+  readonly packages: readonly ResolvedPackage[];
 }
 
 export interface BuildOptions {
@@ -52,9 +59,10 @@ export interface BuildOptions {
 export async function planProfile(profile: string, project: Project, opts: BuildOptions = {}): Promise<{ evaluation: Evaluation; graph: BuildGraph; key: Awaited<ReturnType<typeof openSecretKey>> | undefined; packages: readonly ResolvedPackage[] }> {
   const evaluation = await evaluateProfile(profile, opts.extraModules);
   const key = opts.noSign ? undefined : await openSecretKey(project.secretKey);
-  const packages = await systemPackages(evaluation.config);
-  const graph = planBuild(evaluation, { keyId: key?.keyId ?? null, packages, ...(opts.olderGenerations ? { olderGenerations: opts.olderGenerations } : {}), ...(opts.version !== undefined ? { version: opts.version } : {}) });
-  return { evaluation, graph, key, packages };
+  const { packages, installed, warnings } = await systemPackages(evaluation.config, { profileDir: dirname(resolve(profile)), trusted: project.trusted, forced: forcedIn(evaluation) });
+  const graph = planBuild(evaluation, { keyId: key?.keyId ?? null, packages, installed, ...(opts.olderGenerations ? { olderGenerations: opts.olderGenerations } : {}), ...(opts.version !== undefined ? { version: opts.version } : {}) });
+  // The package set's warnings (sandboxes widened without mkForce) are shown with the evaluation's.
+  return { evaluation: warnings.length ? { ...evaluation, warnings: [...evaluation.warnings, ...warnings] } : evaluation, graph, key, packages };
 }
 
 export async function buildProfile(profile: string, project: Project, opts: BuildOptions = {}): Promise<BuildResult> {
@@ -84,9 +92,15 @@ export async function buildProfile(profile: string, project: Project, opts: Buil
   const outPath = store.pathOf(realisation.paths.get(graph.output)!);
   const tools = [clang, lld, ar, grubMkimage, xorriso, mformat, mmd, mcopy].map((t) => t.path);
   // Every file of every package built: a changed source must never be answered by the no-op cache.
-  const packageInputs = packages.flatMap(({ pkg, files }) => [files.manifest, ...files.sources, ...files.headers, ...(files.prebuilt ? [files.prebuilt] : [])].map((f) => join(pkg.dir, f.path)));
+  // A published package's signature too, and the keys it was checked against: trust is an input of the result.
+  const packageInputs = packages.flatMap(({ pkg, files }) => [
+    ...[files.manifest, ...files.sources, ...files.headers, ...(files.prebuilt ? [files.prebuilt] : [])].map((f) => join(pkg.dir, f.path)),
+    ...(pkg.signedBy !== undefined ? [`${pkg.file}${SIGNATURE_SUFFIX}`, ...project.trusted] : []),
+  ]);
   const inputFiles = [...evaluation.files, ...tools, GRUB_DIRS.bios, GRUB_DIRS.efi, ...packageInputs, ...(key ? [project.secretKey] : [])];
-  return { evaluation, graph, realisation, outPath, signed: key !== undefined, inputFiles };
+  const machineModule = installedModuleOf(resolve(profile));
+  const absentFiles = evaluation.files.includes(machineModule) ? [] : [machineModule];
+  return { evaluation, graph, realisation, outPath, signed: key !== undefined, inputFiles, absentFiles, packages };
 }
 
 /**

@@ -12,3 +12,5 @@ export function errnoDefines(): string[] {
 
 /** The exit status `wait` reports for a process that was killed: 128 + SIGKILL, as shells show it. */
 export const KILLED_STATUS = 137;
+/** What wait reports for a process a fault ended (128 + SIGSEGV): a crash is no stop its parent asked for. */
+export const FAULTED_STATUS = 139;

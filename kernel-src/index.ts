@@ -7,7 +7,7 @@ import * as x86_64 from "./arch/x86_64/index.ts";
 import { coreTemplates } from "./core/index.ts";
 import type { Template } from "./template.ts";
 
-export type { ArchToolchain, GeneratedFile, KernelTemplateInput } from "./input.ts";
+export type { ArchToolchain, GeneratedFile, KernelTemplateInput, PackagePolicy } from "./input.ts";
 
 interface Port {
   readonly templates: readonly Template[];

@@ -2,6 +2,7 @@
 // Config plus the config hash the banner prints. Templates see nothing else.
 import type { Arch } from "../schemas/system.ts";
 import type { Config, KernelConfig } from "../schemas/index.ts";
+import type { Capability } from "../schemas/sandbox.ts";
 
 type SandboxConfig = Config["sandbox"];
 
@@ -22,6 +23,24 @@ export interface KernelTemplateInput {
    * policy `sandbox.defaultPolicy` names). Absent: it holds every capability.
    */
   readonly sandbox?: SandboxConfig;
+  /** One policy per package the image carries, from its manifest's sandbox after the profile's overrides, sorted by name. */
+  readonly packagePolicies?: readonly PackagePolicy[];
+}
+
+/** A package's sandbox as the kernel enforces it (core/sandbox.c). */
+export interface PackagePolicy {
+  /** "<package>@<version>", e.g. "echo-server@0.1.0": the policy name spawn() takes (up to 63 characters). */
+  readonly name: string;
+  /** The package's name, printed in denials and matched against peers' ipc lists. */
+  readonly package: string;
+  readonly capabilities: readonly Capability[];
+  readonly memoryPages: number;
+  /** Absolute guest path prefixes it may open for reading, e.g. "/etc/exo". */
+  readonly read: readonly string[];
+  /** Absolute guest path prefixes it may open for writing. */
+  readonly write: readonly string[];
+  /** Names of the packages it may exchange messages with. */
+  readonly ipc: readonly string[];
 }
 
 /** One generated file: its path inside the kernel source tree, its text, and the template that wrote it. */

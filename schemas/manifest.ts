@@ -3,19 +3,11 @@
 // design's (package, dependencies, sandbox, binary) plus sources, build and
 // services. This schema checks both forms and generates the JSON Schema
 // editors complete `.exopkg` files with (schemas/exopkg.schema.json).
-import { posix } from "node:path";
 import semver from "semver";
 import { z } from "zod";
-import { MAX_NAME } from "./limits.ts";
+export { packageName, packageVersion } from "./package-fields.ts";
+import { compilerFlag, guestPath, packageName, packagePath, packageVersion } from "./package-fields.ts";
 import { capabilities } from "./sandbox.ts";
-
-/** A package's name: what `packages.install` and `/exo/bin/<name>` use, and init's service table holds. */
-export const packageName = z
-  .string()
-  .regex(/^[a-z][a-z0-9-]*$/, "a lower-case package name: letters, digits and '-', starting with a letter")
-  .max(MAX_NAME, `a package name is at most ${MAX_NAME} characters (the C fields that hold it have room for ${MAX_NAME} and a NUL)`);
-
-export const packageVersion = z.string().refine((v) => semver.valid(v) === v, "a semantic version such as 1.2.0 (major.minor.patch)");
 
 /** What a dependency accepts: a semver range, `^1.2`, `>=1.0.0 <2.0.0`, or one version. */
 export const versionRequirement = z.string().refine((r) => r.trim() !== "" && semver.validRange(r) !== null, "a version requirement such as ^1.2, ~0.3.1 or >=1.0.0 <2.0.0");
@@ -24,23 +16,6 @@ export const versionRequirement = z.string().refine((r) => r.trim() !== "" && se
 const license = z
   .string()
   .regex(/^\(*[A-Za-z0-9][A-Za-z0-9.+-]*\)*( (AND|OR|WITH) \(*[A-Za-z0-9][A-Za-z0-9.+-]*\)*)*$/, "an SPDX license expression such as MIT, Apache-2.0 or (MIT OR Apache-2.0)");
-
-/** A file (or a `*` pattern of files) inside the package's folder: never absolute, never above it. */
-const packagePath = z
-  .string()
-  .min(1)
-  .refine((p) => !p.startsWith("/") && !p.includes("\\") && !p.includes("\0") && !posix.normalize(p).startsWith("..") && !p.split("/").includes(".."), "a path inside the package's folder, with '/' separators and no '..'");
-
-/** A path in the running system, for the sandbox's file-system rules. */
-const guestPath = z
-  .string()
-  .regex(/^\/[^\0]*$/, "an absolute path in the running system, such as /var/lib/hello")
-  .refine((p) => !p.split("/").includes(".."), "a path without '..'");
-
-/** A compiler flag a package may add: warnings, optimisation, the language standard, a macro, an -f switch without a value (no -fplugin=). */
-const compilerFlag = z
-  .string()
-  .regex(/^-(O[0-3sz]?|W[a-z0-9-]+(=[a-z0-9]+)?|std=[a-z0-9+]+|D[A-Za-z_][A-Za-z0-9_]*(=[A-Za-z0-9_.+-]*)?|f(no-)?[a-z][a-z0-9-]*)$/, "a compiler flag: -O2, -Wall, -std=c11, -DNAME=VALUE or an -f switch without a value");
 
 const capability = z.enum(capabilities);
 
@@ -95,7 +70,6 @@ export const manifestSchema = z
           name: packageName.describe("The service's name, as init reports it."),
           daemon: z.boolean().default(false).describe("Runs until init stops it; exiting early is a failure."),
           restart: z.enum(["no", "on-failure", "always"]).default("no").describe("What init does when it exits."),
-          args: z.array(z.string().max(255)).max(16).default([]).describe("Its arguments."),
         }),
       )
       .default([])

@@ -28,6 +28,10 @@ const commands: Readonly<Record<string, () => Promise<{ default: Command }>>> = 
   diff: () => import("./commands/diff.ts"),
   search: () => import("./commands/search.ts"),
   show: () => import("./commands/show.ts"),
+  new: () => import("./commands/new.ts"),
+  publish: () => import("./commands/publish.ts"),
+  install: () => import("./commands/install.ts"),
+  remove: () => import("./commands/remove.ts"),
 };
 
 function version(): string {

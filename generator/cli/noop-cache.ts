@@ -32,6 +32,8 @@ export interface NoopResult {
   readonly derivations: number;
   /** Inputs Node did not load: YAML profiles, tools, keys. */
   readonly files: readonly string[];
+  /** Files that were absent, and must still be for the record to hold (a profile's machine-owned module). */
+  readonly absent?: readonly string[];
 }
 
 /** Remember a successful build of this command line for the next run. */
@@ -45,11 +47,13 @@ export async function rememberNoop(argv: readonly string[], result: NoopResult):
     join(exoRoot, "package.json"),
     join(exoRoot, "package-lock.json"),
     ...result.files,
+    ...(result.absent ?? []),
   ]);
+  const mayBeMissing = new Set(result.absent ?? []);
   const stamps: Record<string, string> = {};
   for (const file of [...files].sort()) {
     const s = await stampOf(file);
-    if (s === "missing") return; // an input vanished meanwhile: do not remember
+    if (s === "missing" && !mayBeMissing.has(file)) return; // an input vanished meanwhile: do not remember
     stamps[file] = s;
   }
   const root = result.link === null ? null : indirectRootFile(new Store(result.storeRoot), result.link);

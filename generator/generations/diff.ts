@@ -36,6 +36,9 @@ export interface PackageChange {
   readonly change: "added" | "removed" | "changed";
   readonly oldVersion: string | null;
   readonly newVersion: string | null;
+  /** Its sandbox in one line on each side; null where the side has no such package or its record predates sandboxes. */
+  readonly oldSandbox: string | null;
+  readonly newSandbox: string | null;
 }
 
 export interface FileChange {
@@ -70,14 +73,14 @@ export async function diffSides(store: Store, a: Side, b: Side): Promise<Diff> {
   return {
     options: diffOptions(a.snapshot, b.snapshot),
     features: { on: [...fb].filter((f) => !fa.has(f)), off: [...fa].filter((f) => !fb.has(f)) },
-    packages: diffPackages(a.snapshot.packages, b.snapshot.packages),
+    packages: diffPackages(a.snapshot, b.snapshot),
     closureSize: { old: await closureSize(store, a.storePath), new: await closureSize(store, b.storePath) },
     imageSize: { old: (await store.pathInfo(a.storePath))?.size ?? 0, new: (await store.pathInfo(b.storePath))?.size ?? 0 },
     imageFiles: compareFiles(await imageFiles(store.pathOf(a.storePath)), await imageFiles(store.pathOf(b.storePath))),
   };
 }
 
-function diffOptions(a: Snapshot, b: Snapshot): OptionChange[] {
+export function diffOptions(a: Pick<Snapshot, "options">, b: Pick<Snapshot, "options">): OptionChange[] {
   const paths = [...new Set([...Object.keys(a.options), ...Object.keys(b.options)])].sort();
   const changes: OptionChange[] = [];
   for (const path of paths) {
@@ -89,13 +92,16 @@ function diffOptions(a: Snapshot, b: Snapshot): OptionChange[] {
   return changes;
 }
 
-export function diffPackages(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): PackageChange[] {
+/** Packages added, removed, or changed by version or sandbox (own keys only). */
+export function diffPackages(a: Pick<Snapshot, "packages" | "sandboxes">, b: Pick<Snapshot, "packages" | "sandboxes">): PackageChange[] {
   const changes: PackageChange[] = [];
-  for (const name of [...new Set([...Object.keys(a), ...Object.keys(b)])].sort()) {
-    const va = a[name] ?? null;
-    const vb = b[name] ?? null;
-    if (va === vb) continue;
-    changes.push({ name, change: va === null ? "added" : vb === null ? "removed" : "changed", oldVersion: va, newVersion: vb });
+  const own = (record: Readonly<Record<string, string>> | undefined, name: string) => (record && Object.hasOwn(record, name) ? record[name]! : null);
+  for (const name of [...new Set([...Object.keys(a.packages), ...Object.keys(b.packages)])].sort()) {
+    const [va, vb] = [own(a.packages, name), own(b.packages, name)];
+    const [sa, sb] = [own(a.sandboxes, name), own(b.sandboxes, name)];
+    // A record from before sandboxes were kept compares by version only.
+    if (va === vb && (sa === sb || sa === null || sb === null)) continue;
+    changes.push({ name, change: va === null ? "added" : vb === null ? "removed" : "changed", oldVersion: va, newVersion: vb, oldSandbox: sa, newSandbox: sb });
   }
   return changes;
 }

@@ -5,7 +5,8 @@ import type { Diff, SizeDelta } from "./diff.ts";
 
 const CODES = { U: "33", A: "32", R: "31", "+": "32", "-": "31" } as const;
 
-export function renderDiff(diff: Diff, labels: { a: string; b: string }, color: boolean): string {
+/** Without `sizes`, the closure and image size lines are left out (a diff of two evaluations has no image). */
+export function renderDiff(diff: Diff, labels: { a: string; b: string }, color: boolean, sizes = true): string {
   const tag = (t: keyof typeof CODES) => (color ? `\x1b[${CODES[t]}m[${t}]\x1b[0m` : `[${t}]`);
   const lines = [`<<< ${labels.a}`, `>>> ${labels.b}`];
   if (diff.options.length) lines.push("", "options:");
@@ -23,7 +24,8 @@ export function renderDiff(diff: Diff, labels: { a: string; b: string }, color: 
   for (const p of diff.packages) {
     if (p.change === "added") lines.push(`${tag("A")} package ${p.name} ${p.newVersion ?? "?"}`);
     else if (p.change === "removed") lines.push(`${tag("R")} package ${p.name} ${p.oldVersion ?? "?"}`);
-    else lines.push(`${tag("U")} package ${p.name} ${p.oldVersion} → ${p.newVersion}`);
+    else if (p.oldVersion !== p.newVersion) lines.push(`${tag("U")} package ${p.name} ${p.oldVersion} → ${p.newVersion}`);
+    if (p.change === "changed" && p.oldSandbox !== p.newSandbox) lines.push(`${tag("U")} package ${p.name} sandbox: ${p.oldSandbox} → ${p.newSandbox}`);
   }
   if (diff.imageFiles.length) lines.push("", "image files:");
   for (const f of diff.imageFiles) {
@@ -35,7 +37,7 @@ export function renderDiff(diff: Diff, labels: { a: string; b: string }, color: 
     const sizes = f.change === "changed" ? `${bytes(f.oldSize!)} → ${bytes(f.newSize!)}` : bytes((f.newSize ?? f.oldSize)!);
     lines.push(`${tag(t)} ${f.kind === "format" ? "image " : ""}${f.path}  ${sizes}`);
   }
-  lines.push("", `closure size: ${sizeLine(diff.closureSize)}`, `image size:   ${sizeLine(diff.imageSize)}`);
+  if (sizes) lines.push("", `closure size: ${sizeLine(diff.closureSize)}`, `image size:   ${sizeLine(diff.imageSize)}`);
   return `${lines.join("\n")}\n`;
 }
 

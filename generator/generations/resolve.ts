@@ -22,7 +22,7 @@ export async function resolveSide(project: Project, arg: string): Promise<Side> 
   }
   if (PROFILE_EXTENSIONS.has(extname(arg))) {
     const result = await buildProfile(arg, project);
-    return { label: displayPath(arg), snapshot: snapshotOf(result.evaluation, project.root), configHash: result.evaluation.hash, storePath: basename(result.outPath) };
+    return { label: displayPath(arg), snapshot: snapshotOf(result.evaluation, project.root, result.packages), configHash: result.evaluation.hash, storePath: basename(result.outPath) };
   }
   return storePathSide(project, arg);
 }

@@ -37,7 +37,7 @@ export async function switchProfile(project: Project, profile: string, message: 
       storePath,
       payload: result.realisation.paths.get(PAYLOAD)!,
       message: message ?? null,
-      ...snapshotOf(result.evaluation, project.root),
+      ...snapshotOf(result.evaluation, project.root, result.packages),
     };
     // Root first: once the record is visible, gc must already keep its image. The shared GC lock keeps
     // gc from pruning the root as one without a record in between.

@@ -43,7 +43,9 @@ export interface SbomPackage {
   readonly license: string;
   /** Every file it is built from (sources, headers, prebuilt, the manifest), by SHA-256. */
   readonly sources: readonly { readonly path: string; readonly sha256: string }[];
-  /** `name` of the libraries it links, and of the packages it needs at run time. */
+  /** Its program's path in the initrd; null for a library. */
+  readonly file: string | null;
+  /** `name@version` of the libraries it links, and of the packages it needs at run time. */
   readonly links: readonly string[];
   readonly needs: readonly string[];
 }
@@ -132,7 +134,10 @@ export function spdxDocument(input: SbomInput): object {
   const node = id("Package", "node");
   const initrdFile = (path: string) => id("File", `initrd-${path}`);
   const initrdSha1 = new Map(input.initrd.files.map((f) => [f.path, hash("sha1", f.data)]));
-  const program = (name: string) => input.initrd.files.find((f) => f.path === `bin/${name}`);
+  const program = (p: SbomPackage) => (p.file === null ? undefined : input.initrd.files.find((f) => f.path === p.file));
+  // One element per package version: two versions of one package may sit side by side.
+  const pkgId = (key: string) => id("Package", `pkg-${key}`);
+  const keyOf = (p: SbomPackage) => `${p.name}@${p.version}`;
   const packages: object[] = [
     {
       SPDXID: image,
@@ -155,9 +160,9 @@ export function spdxDocument(input: SbomInput): object {
       primaryPackagePurpose: f.path.endsWith("kernel.elf") ? "OPERATING_SYSTEM" : f.path === input.initrd.path ? "ARCHIVE" : "FILE",
     })),
     ...input.packages.map((p) => {
-      const file = program(p.name);
+      const file = program(p);
       return {
-        SPDXID: id("Package", `pkg-${p.name}`),
+        SPDXID: pkgId(keyOf(p)),
         name: p.name,
         versionInfo: p.version,
         downloadLocation: "NOASSERTION",
@@ -251,7 +256,7 @@ export function spdxDocument(input: SbomInput): object {
       SPDXID: initrdFile(f.path),
       fileName: `./${f.path}`,
       checksums: sums(f.data),
-      fileTypes: f.path.startsWith("bin/") ? ["BINARY", "APPLICATION"] : ["TEXT"],
+      fileTypes: f.path.startsWith("bin/") || f.path.startsWith("exo/apps/") ? ["BINARY", "APPLICATION"] : ["TEXT"],
       comment: `in ${input.initrd.path}`,
     })),
   ];
@@ -262,11 +267,11 @@ export function spdxDocument(input: SbomInput): object {
     ...input.files.map((f) => rel(image, "CONTAINS", id("Package", f.path))),
     ...input.initrd.files.map((f) => rel(id("Package", input.initrd.path), "CONTAINS", initrdFile(f.path))),
     ...input.nested.map((n) => rel(id("Package", n.outer), "CONTAINS", id("Package", n.inner))),
-    ...input.packages.map((p) => rel(image, "CONTAINS", id("Package", `pkg-${p.name}`))),
-    ...input.packages.flatMap((p) => (program(p.name) ? [rel(id("Package", `pkg-${p.name}`), "CONTAINS", initrdFile(`bin/${p.name}`))] : [])),
+    ...input.packages.map((p) => rel(image, "CONTAINS", pkgId(keyOf(p)))),
+    ...input.packages.flatMap((p) => (program(p) ? [rel(pkgId(keyOf(p)), "CONTAINS", initrdFile(p.file!))] : [])),
     // A library's code is inside the programs that link it; a runtime dependency runs beside them.
-    ...input.packages.flatMap((p) => p.links.map((lib) => rel(id("Package", `pkg-${p.name}`), "STATIC_LINK", id("Package", `pkg-${lib}`)))),
-    ...input.packages.flatMap((p) => p.needs.map((dep) => rel(id("Package", `pkg-${p.name}`), "DEPENDS_ON", id("Package", `pkg-${dep}`)))),
+    ...input.packages.flatMap((p) => p.links.map((lib) => rel(pkgId(keyOf(p)), "STATIC_LINK", pkgId(lib)))),
+    ...input.packages.flatMap((p) => p.needs.map((dep) => rel(pkgId(keyOf(p)), "DEPENDS_ON", pkgId(dep)))),
     ...input.grub.images.map((path) => rel(id("Package", path), "GENERATED_FROM", grub)),
     ...input.grub.bootSectors.map((f) => rel(id("Package", `grub-${f.path}`), "GENERATED_FROM", grub)),
     // In the image only when it is made as a raw disk or an ISO, and then as the MBR's code.

@@ -10,7 +10,21 @@ export interface TarEntry {
   readonly mode?: number;
 }
 
-export async function packTar(entries: readonly TarEntry[], mtimeSeconds: number): Promise<Buffer> {
+/** A symbolic link (ustar typeflag '2'): the kernel's initrd lookup follows it. */
+export interface TarSymlink {
+  readonly name: string;
+  /** Relative to the link's folder (`..` allowed) or absolute within the archive; at most 100 bytes (ustar's linkname field). */
+  readonly linkTarget: string;
+}
+
+/** ustar's linkname field holds 100 bytes. */
+const LINKNAME_MAX = 100;
+
+function isSymlink(entry: TarEntry | TarSymlink): entry is TarSymlink {
+  return "linkTarget" in entry;
+}
+
+export async function packTar(entries: readonly (TarEntry | TarSymlink)[], mtimeSeconds: number): Promise<Buffer> {
   const pack = tarStream.pack();
   const chunks: Buffer[] = [];
   const done = new Promise<void>((resolve, reject) => {
@@ -19,11 +33,18 @@ export async function packTar(entries: readonly TarEntry[], mtimeSeconds: number
     pack.on("error", reject);
   });
   const sorted = [...entries].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const fixed = { mtime: new Date(mtimeSeconds * 1000), uid: 0, gid: 0, uname: "", gname: "" };
   for (const entry of sorted) {
-    pack.entry(
-      { name: entry.name, size: entry.data.length, mode: entry.mode ?? 0o644, mtime: new Date(mtimeSeconds * 1000), uid: 0, gid: 0, uname: "", gname: "", type: "file" },
-      Buffer.from(entry.data),
-    );
+    if (isSymlink(entry)) {
+      const target = entry.linkTarget;
+      // A cut or NUL-bearing target would point somewhere else than asked: refuse rather than write it.
+      if (target === "" || target.includes("\0") || Buffer.byteLength(target) > LINKNAME_MAX) {
+        throw new Error(`tar: the symlink ${entry.name} needs a target of 1 to ${LINKNAME_MAX} bytes without NUL, not ${JSON.stringify(target)}`);
+      }
+      pack.entry({ name: entry.name, size: 0, mode: 0o777, type: "symlink", linkname: target, ...fixed });
+    } else {
+      pack.entry({ name: entry.name, size: entry.data.length, mode: entry.mode ?? 0o644, type: "file", ...fixed }, Buffer.from(entry.data));
+    }
   }
   pack.finalize();
   await done;
@@ -31,25 +52,33 @@ export async function packTar(entries: readonly TarEntry[], mtimeSeconds: number
 }
 
 export interface UnpackedTar {
+  /** The regular files. */
   readonly entries: readonly TarEntry[];
+  /** The symbolic links, in archive order. */
+  readonly symlinks: readonly TarSymlink[];
   /** mtime of the first entry, in seconds; needed to re-pack canonically. */
   readonly mtimeSeconds: number;
 }
 
-/** Read every regular-file entry; throws on a malformed archive. */
+/** Read every regular-file and symlink entry; throws on a malformed archive. */
 export async function unpackTar(bytes: Uint8Array): Promise<UnpackedTar> {
   const extract = tarStream.extract();
   const entries: TarEntry[] = [];
+  const symlinks: TarSymlink[] = [];
   let mtimeSeconds = 0;
+  let first = true;
   const done = new Promise<void>((resolve, reject) => {
     extract.on("entry", (header, stream, next) => {
       const parts: Buffer[] = [];
       stream.on("data", (c: unknown) => parts.push(c as Buffer));
       stream.on("end", () => {
-        if (entries.length === 0) mtimeSeconds = Math.floor((header.mtime?.getTime() ?? 0) / 1000);
+        if (first) mtimeSeconds = Math.floor((header.mtime?.getTime() ?? 0) / 1000);
+        first = false;
         if (header.type === "file") {
           const mode = header.mode !== undefined && header.mode !== 0o644 ? { mode: header.mode } : {};
           entries.push({ name: header.name, data: Buffer.concat(parts), ...mode });
+        } else if (header.type === "symlink" && header.linkname) {
+          symlinks.push({ name: header.name, linkTarget: header.linkname });
         }
         next();
       });
@@ -60,5 +89,5 @@ export async function unpackTar(bytes: Uint8Array): Promise<UnpackedTar> {
   });
   Readable.from([Buffer.from(bytes)]).pipe(extract);
   await done;
-  return { entries, mtimeSeconds };
+  return { entries, symlinks, mtimeSeconds };
 }

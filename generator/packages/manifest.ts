@@ -1,7 +1,9 @@
 // Load a package's manifest: the one `.exopkg` file (YAML) or `package.ts`
 // (definePackage) in its folder. Every problem is reported at once, each
-// naming the manifest's file:line and the field, as a profile's are.
-import { readdir, stat } from "node:fs/promises";
+// naming the manifest's file:line and the field, as a profile's are. A
+// published package (`exo publish`) carries a signature beside its
+// manifest: it is checked against the trusted keys before anything is read.
+import { lstat, readdir, stat } from "node:fs/promises";
 import { basename, dirname, extname, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { z } from "zod";
@@ -12,6 +14,7 @@ import { readYaml } from "../eval/load-yaml.ts";
 import { displayPath } from "../eval/paths.ts";
 import { keyLine } from "../eval/lines.ts";
 import { isPackageDefinition } from "./define.ts";
+import { SIGNATURE_SUFFIX, type VerifiedPublication, verifyPublication } from "./publication.ts";
 
 export const MANIFEST_EXTENSION = ".exopkg";
 export const MANIFEST_TS = "package.ts";
@@ -22,15 +25,48 @@ export interface LoadedPackage {
   readonly file: string;
   /** The package's folder: its sources are relative to it. */
   readonly dir: string;
+  /** The key id that signed it, for a published package whose signature was checked. */
+  readonly signedBy?: string;
+}
+
+export interface LoadOptions {
+  /** Public key files (as exo.config.ts keys.trusted) a published package's signature must be by one of. */
+  readonly trusted?: readonly string[];
 }
 
 /** Load the package at `path`: a manifest file, or a folder holding exactly one. */
-export async function loadPackage(path: string): Promise<LoadedPackage> {
+export async function loadPackage(path: string, opts?: LoadOptions): Promise<LoadedPackage> {
   const file = await manifestFile(resolve(path));
-  const { value, lineOf } = extname(file) === MANIFEST_EXTENSION ? await readExopkg(file) : await readPackageTs(file);
+  const sigFile = `${file}${SIGNATURE_SUFFIX}`;
+  const signed = (await lstat(sigFile).catch(() => undefined)) ? await verifyPublication(dirname(file), sigFile, opts?.trusted ?? []) : undefined;
+  if (signed && extname(file) !== MANIFEST_EXTENSION) {
+    throw new ExoError("ERR_EXO_VERIFY", `${displayPath(sigFile)} signs ${basename(file)}: a published package's manifest is a ${MANIFEST_EXTENSION} file`, "publish it with `exo publish`, which writes one");
+  }
+  const { value, lineOf } = extname(file) === MANIFEST_EXTENSION ? await readExopkg(file, signed && signedManifestText(file, sigFile, signed)) : await readPackageTs(file);
   const parsed = manifestSchema.safeParse(value);
   if (!parsed.success) throw ExoErrors.of(parsed.error.issues.map((issue) => manifestProblem(file, issue, lineOf)));
-  return { manifest: parsed.data, file, dir: dirname(file) };
+  if (signed) checkSignedInputs(parsed.data, sigFile, signed);
+  return { manifest: parsed.data, file, dir: dirname(file), ...(signed ? { signedBy: signed.publication.keyId } : {}) };
+}
+
+/** The manifest's text as verified: the signature must list it. */
+function signedManifestText(file: string, sigFile: string, signed: VerifiedPublication): string {
+  const bytes = signed.files.get(basename(file));
+  if (!bytes) throw new ExoError("ERR_EXO_VERIFY", `${displayPath(sigFile)} does not sign the manifest ${basename(file)}`, "publish the package again with `exo publish`");
+  return bytes.toString("utf8");
+}
+
+/** The signature covers the package it names, and every file the manifest builds from. */
+function checkSignedInputs(manifest: Manifest, sigFile: string, signed: VerifiedPublication): void {
+  const { name, version } = signed.publication;
+  const where = displayPath(sigFile);
+  if (name !== manifest.package.name || version !== manifest.package.version) {
+    throw new ExoError("ERR_EXO_VERIFY", `${where} signs package ${name}@${version}, but the manifest is ${manifest.package.name}@${manifest.package.version}`, "publish the package again with `exo publish`");
+  }
+  for (const entry of [...manifest.sources, ...manifest.headers, ...(manifest.prebuilt ? [manifest.prebuilt.file] : [])]) {
+    if (entry.includes("*")) throw new ExoError("ERR_EXO_VERIFY", `${where}: a published manifest names each file it uses, not a pattern such as ${entry}`);
+    if (!signed.files.has(entry)) throw new ExoError("ERR_EXO_VERIFY", `${where} does not sign ${entry}, which the manifest uses`, "publish the package again with `exo publish`: every file a package uses is signed");
+  }
 }
 
 async function manifestFile(path: string): Promise<string> {
@@ -40,7 +76,13 @@ async function manifestFile(path: string): Promise<string> {
     if (extname(path) === MANIFEST_EXTENSION || basename(path) === MANIFEST_TS) return path;
     throw new ExoError("ERR_EXO_PACKAGE_INVALID", `${displayPath(path)} is not a package manifest`, `a manifest is a ${MANIFEST_EXTENSION} file (YAML) or ${MANIFEST_TS}`);
   }
-  const names = (await readdir(path)).filter((n) => extname(n) === MANIFEST_EXTENSION || n === MANIFEST_TS).sort();
+  const entries = await readdir(path);
+  const names = entries.filter((n) => extname(n) === MANIFEST_EXTENSION || n === MANIFEST_TS).sort();
+  const signatures = entries.filter((n) => n.endsWith(`${MANIFEST_EXTENSION}${SIGNATURE_SUFFIX}`)).sort();
+  if (names.length === 0 && signatures.length > 0) {
+    const expected = signatures[0]!.slice(0, -SIGNATURE_SUFFIX.length);
+    throw new ExoError("ERR_EXO_VERIFY", `${displayPath(path)}: ${signatures[0]} signs the manifest ${expected}, which is missing`, "copy the whole published folder; a package is installed only whole");
+  }
   if (names.length !== 1) {
     throw new ExoError(
       "ERR_EXO_PACKAGE_INVALID",
@@ -53,8 +95,9 @@ async function manifestFile(path: string): Promise<string> {
 
 type LineOf = (path: readonly string[]) => number;
 
-async function readExopkg(file: string): Promise<{ value: unknown; lineOf: LineOf }> {
-  const { data, lineOf } = readYaml(file, await readLimited(file, "package manifest"), "a package manifest is a mapping of sections: package, sources, dependencies, sandbox, ...");
+/** `text`: the manifest as its signature verified it, instead of reading the file again. */
+async function readExopkg(file: string, text?: string): Promise<{ value: unknown; lineOf: LineOf }> {
+  const { data, lineOf } = readYaml(file, text ?? (await readLimited(file, "package manifest")), "a package manifest is a mapping of sections: package, sources, dependencies, sandbox, ...");
   return { value: data, lineOf };
 }
 

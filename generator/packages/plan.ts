@@ -55,7 +55,8 @@ export function packageDerivations(pkg: LoadedPackage, files: PackageFiles, libr
     headers: files.headers.map((f) => f.path),
     prebuilt: files.prebuilt?.path ?? null,
     target: userToolchain.target,
-    cflags: [...userToolchain.cflags, ...manifest.build.cflags, ...(manifest.binary.lto ? ["-flto"] : [])],
+    // A program can say which package and version it is without repeating them in its sources.
+    cflags: [...userToolchain.cflags, `-DEXO_PACKAGE_NAME="${manifest.package.name}"`, `-DEXO_PACKAGE_VERSION="${manifest.package.version}"`, ...manifest.build.cflags, ...(manifest.binary.lto ? ["-flto"] : [])],
     asflags: userToolchain.asflags,
     includeDir: userToolchain.includeDir,
     // The toolchain strips every program; a package may keep its symbols.

@@ -9,7 +9,8 @@ import type { Json } from "../../store/hash.ts";
 import { ExoError } from "../errors.ts";
 import type { BootloaderArgs } from "../builders/bootloader.ts";
 import { generationInput, type ImageArgs } from "../builders/image.ts";
-import { type InitrdArgs, programInput, type Service } from "../builders/initrd.ts";
+import semver from "semver";
+import { type InitrdArgs, programInput } from "../builders/initrd.ts";
 import type { PayloadArgs } from "../builders/payload.ts";
 import type { SbomPackage } from "../image/sbom.ts";
 import { grubConfig } from "../image/grub-cfg.ts";
@@ -18,6 +19,7 @@ import { programSources, userToolchain } from "../../kernel-src/user/index.ts";
 import type { Config } from "../../schemas/index.ts";
 import { packageDerivations, packageId, packageKey, sdkDerivations, USER_OBJECT_PREFIX, USER_SOURCES } from "../packages/plan.ts";
 import type { ResolvedPackage } from "../packages/resolve.ts";
+import { appPath, imagePackages } from "./image-packages.ts";
 import { compileDerivations, objectId, type Tree } from "./objects.ts";
 import { systemConfigOf, systemHashOf } from "./system-config.ts";
 
@@ -30,6 +32,8 @@ export interface PlanOptions {
   readonly version?: number;
   /** The packages of packages.install (and init), with what they depend on, as resolvePackages chose them. */
   readonly packages: readonly ResolvedPackage[];
+  /** The package each installed attribute of packages.set is; without it, an attribute is the package of that name. */
+  readonly installed?: ReadonlyMap<string, ResolvedPackage["pkg"]>;
 }
 
 /** An older generation: its number, version and system, and the store path of its signed payload. */
@@ -54,18 +58,17 @@ export function planBuild(evaluation: Evaluation, opts: PlanOptions): BuildGraph
     throw new ExoError("ERR_EXO_CONFIG_INVALID", `option \`system.arch\` is ${config.system.arch}, but only x86_64 kernels can be built so far`, 'set system.arch = "x86_64"');
   }
   // The kernel and the initrd see the system configuration only: an image option rebuilds neither.
-  const input: KernelTemplateInput = { systemName: config.system.name, arch: config.system.arch, configHash: systemHashOf(config), kernel: config.kernel, sandbox: config.sandbox };
+  const input: KernelTemplateInput = { systemName: config.system.name, arch: config.system.arch, configHash: systemHashOf(config), kernel: config.kernel, sandbox: config.sandbox, packagePolicies: imagePackages(config, opts.packages, []).policies };
   const toolchain = archToolchain(config.system.arch);
   const files = renderKernel(input);
 
   const epoch = config.image.sourceDateEpoch;
-  const chosen = chosenPackages(config, opts.packages);
-  const packages = [...new Set(config.packages.install)].map((name) => ({ name, version: chosen.get(name)!.manifest.package.version }));
+  const installedKeys = new Set([...new Set(["init", ...config.packages.install])].map((attr) => packageKey(opts.installed?.get(attr) ?? installedByName(opts.packages, attr))));
+  const layout = imagePackages(config, opts.packages, opts.packages.filter((r) => installedKeys.has(packageKey(r.pkg))));
   const selftest = config.kernel.testMode === "selftest";
-  // bin/ holds every program package chosen (installed or depended on at run time), and usertest in self-test builds.
-  const programs = [...chosen.values()].filter((p) => p.manifest.package.kind === "program").map((p) => p.manifest.package.name);
-  const binFiles = [...programs.map((name) => ({ name, file: `bin/${name}` })), ...(selftest ? [{ name: "usertest", file: "usertest" }] : [])];
-  const initrd: InitrdArgs = { config: systemConfigOf(config) as unknown as Json, packages, programs: binFiles, services: services(config, chosen), epoch };
+  // Each program package chosen (installed or depended on at run time), and usertest in self-test builds, at its own path.
+  const programs = [...layout.programs, ...(selftest ? [{ key: "usertest", file: "usertest", path: "bin/usertest" }] : [])];
+  const initrd: InitrdArgs = { config: systemConfigOf(config) as unknown as Json, packages: layout.listing as unknown as Json[], programs, links: layout.links, services: layout.services, epoch };
   const derivations: Derivation[] = [
     ...sdkDerivations(new Set(["lib/crt0.S", "lib/libexo.c", ...(selftest ? programSources("usertest") : [])])),
     ...opts.packages.flatMap((r) => packageDerivations(r.pkg, r.files, r.libraries)),
@@ -76,7 +79,7 @@ export function planBuild(evaluation: Evaluation, opts: PlanOptions): BuildGraph
       builder: "initrd",
       args: initrd as unknown as Json,
       inputs: {
-        ...Object.fromEntries(programs.map((name) => [programInput(name), { node: packageId(packageKey(chosen.get(name)!)) }])),
+        ...Object.fromEntries(layout.programs.map(({ key }) => [programInput(key), { node: packageId(key) }])),
         ...(selftest ? { [programInput("usertest")]: { node: programInput("usertest") } } : {}),
       },
     },
@@ -131,45 +134,26 @@ export function planBuild(evaluation: Evaluation, opts: PlanOptions): BuildGraph
   return { schema: PLAN_SCHEMA, derivations, output: IMAGE };
 }
 
-/** The chosen package of each name; two versions of one program in one image are refused until the image can hold both. */
-function chosenPackages(config: Config, resolved: readonly ResolvedPackage[]): Map<string, ResolvedPackage["pkg"]> {
-  const chosen = new Map<string, ResolvedPackage["pkg"]>();
-  for (const { pkg } of resolved) {
-    const name = pkg.manifest.package.name;
-    const other = chosen.get(name);
-    if (other && pkg.manifest.package.kind === "program") {
-      throw new ExoError("ERR_EXO_PACKAGE_INVALID", `the image would hold two versions of ${name} (${other.manifest.package.version} and ${pkg.manifest.package.version})`, "require one version of it everywhere");
-    }
-    chosen.set(name, pkg);
-  }
-  for (const name of config.packages.install) {
-    if (!chosen.has(name)) throw new Error(`packages.install holds ${name}, which resolvePackages did not resolve`);
-  }
-  return chosen;
-}
-
-/** What init starts, in install order: each installed package that declares a service, under its policy (own keys only, never Object.prototype's). */
-function services(config: Config, chosen: ReadonlyMap<string, ResolvedPackage["pkg"]>): Service[] {
-  return [...new Set(config.packages.install)]
-    .filter((name) => chosen.get(name)!.manifest.services.length > 0)
-    .map((name) => {
-      const own = Object.hasOwn(config.packages.policies, name) ? config.packages.policies[name] : undefined;
-      return { name, policy: own ?? config.sandbox.defaultPolicy, daemon: chosen.get(name)!.manifest.services.some((s) => s.daemon) };
-    });
+/** The package an installed attribute names, for callers that resolved by package name (its name is the attribute). */
+function installedByName(resolved: readonly ResolvedPackage[], attr: string): ResolvedPackage["pkg"] {
+  const found = resolved.filter((r) => r.pkg.manifest.package.name === attr).sort((x, y) => (semver.gt(x.pkg.manifest.package.version, y.pkg.manifest.package.version) ? -1 : 1))[0];
+  if (!found) throw new Error(`packages.install holds ${attr}, which resolvePackages did not resolve`);
+  return found.pkg;
 }
 
 /** What the SBOM says of each package the image is built from, by name. */
 function sbomPackages(resolved: readonly ResolvedPackage[]): SbomPackage[] {
   return resolved
-    .map(({ pkg: { manifest: m }, files, libraries }) => ({
+    .map(({ pkg: { manifest: m }, files, libraries, runtime }) => ({
       name: m.package.name,
       version: m.package.version,
       license: m.package.license,
       sources: [files.manifest, ...files.sources, ...files.headers, ...(files.prebuilt ? [files.prebuilt] : [])].map(({ path, sha256 }) => ({ path, sha256 })),
-      links: libraries.map((l) => l.manifest.package.name),
-      needs: Object.keys(m.dependencies.runtime).sort(),
+      file: m.package.kind === "program" ? appPath(m.package.name, m.package.version) : null,
+      links: libraries.map(packageKey),
+      needs: runtime.map(packageKey).sort(),
     }))
-    .sort((a, b) => (a.name < b.name ? -1 : 1));
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : semver.compare(a.version, b.version)));
 }
 
 /** usertest, the self-tests' user half: linked from the SDK's tree like a program, kept out of the package set. */

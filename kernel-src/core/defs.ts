@@ -40,7 +40,7 @@ export const defs: Template = {
       [`${a}/vm.c`, [
         "#define UVM_WRITE 1  /* uvm_map's prot: read-write, never executable; 0 is read-execute */",
         "#define UVM_NOEXEC 2 /* ... read-only, not executable */",
-        "uint64 uvm_create(void);", "void uvm_map(uint64 pml4, uint64 va, void *pa, int prot);", "void *uvm_map_zeroed(uint64 pml4, uint64 va, int prot);", "void *uvm_page(uint64 pml4, uint64 va);", "int64 uvm_copy_str(char *dst, uint64 va, uint64 n);", "int uvm_check(uint64 va, uint64 len, int write);", "uint64 uvm_alloc(uint64 pml4, uint64 len);", "int uvm_dealloc(uint64 pml4, uint64 va, uint64 len);", "void uvm_free(uint64 pml4);", "uint64 kernel_cr3(void);"]],
+        "uint64 uvm_create(void);", "void uvm_map(uint64 pml4, uint64 va, void *pa, int prot);", "void *uvm_map_zeroed(uint64 pml4, uint64 va, int prot);", "void *uvm_page(uint64 pml4, uint64 va);", "int64 uvm_copy_str(char *dst, uint64 va, uint64 n);", "int uvm_check(uint64 va, uint64 len, int write);", "uint64 uvm_alloc(uint64 pml4, uint64 len);", "int64 uvm_dealloc(uint64 pml4, uint64 va, uint64 len);", "void uvm_free(uint64 pml4);", "uint64 kernel_cr3(void);"]],
       [`${a}/trap.c`, ["void idt_init(void);", "void backtrace(uint64 rbp);", ...(tests ? ["void trap_expect(uint32 vector, void *resume);", "int trap_caught(uint64 *cr2, uint64 *rip);"] : [])]],
       ...(k.testMode === "bench" ? [["core/bench.c", ["void bench_run(void);"]] as [string, string[]]] : []),
       ["core/buddy.c", ["void *page_alloc(uint32 order);", "void page_free(void *p, uint32 order);", "void buddy_add_range(uint64 start, uint64 end);", "uint64 buddy_free_pages(void);"]],
@@ -65,6 +65,7 @@ export const defs: Template = {
           "int64 file_lseek(uint64 fd, int64 offset, uint64 whence);",
         ],
       ],
+      ["core/path.c", ["int64 path_clean(char *out, uint64 room, const char *dir, const char *path);", "int path_under(const char *path, const char *prefix);"]],
       ["core/initrd.c", ["int initrd_find(uint32 magic, uint64 info, const uint8 **start, uint64 *len);", "int initrd_verify(const uint8 *start, uint64 len, char actual[65]);", "void initrd_accept(const uint8 *start, uint64 len);", "int initrd_lookup(const char *path, const uint8 **data, uint64 *len);"]],
       ...(k.ipc.enable
         ? [[
@@ -88,7 +89,7 @@ export const defs: Template = {
       ["core/main.c", ["void kmain(uint32 magic, uint64 info);"]],
       [
         "core/printf.c",
-        ["void kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));", `void panic(const char *reason) ${noreturn};`],
+        ["void vkprintf(const char *fmt, va_list ap);", "void kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));", `void panic(const char *reason) ${noreturn};`],
       ],
       [
         "core/proc.c",
@@ -116,6 +117,15 @@ export const defs: Template = {
             : []),
         ],
       ],
+      [
+        "core/sandbox.c",
+        [
+          "const struct policy *policy_find(const char *name);",
+          "void sandbox_deny(uint64 cap, const char *fmt, ...) __attribute__((format(printf, 2, 3)));",
+          "int64 sandbox_open(const char *path, int write);",
+          ...(k.ipc.enable ? ["int64 sandbox_ipc(uint64 *users, uint64 n);"] : []),
+        ],
+      ],
       ...(k.testMode === "selftest" ? [["core/selftest.c", ["void selftest_run(void);"]] as [string, string[]]] : []),
       ["core/sha256.c", ["void sha256(const uint8 *data, uint64 len, uint8 out[32]);"]],
       ["core/syscall.c", ["int64 syscall_dispatch(uint64 a0, uint64 a1, uint64 a2, uint64 a3, uint64 nr);", "uint64 syscall_first_tsc(void);"]],
@@ -138,10 +148,16 @@ export const defs: Template = {
         [
           "struct uproc *uproc_spawn(const char *name, uint64 caps, uint64 arg0, uint64 arg1);",
           "int64 uproc_spawn_file(const char *path, uint64 caps, uint64 arg, struct uproc **out);",
+          "int64 uproc_spawn_policy(const char *path, const struct policy *policy, uint64 arg, struct uproc **out);",
           "int64 uproc_wait(struct uproc *p, int *killed);",
           "int uproc_alive(struct uproc *p);",
           "uint32 uproc_pid(void);",
           "uint64 uproc_caps(void);",
+          "const struct policy *uproc_policy(void);",
+          "const char *uproc_subject(void);",
+          "int uproc_first_denial(uint64 cap);",
+          "int64 uproc_mmap(uint64 len);",
+          "int64 uproc_munmap(uint64 va, uint64 len);",
           "uint64 uproc_pml4(void);",
           "struct ufile *uproc_files(void);",
           `void uproc_exit(int64 status) ${noreturn};`,
@@ -169,7 +185,7 @@ export const defs: Template = {
       w.blank();
       w.line('#include "types.h"');
       w.blank();
-      w.line("struct thread;", "struct uproc;");
+      w.line("struct thread;", "struct uproc;", "struct policy;");
       if (k.ipc.enable) w.line("struct ipc_ring;", "struct ipc_msg;");
       for (const [file, lines] of groups) w.blank().comment(file).line(...lines);
     });

@@ -12,7 +12,7 @@ export const file: Template = {
     return emit({ source, path: "core/file.c", summary, options: [] }, (w) => {
       w.line('#include "types.h"', '#include "errno.h"', '#include "ufile.h"', '#include "defs.h"');
       w.blank();
-      w.line("#define O_ACCMODE 3", "#define O_RDONLY 0", "#define SEEK_SET 0", "#define SEEK_CUR 1", "#define SEEK_END 2");
+      w.line("#define O_ACCMODE 3", "#define O_RDONLY 0", "#define O_CREAT 0100", "#define SEEK_SET 0", "#define SEEK_CUR 1", "#define SEEK_END 2");
       w.line("#define S_IFREG 0100000", "#define S_IFCHR 0020000");
       w.blank();
       w.comment("The open file behind descriptor fd of the current process, or NULL.");
@@ -21,20 +21,27 @@ export const file: Template = {
         w.line("struct ufile *f = &uproc_files()[fd - FD_FIRST];", "return f->open ? f : NULL;");
       });
       w.blank();
-      w.comment("open(path, flags): the initrd is read-only, so only O_RDONLY; a leading slash is optional.");
+      w.comment(
+        "open(path, flags): a leading slash is optional. The sandbox decides first",
+        "(core/sandbox.c: fs.read to read, fs.write to write, a package's paths);",
+        "then, the initrd being read-only, an allowed open for writing is -EROFS.",
+      );
       w.fn("int64 file_open(uint64 path_va, uint64 flags)", () => {
-        w.line(`char path[128];
+        w.line(`char raw[128], path[128];
 const uint8 *data;
 uint64 len;
-int64 n = uvm_copy_str(path, path_va, sizeof path);
+int64 n = uvm_copy_str(raw, path_va, sizeof raw);
 if (n < 0)
     return n == -1 ? -EFAULT : -ENAMETOOLONG;
-if ((flags & O_ACCMODE) != O_RDONLY)
+if (path_clean(path, sizeof path, "", raw) < 0)
+    return -ENOENT; /* a ".." above the root names nothing */
+int write = (flags & O_ACCMODE) != O_RDONLY || (flags & O_CREAT) != 0;
+int64 err = sandbox_open(path, write);
+if (err != 0)
+    return err;
+if (write)
     return -EROFS;
-const char *name = path;
-while (*name == '/')
-    name++;
-if (!initrd_lookup(name, &data, &len))
+if (!initrd_lookup(path, &data, &len))
     return -ENOENT;
 struct ufile *table = uproc_files();
 for (int i = 0; i < UPROC_FILES; i++) {

@@ -13,9 +13,12 @@ import { ipc } from "./ipc.ts";
 import { ipcParam } from "./ipc_param.ts";
 import { main } from "./main.ts";
 import { param } from "./param.ts";
+import { path } from "./path.ts";
+import { policy } from "./policy.ts";
 import { printf } from "./printf.ts";
 import { proc } from "./proc.ts";
 import { ring } from "./ring.ts";
+import { sandbox } from "./sandbox.ts";
 import { sched } from "./sched.ts";
 import { schedParam } from "./sched_param.ts";
 import { selftest } from "./selftest.ts";
@@ -31,6 +34,6 @@ import { uproc } from "./uproc.ts";
 import { ufile } from "./ufile.ts";
 
 export const coreTemplates: readonly Template[] = [
-  allocParam, bench, buddy, buildInfo, defs, elf, errno, file, initrd, ipc, ipcParam, main, param, printf, proc, ring, sched, schedParam, selftest,
+  allocParam, bench, buddy, buildInfo, defs, elf, errno, file, initrd, ipc, ipcParam, main, param, path, policy, printf, proc, ring, sandbox, sched, schedParam, selftest,
   sha256, slab, string, syscall, sysnum, tcache, thread, types, ufile, uproc,
 ];

@@ -2,7 +2,7 @@
 // module (Multiboot v1 or Multiboot2), check it against the SHA-256 the
 // kernel was built with (the last link of the chain of trust: signature →
 // manifest → kernel → initrd), and look files up in it: it is a ustar
-// archive, read in place.
+// archive, read in place, whose symlinks lookups follow.
 import { emit, type Template } from "../template.ts";
 
 const source = "core/initrd.ts";
@@ -18,6 +18,8 @@ export const initrd: Template = {
       w.line("#define MB1_INFO_MODS 0x8");
       w.comment("Multiboot2 info: tags after an 8-byte header, each 8-byte aligned; type 3 is a module.");
       w.line("#define MB2_TAG_MODULE 3");
+      w.comment("Symlinks followed in one lookup, and the longest path a lookup handles.");
+      w.line("#define INITRD_LINKS_MAX 8", "#define INITRD_PATH_MAX 256");
       w.blank();
       w.comment(
         "The first boot module the loader passed: 1 with *start and *len set, or 0 when",
@@ -90,12 +92,8 @@ for (uint64 i = 0; i < 100; i++) {
 return path[at + 100] == 0;`);
       });
       w.blank();
-      w.comment(
-        "Find the regular file path (no leading slash) in the initrd: 1 with *data",
-        "and *len set, or 0. Headers are 512-byte blocks, each file's data follows",
-        "its header padded to 512; two zero blocks (or the end) end the archive.",
-      );
-      w.fn("int initrd_lookup(const char *path, const uint8 **data, uint64 *len)", () => {
+      w.comment("The header of the entry named path (normalised), or NULL. Headers are 512-byte blocks, each entry's data follows its header padded to 512; two zero blocks (or the end) end the archive.");
+      w.fn("static const uint8 *entry(const char *path)", () => {
         w.line(`for (uint64 at = 0; at + 512 <= initrd_len;) {
     const uint8 *h = initrd_start + at;
     if (h[0] == 0)
@@ -103,14 +101,44 @@ return path[at + 100] == 0;`);
     uint64 size = octal(h + 124, 12);
     if (size > initrd_len - at - 512)
         break;
-    if ((h[156] == '0' || h[156] == 0) && name_is(h, path)) {
-        *data = h + 512;
-        *len = size;
-        return 1;
-    }
+    if (name_is(h, path))
+        return h;
     at += 512 + ((size + 511) & ~511UL);
 }
-return 0;`);
+return NULL;`);
+      });
+      w.blank();
+      w.comment(
+        "Find the regular file path (a leading slash is optional) in the initrd: 1",
+        "with *data and *len set, or 0. A symlink on the way (ustar typeflag '2') is",
+        "followed, relative to its folder or from the root, at most",
+        "INITRD_LINKS_MAX deep; a target above the root leads nowhere.",
+      );
+      w.fn("int initrd_lookup(const char *path, const uint8 **data, uint64 *len)", () => {
+        w.line(`char cur[INITRD_PATH_MAX], next[INITRD_PATH_MAX], target[101];
+if (path_clean(cur, sizeof cur, "", path) < 0)
+    return 0;
+for (int links = 0;; links++) {
+    const uint8 *h = entry(cur);
+    if (h == NULL)
+        return 0;
+    if (h[156] == '0' || h[156] == 0) {
+        *data = h + 512;
+        *len = octal(h + 124, 12);
+        return 1;
+    }
+    if (h[156] != '2' || links == INITRD_LINKS_MAX)
+        return 0;
+    memcpy(target, h + 157, 100); /* linkname: NUL-padded, or all 100 bytes */
+    target[100] = 0;
+    uint64 cut = strlen(cur);
+    while (cut > 0 && cur[cut - 1] != '/')
+        cut--;
+    cur[cut > 0 ? cut - 1 : 0] = 0; /* the link's folder */
+    if (path_clean(next, sizeof next, cur, target) < 0)
+        return 0;
+    memcpy(cur, next, sizeof cur);
+}`);
       });
     });
   },

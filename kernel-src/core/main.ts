@@ -2,10 +2,9 @@
 // up memory, traps, the FPU, the timer and the scheduler, then runs the
 // self-tests or benchmarks when built with them, and stops the machine.
 import type { KernelTemplateInput } from "../input.ts";
-import { capabilities } from "../../schemas/sandbox.ts";
-import { capabilityMask, syscallTiers } from "../features.ts";
+import { syscallTiers } from "../features.ts";
 import { inlineDefines } from "../params.ts";
-import { emit, type Template } from "../template.ts";
+import { cString, emit, type Template } from "../template.ts";
 import type { Writer } from "../writer.ts";
 
 const source = "core/main.ts";
@@ -52,7 +51,7 @@ export const main: Template = {
     ];
     const summary = "kmain: the boot banner, bring-up of every subsystem, then the self-tests, the benchmarks or a clean stop.";
     return emit({ source, path: "core/main.c", summary, options }, (w) => {
-      w.line('#include "types.h"', '#include "cpu.h"', '#include "multiboot.h"', '#include "defs.h"');
+      w.line('#include "types.h"', '#include "cpu.h"', '#include "errno.h"', '#include "multiboot.h"', '#include "policy.h"', '#include "defs.h"');
       w.blank();
       w.comment("How many syscalls each POSIX-X tier holds, for the banner.");
       w.line(...inlineDefines(syscallTiers(k).map((t) => [`EXO_SYSCALLS_${t.tier.toUpperCase()}`, t.syscalls.length, t.option] as const)));
@@ -83,16 +82,23 @@ export const main: Template = {
         if (k.testMode === "selftest") w.line("selftest_run();");
         else if (k.testMode === "bench") w.line("bench_run();");
         else {
-          const policy = sandbox && Object.hasOwn(sandbox.policies, sandbox.defaultPolicy) ? sandbox.policies[sandbox.defaultPolicy] : undefined;
-          const caps =
-            policy === undefined
-              ? `(1UL << ${capabilities.length}) - 1 /* every capability: no sandbox policy given */`
-              : `${capabilityMask(policy.capabilities)} /* sandbox.policies.${sandbox?.defaultPolicy}: ${policy.capabilities.join(", ") || "none"} */`;
-          w.comment("The first user process: bin/init from the initrd, under sandbox.defaultPolicy.");
+          const policy = sandbox && Object.hasOwn(sandbox.policies, sandbox.defaultPolicy) ? sandbox.defaultPolicy : undefined;
+          w.comment(
+            "The first user process: init from the initrd (exo/bin/init, or bin/init in",
+            "the older layout), under sandbox.defaultPolicy (core/sandbox.c).",
+          );
           w.line("struct uproc *init;", "int killed;");
-          w.line(`int64 err = uproc_spawn_file("bin/init", ${caps}, 0, &init);`);
+          if (policy === undefined) {
+            w.comment("No sandbox policy given: init holds every capability.");
+            w.line("#define SPAWN_INIT(path) uproc_spawn_file(path, CAP_ALL, 0, &init)");
+          } else {
+            w.line(`const struct policy *policy = policy_find(${cString(policy)});`);
+            w.line("#define SPAWN_INIT(path) uproc_spawn_policy(path, policy, 0, &init)");
+          }
+          w.line("int64 err = SPAWN_INIT(\"exo/bin/init\");");
+          w.line("if (err == -ENOENT)").indent(() => w.line("err = SPAWN_INIT(\"bin/init\");"));
           w.block("if (err != 0) {", () => {
-            w.line('kprintf("exo: init: cannot start bin/init from the initrd: error %d\\n", (int)-err);', "arch_exit(1);");
+            w.line('kprintf("exo: init: cannot start exo/bin/init or bin/init from the initrd: error %d\\n", (int)-err);', "arch_exit(1);");
           });
           w.line("int64 status = uproc_wait(init, &killed);");
           w.line('kprintf("exo: init %s with status %d\\n", killed ? "was killed" : "exited", (int)status);');

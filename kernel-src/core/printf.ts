@@ -23,12 +23,10 @@ export const printf: Template = {
         });
         w.blank();
         w.comment(
-          "Print fmt to the console. Understands %d %u %x %s %c %p %% and a",
+          "Print fmt with the arguments ap to the console. Understands %d %u %x %s %c %p %% and a",
           "width, which always pads with zeros (%02u); that is all the kernel needs.",
         );
-        w.fn("void kprintf(const char *fmt, ...)", () => {
-          w.line("va_list ap;");
-          w.line("va_start(ap, fmt);");
+        w.fn("void vkprintf(const char *fmt, va_list ap)", () => {
           w.block("for (const char *p = fmt; *p != 0; p++) {", () => {
             w.block("if (*p != '%') {", () => w.line("uart_putc(*p);", "continue;"));
             w.line("int width = 0;");
@@ -57,7 +55,10 @@ export const printf: Template = {
             w.line("default:").indent(() => w.line("uart_putc('%');", "uart_putc(*p);", "break;"));
             w.line("}");
           });
-          w.line("va_end(ap);");
+        });
+        w.blank();
+        w.fn("void kprintf(const char *fmt, ...)", () => {
+          w.line("va_list ap;", "va_start(ap, fmt);", "vkprintf(fmt, ap);", "va_end(ap);");
         });
         w.blank();
         w.comment(

@@ -4,19 +4,23 @@
 // schemas/sandbox.ts) or returns EPERM.
 import type { KernelTemplateInput } from "../input.ts";
 import { syscallTiers } from "../features.ts";
-import { capabilities, type Capability } from "../../schemas/sandbox.ts";
+import type { Capability } from "../../schemas/sandbox.ts";
 import type { SyscallName } from "../../schemas/kernel.ts";
 import { emit, type Template } from "../template.ts";
 import { alignColumns } from "../writer.ts";
+import { capMacro } from "./policy.ts";
 
 const source = "core/syscall.ts";
 
-/** The capability each syscall needs; null for those every process may make. */
+/** The capability the table checks before each syscall; null for those every process may make (or whose handler checks). */
 export const syscallCapability: Record<SyscallName, Capability | null> = {
   read: "fs.read", write: "console", getpid: null, clock_gettime: "time", exit: null, yield: null,
-  ipc_send: "ipc", ipc_recv: "ipc", mmap: "memory.map", munmap: "memory.map", open: "fs.read", close: null,
+  ipc_send: "ipc", ipc_recv: "ipc", mmap: "memory.map", munmap: "memory.map", open: null, close: null,
   fstat: "fs.read", lseek: "fs.read", nanosleep: "time", spawn: "spawn", wait: "spawn", kill: "signal",
 };
+
+/** Capabilities a handler checks itself, by its arguments: open needs fs.read to read and fs.write to write (core/sandbox.c). */
+export const handlerCapabilities: Partial<Record<SyscallName, readonly Capability[]>> = { open: ["fs.read", "fs.write"] };
 
 /** Each syscall's handler body; a0..a3 are its arguments. */
 const handlers: Record<SyscallName, string> = {
@@ -44,17 +48,20 @@ ts[1] = ns % 1000000000;
 return 0;`,
   exit: "uproc_exit((int64)a0);\nreturn 0;",
   yield: "yield();\nreturn 0;",
-  mmap: `/* Anonymous memory only: a1 bytes of zeroed, writable pages anywhere in the window (a0, the hint, is ignored). */
-uint64 va = uvm_alloc(uproc_pml4(), a1);
+  mmap: `/* Anonymous memory only: a1 bytes of zeroed, writable pages anywhere in the window (a0, the hint, is ignored), within the policy's memoryPages. */
 (void)a0;
-return va != 0 ? (int64)va : -ENOMEM;`,
+return uproc_mmap(a1);`,
   munmap: `/* Unmap [a0, a0 + a1) and free its pages. */
-return uvm_dealloc(uproc_pml4(), a0, a1) == 0 ? 0 : -EINVAL;`,
+return uproc_munmap(a0, a1);`,
   ipc_send: `/* Send len a2 bytes at a1 on channel a0: inline up to 56 bytes, through shared pages above. Waits while the ring is full. */
 struct ipc_msg m;
+if (a0 >= IPC_CHANNELS)
+    return -EINVAL;
+if (sandbox_ipc(&channel_users[a0], a0) != 0) /* a package shares channels only with the packages it lists */
+    return -EPERM;
 struct ipc_ring *r = channel(a0);
 if (r == NULL)
-    return a0 >= IPC_CHANNELS ? -EINVAL : -ENOMEM;
+    return -ENOMEM;
 if (a2 > IPC_MAX_BYTES)
     return -EINVAL;
 if (!uvm_check(a1, a2, 0))
@@ -66,9 +73,13 @@ return (int64)a2;`,
   ipc_recv: `/* Receive the next message of channel a0 into a1 (room for a2 bytes); returns its full length. Waits while the ring is empty. */
 struct ipc_msg m;
 uint64 len;
+if (a0 >= IPC_CHANNELS)
+    return -EINVAL;
+if (sandbox_ipc(&channel_users[a0], a0) != 0)
+    return -EPERM;
 struct ipc_ring *r = channel(a0);
 if (r == NULL)
-    return a0 >= IPC_CHANNELS ? -EINVAL : -ENOMEM;
+    return -ENOMEM;
 if (!uvm_check(a1, a2, 1))
     return -EFAULT;
 ring_pop(r, &m);
@@ -98,21 +109,16 @@ export const syscall: Template = {
     const options = [...(k.ipc.enable ? ["kernel.ipc.enable"] : []), ...tiers.map((t) => t.option)];
     const summary = "The syscall table from the POSIX-X tiers, each entry with the capability it needs, and syscall_dispatch.";
     return emit({ source, path: "core/syscall.c", summary, options }, (w) => {
-      w.line('#include "types.h"', '#include "cpu.h"', '#include "errno.h"', '#include "sysnum.h"', '#include "thread.h"');
+      w.line('#include "types.h"', '#include "cpu.h"', '#include "errno.h"', '#include "sysnum.h"', '#include "thread.h"', '#include "policy.h"');
       if (k.ipc.enable) w.line('#include "ring.h"');
       w.line('#include "defs.h"');
-      w.blank();
-      w.comment("Capabilities, one bit each, in the order of schemas/sandbox.ts.");
-      // Without IPC the ipc capability names nothing the kernel has: its bit stays reserved, unnamed.
-      const caps = capabilities.map((c, i) => [c, i] as const).filter(([c]) => k.ipc.enable || c !== "ipc");
-      w.line(...alignColumns(caps.map(([c, i]) => ["#define", `CAP_${c.replace(".", "_").toUpperCase()}`, `(1UL << ${i})`, `/* ${c} */`])));
-      w.line(`#define CAP_NONE 0`, `#define CAP_ALL ((1UL << ${capabilities.length}) - 1)`);
       w.blank();
       w.line("typedef int64 (*sysfn)(uint64 a0, uint64 a1, uint64 a2, uint64 a3);");
       if (all.some((x) => x.name === "ipc_send" || x.name === "ipc_recv")) {
         w.blank();
         w.comment("Channels: kernel-wide Fusion Rings that processes name by number, made on first use.");
         w.line("#define IPC_CHANNELS 8", "#define IPC_MAX_BYTES 65536", "static struct ipc_ring *channels[IPC_CHANNELS];");
+        w.line("static uint64 channel_users[IPC_CHANNELS]; /* the package policies (bits) that used each channel (core/sandbox.c) */");
         w.blank();
         w.fn("static struct ipc_ring *channel(uint64 n)", () => {
           w.line("if (n >= IPC_CHANNELS)").indent(() => w.line("return NULL;"));
@@ -137,7 +143,7 @@ export const syscall: Template = {
       w.comment("Indexed by syscall number (sysnum.h); hot tier first. A number with no entry is ENOSYS.");
       const max = Math.max(0, ...all.map((s) => s.number + 1));
       w.line(`#define NSYSCALLS ${max}`);
-      w.line("static const struct { sysfn fn; uint64 cap; } syscalls[NSYSCALLS] = {");
+      w.line("static const struct { sysfn fn; uint64 cap; const char *name; } syscalls[NSYSCALLS] = {");
       w.indent(() => {
         for (const t of tiers) {
           if (t.syscalls.length === 0) continue;
@@ -146,7 +152,7 @@ export const syscall: Template = {
             ...alignColumns(
               t.syscalls.map((s) => {
                 const cap = syscallCapability[s.name];
-                return [`[SYS_${s.name}]`, `= { sys_${s.name},`, `${cap === null ? "CAP_NONE" : `CAP_${cap.replace(".", "_").toUpperCase()}`} },`];
+                return [`[SYS_${s.name}]`, `= { sys_${s.name},`, `${cap === null ? "CAP_NONE" : capMacro(cap)},`, `"${s.name}" },`];
               }),
             ),
           );
@@ -166,9 +172,10 @@ if (first_syscall_tsc == 0)
 intr_on();
 if (nr >= NSYSCALLS || syscalls[nr].fn == NULL)
     r = -ENOSYS;
-else if (syscalls[nr].cap != CAP_NONE && (syscalls[nr].cap & ~uproc_caps()) != 0) /* no lookup for syscalls anyone may make */
+else if (syscalls[nr].cap != CAP_NONE && (syscalls[nr].cap & ~uproc_caps()) != 0) { /* no lookup for syscalls anyone may make */
+    sandbox_deny(syscalls[nr].cap, "%s", syscalls[nr].name);
     r = -EPERM;
-else
+} else
     r = syscalls[nr].fn(a0, a1, a2, a3);
 if (curthread->kill_pending) /* killed meanwhile: die here rather than return */
     uproc_checkpoint();

@@ -6,50 +6,40 @@
 // at the process's next checkpoint: a syscall, a timer tick in user mode, or
 // a wait for a ring.
 import type { KernelTemplateInput } from "../input.ts";
-import { KILLED_STATUS } from "../errno.ts";
-import { capabilityMask } from "../features.ts";
-import { assertNamesFit, MAX_NAME, NAME_MAX_MACRO, nameMaxDefine } from "../../schemas/limits.ts";
-import { cString, emit, type Template } from "../template.ts";
-import { alignColumns } from "../writer.ts";
+import { FAULTED_STATUS, KILLED_STATUS } from "../errno.ts";
+import { assertNamesFit } from "../../schemas/limits.ts";
+import { emit, type Template } from "../template.ts";
+import { POLICY_MAX_MACRO } from "./policy.ts";
 
 const source = "core/uproc.ts";
 
 export const uproc: Template = {
   source,
   render({ sandbox }: KernelTemplateInput) {
-    const policies = Object.entries(sandbox?.policies ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     // The schema refuses longer names; one here could never be asked for whole by spawn.
-    assertNamesFit("sandbox policy name", policies.map(([name]) => name));
+    assertNamesFit("sandbox policy name", Object.keys(sandbox?.policies ?? {}));
     const summary =
-      "User processes: spawn an ELF from the initrd (or the built-in program) under a sandbox policy, exit, wait, kill at a checkpoint, die on a fault.";
-    return emit({ source, path: "core/uproc.c", summary, options: sandbox !== undefined ? ["sandbox.policies"] : [] }, (w) => {
-      w.line('#include "types.h"', '#include "cpu.h"', '#include "errno.h"', '#include "memlayout.h"', '#include "thread.h"', '#include "ufile.h"', '#include "defs.h"');
-      w.blank();
-      w.comment(`Longest sandbox policy name (schemas/limits.ts MAX_NAME = ${MAX_NAME}, the same as user/include/exo.h).`);
-      w.line(nameMaxDefine);
+      "User processes: spawn an ELF from the initrd (or the built-in program) under a sandbox policy, exit, wait, kill at a checkpoint, die on a fault; mmap within the policy's pages.";
+    return emit({ source, path: "core/uproc.c", summary, options: [] }, (w) => {
+      w.line('#include "types.h"', '#include "cpu.h"', '#include "errno.h"', '#include "memlayout.h"', '#include "thread.h"', '#include "ufile.h"', '#include "policy.h"', '#include "defs.h"');
       w.blank();
       w.line(`struct uproc {
     struct thread *thread;
-    struct uproc *parent;  /* NULL: started by the kernel */
-    uint64 pml4;           /* its address space */
-    uint64 caps;           /* CAP_* bits (core/syscall.c) it holds */
+    struct uproc *parent;         /* NULL: started by the kernel */
+    uint64 pml4;                  /* its address space */
+    const struct policy *policy;  /* its sandbox policy (core/sandbox.c); NULL: started by the kernel with caps */
+    uint64 caps;                  /* CAP_* bits (include/policy.h) it holds */
+    uint64 mapped;                /* pages it holds from mmap */
+    uint64 denied;                /* CAP_* bits whose denial was already printed */
     uint64 entry, arg0, arg1;
-    int64 status;          /* exit status; -1 when killed */
-    int killed;            /* a fault or a kill ended it */
-    uint32 pid, index;   /* pid, and its place in procs */
+    int64 status;                 /* exit status; -1 when killed */
+    int killed;                   /* 1: a kill ended it; 2: a fault */
+    uint32 pid, index;            /* pid, and its place in procs */
     char name[32];
     struct ufile files[UPROC_FILES];
 };`);
       w.blank();
       w.line("extern const char initcode_start[], initcode_end[];", "static struct uproc *procs[UPROC_MAX];", "static uint32 next_pid = 1;");
-      w.blank();
-      w.comment("The sandbox policies (sandbox.policies), by name: what spawn grants.");
-      w.line("static const struct { const char *name; uint64 caps; } policies[] = {");
-      w.indent(() => {
-        if (policies.length === 0) w.line('{ "", 0 }, /* no sandbox policies given */');
-        w.line(...alignColumns(policies.map(([name, p]) => [`{ ${cString(name)},`, `${capabilityMask(p.capabilities)} },`, `/* ${p.capabilities.join(", ") || "no capabilities"} */`])));
-      });
-      w.line("};");
       w.blank();
       w.comment("The process's kernel thread: straight to user mode at its entry point.");
       w.fn("static void uproc_main(void *arg)", () => {
@@ -60,7 +50,7 @@ export const uproc: Template = {
         "A new process in a free place of the table: an address space holding only",
         "its stack, not yet running. NULL when the table or memory is full.",
       );
-      w.fn("static struct uproc *uproc_new(const char *name, uint64 caps, uint64 arg0, uint64 arg1)", () => {
+      w.fn("static struct uproc *uproc_new(const char *name, const struct policy *policy, uint64 caps, uint64 arg0, uint64 arg1)", () => {
         w.line(`struct uproc *p = kmalloc(sizeof *p);
 if (p == NULL)
     return NULL;
@@ -74,7 +64,8 @@ for (uint64 i = 1; i <= USER_STACK_PAGES; i++)
         goto fail;
 for (uint64 i = 0; i + 1 < sizeof p->name && name[i] != 0; i++)
     p->name[i] = name[i];
-p->caps = caps;
+p->policy = policy;
+p->caps = policy != NULL ? policy->caps : caps;
 p->arg0 = arg0;
 p->arg1 = arg1;
 p->parent = curthread->proc;
@@ -123,7 +114,7 @@ return p;`);
       w.blank();
       w.comment("Start a process running the built-in program (initcode) with arguments arg0, arg1. NULL when memory is out.");
       w.fn("struct uproc *uproc_spawn(const char *name, uint64 caps, uint64 arg0, uint64 arg1)", () => {
-        w.line(`struct uproc *p = uproc_new(name, caps, arg0, arg1);
+        w.line(`struct uproc *p = uproc_new(name, NULL, caps, arg0, arg1);
 uint64 size = (uint64)(initcode_end - initcode_start);
 if (p == NULL)
     return NULL;
@@ -138,13 +129,13 @@ for (uint64 off = 0; off < size; off += 4096) {
 return uproc_start(p, USER_BASE);`);
       });
       w.blank();
-      w.comment("Start the ELF program at path in the initrd with argument arg. Returns 0 with *out set, or -errno.");
-      w.fn("int64 uproc_spawn_file(const char *path, uint64 caps, uint64 arg, struct uproc **out)", () => {
+      w.comment("Start the ELF program at path in the initrd under policy (NULL: with caps) with argument arg. Returns 0 with *out set, or -errno.");
+      w.fn("static int64 spawn_elf(const char *path, const struct policy *policy, uint64 caps, uint64 arg, struct uproc **out)", () => {
         w.line(`const uint8 *data;
 uint64 len, entry;
 if (!initrd_lookup(path, &data, &len))
     return -ENOENT;
-struct uproc *p = uproc_new(path, caps, arg, 0);
+struct uproc *p = uproc_new(path, policy, caps, arg, 0);
 if (p == NULL)
     return -ENOMEM;
 int err = elf_load(p->pml4, data, len, &entry);
@@ -156,6 +147,16 @@ if (uproc_start(p, entry) == NULL)
     return -ENOMEM;
 *out = p;
 return 0;`);
+      });
+      w.blank();
+      w.comment("Start the ELF program at path with the capabilities caps and no memory limit (the self-tests).");
+      w.fn("int64 uproc_spawn_file(const char *path, uint64 caps, uint64 arg, struct uproc **out)", () => {
+        w.line("return spawn_elf(path, NULL, caps, arg, out);");
+      });
+      w.blank();
+      w.comment("Start the ELF program at path under a sandbox policy (init, at boot).");
+      w.fn("int64 uproc_spawn_policy(const char *path, const struct policy *policy, uint64 arg, struct uproc **out)", () => {
+        w.line("return spawn_elf(path, policy, 0, arg, out);");
       });
       w.blank();
       w.comment("Wait for p to end; free it. Returns its exit status; *killed says whether a fault or a kill ended it.");
@@ -172,8 +173,54 @@ return status;`);
       w.blank();
       w.fn("uint32 uproc_pid(void)", () => w.line("return ((struct uproc *)curthread->proc)->pid;"));
       w.fn("uint64 uproc_caps(void)", () => w.line("return ((struct uproc *)curthread->proc)->caps;"));
+      w.fn("const struct policy *uproc_policy(void)", () => w.line("return ((struct uproc *)curthread->proc)->policy;"));
       w.fn("uint64 uproc_pml4(void)", () => w.line("return ((struct uproc *)curthread->proc)->pml4;"));
       w.fn("struct ufile *uproc_files(void)", () => w.line("return ((struct uproc *)curthread->proc)->files;"));
+      w.blank();
+      w.comment("Who a denial names: the process's policy, or the process when it runs under none.");
+      w.fn("const char *uproc_subject(void)", () => {
+        w.line("struct uproc *p = curthread->proc;", "return p->policy != NULL ? p->policy->name : p->name;");
+      });
+      w.blank();
+      w.comment("1 the first time the current process is denied cap (a CAP_* bit), then 0: each denial is printed once.");
+      w.fn("int uproc_first_denial(uint64 cap)", () => {
+        w.line(`struct uproc *p = curthread->proc;
+if (p->denied & cap)
+    return 0;
+p->denied |= cap;
+return 1;`);
+      });
+      w.blank();
+      w.comment(
+        "mmap: len bytes of zeroed pages, counted against the policy's memoryPages",
+        "(no limit for a process the kernel started without one). Past the limit",
+        "is -ENOMEM, and a denial of memory.map.",
+      );
+      w.fn("int64 uproc_mmap(uint64 len)", () => {
+        w.line(`struct uproc *p = curthread->proc;
+uint64 pages = (len + 4095) / 4096;
+if (len == 0 || len > USER_SIZE)
+    return -ENOMEM;
+if (p->policy != NULL && p->mapped + pages > p->policy->memory_pages) {
+    sandbox_deny(CAP_MEMORY_MAP, "past %u pages", (uint32)p->policy->memory_pages);
+    return -ENOMEM;
+}
+uint64 va = uvm_alloc(p->pml4, len);
+if (va == 0)
+    return -ENOMEM;
+p->mapped += pages;
+return (int64)va;`);
+      });
+      w.blank();
+      w.comment("munmap: unmap [va, va + len) and free its pages, which count against the limit no more.");
+      w.fn("int64 uproc_munmap(uint64 va, uint64 len)", () => {
+        w.line(`struct uproc *p = curthread->proc;
+int64 freed = uvm_dealloc(p->pml4, va, len);
+if (freed < 0)
+    return -EINVAL;
+p->mapped -= (uint64)freed < p->mapped ? (uint64)freed : p->mapped;
+return 0;`);
+      });
       w.blank();
       w.comment("The exit syscall: record the status and end the thread.");
       w.fn("void uproc_exit(int64 status)", () => {
@@ -184,7 +231,7 @@ return status;`);
       w.fn("void uproc_kill(uint32 vector, uint64 rip, uint64 cr2)", () => {
         w.line(`struct uproc *p = curthread->proc;
 kprintf("exo: proc %u killed: exception %u at rip %p cr2 %p\\n", p->pid, vector, (void *)rip, (void *)cr2);
-p->killed = 1;
+p->killed = 2; /* a fault: wait tells it from a kill */
 p->status = -1;
 thread_exit();`);
       });
@@ -209,37 +256,33 @@ return NULL;`);
       });
       w.blank();
       w.comment(
-        "spawn(path, policy, arg): start the ELF program at path in the initrd under",
-        "the sandbox policy named policy (NULL: the caller's own capabilities), with",
-        "arg as main's argument. The spawn capability is the privilege of choosing",
-        "any configured policy. Returns the child's pid. A policy name longer than",
-        `${NAME_MAX_MACRO} is -EINVAL, never cut to a prefix that may name another policy.`,
+        "spawn(path, policy, arg): start the ELF program at path in the initrd (a",
+        "leading slash is optional) under the sandbox policy named policy (NULL: the",
+        "caller's own), with arg as main's argument. The spawn capability is the",
+        "privilege of choosing any policy. Returns the child's pid. A policy name",
+        `longer than ${POLICY_MAX_MACRO} is -EINVAL, never cut to a prefix that may name another policy.`,
       );
       w.fn("int64 uproc_sys_spawn(uint64 path_va, uint64 policy_va, uint64 arg)", () => {
-        w.line(`char path[128], policy[${NAME_MAX_MACRO} + 1];
-uint64 caps = uproc_caps();
-struct uproc *p;
+        w.line(`char path[128], policy[${POLICY_MAX_MACRO} + 1];
+struct uproc *self = curthread->proc, *p;
+const struct policy *pol = self->policy;
 int64 n = uvm_copy_str(path, path_va, sizeof path);
 if (n < 0)
     return n == -1 ? -EFAULT : -ENAMETOOLONG;
 if (policy_va != 0) {
     if ((n = uvm_copy_str(policy, policy_va, sizeof policy)) < 0) /* -2: no NUL within the field */
         return n == -1 ? -EFAULT : -EINVAL;
-    uint32 i = 0;
-    while (i < sizeof policies / sizeof policies[0] && (policies[i].name[0] == 0 || memcmp(policies[i].name, policy, (uint64)n + 1) != 0))
-        i++;
-    if (i == sizeof policies / sizeof policies[0])
+    if ((pol = policy_find(policy)) == NULL)
         return -EINVAL;
-    caps = policies[i].caps;
 }
-const char *name = path;
-while (*name == '/')
-    name++;
-int64 err = uproc_spawn_file(name, caps, arg, &p);
+const char *file = path;
+while (*file == '/') /* the process's name, as without the slash */
+    file++;
+int64 err = spawn_elf(file, pol, self->caps, arg, &p);
 return err != 0 ? err : (int64)p->pid;`);
       });
       w.blank();
-      w.comment(`wait(pid, status): wait for a child to end and free it; *status gets its exit status, or ${KILLED_STATUS} when it was killed.`);
+      w.comment(`wait(pid, status): wait for a child to end and free it; *status gets its exit status, ${KILLED_STATUS} when it was killed, ${FAULTED_STATUS} when a fault ended it.`);
       w.fn("int64 uproc_sys_wait(uint64 pid, uint64 status_va)", () => {
         w.line(`int killed;
 struct uproc *p = child(pid);
@@ -249,7 +292,7 @@ if (status_va != 0 && !uvm_check(status_va, sizeof(int64), 1))
     return -EFAULT;
 int64 status = uproc_wait(p, &killed);
 if (status_va != 0)
-    *(int64 *)status_va = killed ? ${KILLED_STATUS} : status;
+    *(int64 *)status_va = killed == 2 ? ${FAULTED_STATUS} : killed ? ${KILLED_STATUS} : status;
 return (int64)pid;`);
       });
       w.blank();

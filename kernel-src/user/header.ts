@@ -5,7 +5,8 @@
 // the tiers answers -ENOSYS at run time, and the programs build once.
 import { syscallNames } from "../../schemas/kernel.ts";
 import { MAX_NAME, nameMaxDefine } from "../../schemas/limits.ts";
-import { errnoDefines, KILLED_STATUS } from "../errno.ts";
+import { errnoDefines, FAULTED_STATUS, KILLED_STATUS } from "../errno.ts";
+import { POLICY_MAX, policyMaxDefine } from "../core/policy.ts";
 import { emit, type FixedTemplate } from "../template.ts";
 import { alignColumns } from "../writer.ts";
 
@@ -62,11 +63,15 @@ export const header: FixedTemplate = {
       w.blank();
       w.comment(`Longest package or sandbox policy name (schemas/limits.ts MAX_NAME = ${MAX_NAME}): a field holding one is EXO_NAME_MAX + 1 bytes.`);
       w.line(nameMaxDefine);
+      w.comment(`Longest policy name spawn takes (${POLICY_MAX}), a package's "<name>@<version>": a field holding one is EXO_POLICY_MAX + 1 bytes.`);
+      w.line(policyMaxDefine);
       w.blank();
-      w.comment("open flags: the initrd is read-only, so only O_RDONLY opens; lseek's whence.");
-      w.line("#define O_RDONLY 0", "#define O_WRONLY 1", "#define O_RDWR 2", "#define SEEK_SET 0", "#define SEEK_CUR 1", "#define SEEK_END 2");
+      w.comment("open flags: the initrd is read-only, so an open for writing the sandbox allows is -EROFS; lseek's whence.");
+      w.line("#define O_RDONLY 0", "#define O_WRONLY 1", "#define O_RDWR 2", "#define O_CREAT 0100", "#define SEEK_SET 0", "#define SEEK_CUR 1", "#define SEEK_END 2");
       w.comment("What wait reports for a process that was killed (128 + SIGKILL).");
       w.line(`#define STATUS_KILLED ${KILLED_STATUS}`);
+      w.comment("What wait reports for a process a fault ended (128 + SIGSEGV).");
+      w.line(`#define STATUS_FAULTED ${FAULTED_STATUS}`);
       w.blank();
       w.line("struct timespec { int64 sec, nsec; };");
       w.comment("fstat's answer: the size in bytes and a POSIX st_mode (regular file or character device).");

@@ -19,7 +19,7 @@ test("exo show describes one package: dependencies, sandbox, services", async (t
   t.is(r.code, 0, r.stderr);
   t.regex(r.stdout, /^ring-bench 0\.1\.0: Measures ring round trips/);
   t.regex(r.stdout, /^ {2}runtime dependencies: echo-server \^0\.1$/m);
-  t.regex(r.stdout, /^ {2}sandbox: capabilities console, ipc, time; memory 256 pages; network no; ipc with echo-server$/m);
+  t.regex(r.stdout, /^ {2}sandbox: capabilities console, ipc; memory 4 pages; network no; ipc with echo-server$/m);
   t.regex(r.stdout, /^ {2}services: ring-bench \(task, restart no\)$/m);
   const daemon = JSON.parse((await exo(["show", "echo-server", "--json"])).stdout) as { packages: { name: string; daemon: boolean; manifest: { services: { daemon: boolean }[] } }[] };
   t.is(daemon.packages.length, 1);

@@ -2,7 +2,7 @@
 import test from "ava";
 import { readdir, readlink, symlink } from "node:fs/promises";
 import { join } from "node:path";
-import { exo, profile, tempProject } from "../helpers/exo.ts";
+import { exo, fixture, profile, tempProject } from "../helpers/exo.ts";
 
 test("exo run boots the server profile and the banner carries its config hash", async (t) => {
   const dir = await tempProject();
@@ -32,6 +32,19 @@ test("the minimal profile boots without IPC, and its banner says so; exo run PRO
   t.regex(r.stdout, /exo: boot complete/);
   t.is(await readlink(join(dir, "result")), "/nonexistent/earlier-build");
   t.deepEqual((await readdir(dir)).filter((f) => f.startsWith("result")), ["result"], "no other result link either");
+});
+
+test("a daemon that exits early fails exo run, which names it, after init restarts it as its manifest says", async (t) => {
+  const dir = await tempProject();
+  const r = await exo(["run", fixture("services-crashd.ts"), "--timeout", "90"], { cwd: dir });
+  t.is(r.code, 1, r.stderr + r.stdout);
+  t.regex(r.stderr, /^kernel exited with status 0 /m, "the kernel itself ended well");
+  t.regex(r.stderr, /^error\[ERR_EXO_BOOT\]: 1 of 2 services failed: crashd \(daemon exited early with status 3 after 3 restarts\)$/m);
+  t.is(r.stdout.match(/^crashd: pid \d+, giving up at once$/gm)?.length, 4, r.stdout);
+  for (const n of [1, 2, 3]) t.regex(r.stdout, new RegExp(`^init: restarting crashd \\(${n} of 3, restart on-failure\\)$`, "m"));
+  t.regex(r.stdout, /^init: crashd \(daemon\) exited early with status 3$/m);
+  t.regex(r.stdout, /^init: echo-server stopped with status 137$/m, "the healthy daemon is not blamed");
+  t.regex(r.stdout, /^init: 2 services, 1 failed$/m);
 });
 
 test("a missing QEMU is one line that names the package to install", async (t) => {

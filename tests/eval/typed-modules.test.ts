@@ -145,7 +145,7 @@ test("the evaluator gives the profile's values to the custom options, and the mo
   const evaluation = await evaluateProfile(join(FIXTURES, "profile.ts"));
   const config = evaluation.config as typeof evaluation.config & { readonly myapp: { readonly enable: boolean; readonly port: number; readonly greeting: string } };
   t.deepEqual({ ...config.myapp }, { enable: true, port: 9090, greeting: "hello" });
-  t.deepEqual([...(config.sandbox.policies.myapp?.capabilities ?? [])], ["console", "net"]);
+  t.deepEqual([...(config.sandbox.policies.myapp?.capabilities ?? [])], ["console", "fs.write"]);
   t.is(evaluation.options.get("myapp.port")?.declaredIn, "tests/fixtures/typed/myapp.ts:7");
   t.deepEqual(evaluation.options.get("myapp.port")?.definitions.map((d) => `${d.file}:${d.line}`), ["tests/fixtures/typed/profile.ts:9"]);
 });

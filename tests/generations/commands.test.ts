@@ -57,7 +57,7 @@ test.serial("diff between generations names options, features, packages, formats
   t.is(diff.schema, "exo.diff/v1");
   t.deepEqual(diff.options.find((o) => o.path === "kernel.ipc.ringSlots"), { path: "kernel.ipc.ringSlots", old: 4096, new: 1024, oldDefinedIn: ["base.yaml:9"], newDefinedIn: ["changed.yaml:8"] });
   t.deepEqual(diff.features, { on: ["lazy-fpu"], off: [] });
-  t.deepEqual(diff.packages, [{ name: "hello", change: "added", oldVersion: null, newVersion: "0.1.0" }]);
+  t.deepEqual(diff.packages, [{ name: "hello", change: "added", oldVersion: null, newVersion: "0.1.0", oldSandbox: null, newSandbox: "console; 4 pages" }]);
   t.true(diff.imageFiles.some((f) => f.kind === "format" && f.path === "kernel/" && f.change === "added"));
   t.true(diff.imageFiles.some((f) => f.kind === "file" && f.path === "boot/kernel.elf" && f.change === "changed"));
   t.true(diff.closureSize.old > 0 && diff.closureSize.new > 0);

@@ -270,7 +270,7 @@ test("every file in the initrd is an SPDX file with SHA-1 and SHA-256, contained
   const { dir, doc } = await serverImage();
   const initrd = await readFile(join(dir, "result/kernel/boot/initrd.tar"));
   const entries = (await unpackTar(initrd)).entries;
-  t.true(entries.some((e) => e.name === "bin/init") && entries.some((e) => e.name === "bin/echo-server") && entries.some((e) => e.name === "etc/exo/services"));
+  t.true(entries.some((e) => e.name === "exo/apps/init/0.1.0/bin/init") && entries.some((e) => e.name === "exo/apps/echo-server/0.1.0/bin/echo-server") && entries.some((e) => e.name === "etc/exo/services"));
   t.true(entries.some((e) => e.name === "etc/exo/config.json") && entries.some((e) => e.name === "etc/exo/packages.json"));
   const pkg = byName(doc, "boot/initrd.tar")[0]!;
   t.is(pkg.checksums?.find((c) => c.algorithm === "SHA256")?.checksumValue, sha("sha256", initrd));
@@ -290,7 +290,7 @@ test("every file in the initrd is an SPDX file with SHA-1 and SHA-256, contained
   // A package of the set contains its program.
   const echo = byName(doc, "echo-server")[0]!;
   t.is(echo.versionInfo, "0.1.0");
-  t.deepEqual(related(doc, echo.SPDXID, "CONTAINS").map((id) => doc.files.find((f) => f.SPDXID === id)?.fileName), ["./bin/echo-server"]);
+  t.deepEqual(related(doc, echo.SPDXID, "CONTAINS").map((id) => doc.files.find((f) => f.SPDXID === id)?.fileName), ["./exo/apps/echo-server/0.1.0/bin/echo-server"]);
 });
 
 test("the namespace is the content's own: another system has another, the same profile built elsewhere the same", async (t) => {
@@ -321,9 +321,9 @@ function input(initrd: { path: string; data: Buffer }[]): SbomInput {
     initrd: { path: "boot/initrd.tar", files: initrd },
     templates: [{ path: "core/main.ts", sha256: "a".repeat(64), sha1: "b".repeat(40) }],
     packages: [
-      { name: "greet", version: "0.3.4", license: "Apache-2.0", sources: [{ path: "src/greet.c", sha256: "e".repeat(64) }], links: [], needs: [] },
-      { name: "hello", version: "0.1.0", license: "MIT", sources: [{ path: "hello.exopkg", sha256: "f".repeat(64) }, { path: "src/main.c", sha256: "1".repeat(64) }], links: ["greet"], needs: ["echo-server"] },
-      { name: "echo-server", version: "0.1.0", license: "MIT", sources: [], links: [], needs: [] },
+      { name: "greet", version: "0.3.4", license: "Apache-2.0", sources: [{ path: "src/greet.c", sha256: "e".repeat(64) }], file: null, links: [], needs: [] },
+      { name: "hello", version: "0.1.0", license: "MIT", sources: [{ path: "hello.exopkg", sha256: "f".repeat(64) }, { path: "src/main.c", sha256: "1".repeat(64) }], file: "bin/hello", links: ["greet@0.3.4"], needs: ["echo-server@0.1.0"] },
+      { name: "echo-server", version: "0.1.0", license: "MIT", sources: [], file: "bin/echo-server", links: [], needs: [] },
     ],
     tools: [{ name: "clang", version: "clang 14", sha256: "d".repeat(64) }],
     runtime: { exoLicense: "MIT", node: "20", dependencies: ["zod@4.0.0"], npm: [{ name: "zod", version: "4.0.0", license: "MIT", dependencies: [] }] },
@@ -352,13 +352,15 @@ test("spdxDocument: names that sanitise alike still get distinct SPDXIDs", (t) =
 test("spdxDocument: each package with its own license, a purl, its source hashes, what it links and what it needs", (t) => {
   const doc = spdxDocument(input([blob("bin/hello", "elf")])) as unknown as Doc;
   t.deepEqual(checkSpdx(doc), []);
-  const pkg = (name: string) => doc.packages.find((p) => p.SPDXID === `SPDXRef-Package-pkg-${name}`) as Record<string, unknown> | undefined;
+  // One element per package version: its id is made from name@version.
+  const pkg = (name: string) => doc.packages.find((p) => (p as { name?: string }).name === name && p.SPDXID.startsWith("SPDXRef-Package-pkg-")) as (Record<string, unknown> & { SPDXID: string }) | undefined;
   t.like(pkg("hello"), { name: "hello", versionInfo: "0.1.0", licenseDeclared: "MIT", primaryPackagePurpose: "APPLICATION" });
   t.like(pkg("greet"), { licenseDeclared: "Apache-2.0", licenseConcluded: "Apache-2.0", primaryPackagePurpose: "LIBRARY", filesAnalyzed: false });
   t.deepEqual(pkg("hello")!.externalRefs, [{ referenceCategory: "PACKAGE-MANAGER", referenceType: "purl", referenceLocator: "pkg:generic/exo/hello@0.1.0" }]);
   t.is(pkg("hello")!.sourceInfo, `built from hello.exopkg (SHA256 ${"f".repeat(64)}), src/main.c (SHA256 ${"1".repeat(64)})`);
-  t.deepEqual(related(doc, "SPDXRef-Package-pkg-hello", "STATIC_LINK"), ["SPDXRef-Package-pkg-greet"]);
-  t.deepEqual(related(doc, "SPDXRef-Package-pkg-hello", "DEPENDS_ON"), ["SPDXRef-Package-pkg-echo-server"]);
+  t.regex(pkg("hello")!.SPDXID, /^SPDXRef-Package-pkg-hello.0\.1\.0$/);
+  t.deepEqual(related(doc, pkg("hello")!.SPDXID, "STATIC_LINK"), [pkg("greet")!.SPDXID]);
+  t.deepEqual(related(doc, pkg("hello")!.SPDXID, "DEPENDS_ON"), [pkg("echo-server")!.SPDXID]);
 });
 
 test("checkSpdx notices what breaks the rules", (t) => {

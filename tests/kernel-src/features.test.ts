@@ -87,9 +87,9 @@ test("the timer divides a long timeslice into interrupts the 16-bit PIT can coun
 
 test("the syscall table holds exactly the syscalls of the tiers, each with its capability", (t) => {
   const syscall = file(renderKernel(input()), "core/syscall.c");
-  t.regex(syscall, /^ {4}\[SYS_write\] += \{ sys_write, +CAP_CONSOLE \},$/m);
-  t.regex(syscall, /^ {4}\[SYS_getpid\] += \{ sys_getpid, +CAP_NONE \},$/m);
-  t.regex(syscall, /^ {4}\[SYS_kill\] += \{ sys_kill, +CAP_SIGNAL \},$/m);
+  t.regex(syscall, /^ {4}\[SYS_write\] += \{ sys_write, +CAP_CONSOLE, +"write" \},$/m);
+  t.regex(syscall, /^ {4}\[SYS_getpid\] += \{ sys_getpid, +CAP_NONE, +"getpid" \},$/m);
+  t.regex(syscall, /^ {4}\[SYS_kill\] += \{ sys_kill, +CAP_SIGNAL, +"kill" \},$/m);
   const without = renderKernel(input({ syscalls: { cold: ["spawn", "wait"] }, testMode: "selftest" }));
   t.notRegex(file(without, "core/syscall.c"), /SYS_kill|sys_kill/);
   t.regex(file(without, "core/selftest.c"), /\{ "kill", 17 \},/);
@@ -124,9 +124,12 @@ test("the memory map keeps the kernel image, the loader's info and the boot modu
   t.regex(memmap, /reserve\(\*\(uint32 \*\)\(mods \+ 16 \* i\), \*\(uint32 \*\)\(mods \+ 16 \* i \+ 4\)\);/);
 });
 
-test("the first process holds the capabilities of the default sandbox policy, or all without policies", (t) => {
-  t.regex(file(renderKernel(input()), "core/main.c"), /uproc_spawn_file\("bin\/init", \(1UL << 9\) - 1 \/\* every capability: no sandbox policy given \*\//);
+test("the first process runs under the default sandbox policy, or with every capability without policies", (t) => {
+  t.regex(file(renderKernel(input()), "core/main.c"), /#define SPAWN_INIT\(path\) uproc_spawn_file\(path, CAP_ALL, 0, &init\)/);
   const sandbox = { defaultPolicy: "init", policies: { init: { capabilities: ["console", "time"] as const, memoryPages: 256, description: "" } } };
-  const main = file(renderKernel({ ...input(), sandbox: structuredClone(sandbox) as never }), "core/main.c");
-  t.true(main.includes('uproc_spawn_file("bin/init", 9 /* sandbox.policies.init: console, time */, 0, &init);'));
+  const files = renderKernel({ ...input(), sandbox: structuredClone(sandbox) as never });
+  const main = file(files, "core/main.c");
+  t.true(main.includes('const struct policy *policy = policy_find("init");'));
+  t.true(main.includes("#define SPAWN_INIT(path) uproc_spawn_policy(path, policy, 0, &init)"));
+  t.true(file(files, "core/sandbox.c").includes('{ "init", NULL, 9 /* console, time */, 256, NULL, NULL, 0x0UL, 0x0UL },'));
 });

@@ -22,8 +22,8 @@ test("the server kernel brings up memory, traps, timer and scheduler, then runs 
     /^exo: sched: predictive, alpha 0\.30, timeslice 4000 us$/m,
     /^exo: boot complete$/m,
     /^init: pid 1, 1 service in \/etc\/exo\/services$/m,
-    /^init: started echo-server \(pid 2, policy echo\)$/m,
-    /^exo: proc 2 \(bin\/echo-server\) killed by its parent$/m,
+    /^init: started echo-server \(pid 2, policy echo-server@0\.1\.0\)$/m,
+    /^exo: proc 2 \(exo\/bin\/echo-server\) killed by its parent$/m,
     /^init: echo-server stopped with status 137$/m,
     /^init: 1 service, 0 failed$/m,
     /^exo: init exited with status 0$/m,
@@ -56,9 +56,9 @@ test("init starts every package from the initrd under its sandbox policy: hello,
   t.is(r.code, 0, r.stderr + r.stdout);
   for (const line of [
     /^init: pid 1, 3 services in \/etc\/exo\/services$/m,
-    /^init: started echo-server \(pid 2, policy echo\)$/m,
-    /^init: started hello \(pid 3, policy init\)$/m,
-    /^init: started ring-bench \(pid 4, policy bench\)$/m,
+    /^init: started echo-server \(pid 2, policy echo-server@0\.1\.0\)$/m,
+    /^init: started hello \(pid 3, policy hello@0\.1\.0\)$/m,
+    /^init: started ring-bench \(pid 4, policy ring-bench@0\.1\.0\)$/m,
     /^echo-server: pid 2, echoing channel 0 to channel 1$/m,
     /^hello: hello from an ELF in the initrd, pid 3$/m,
     /^ring-bench: 1000 round trips through echo-server, \d+ TSC cycles each$/m,
@@ -70,13 +70,15 @@ test("init starts every package from the initrd under its sandbox policy: hello,
   ]) {
     t.regex(r.stdout, line);
   }
+  t.notRegex(r.stdout, /^sandbox: /m, "each package's own sandbox lets it do its work");
 });
 
-test("a package under a policy without the ipc capability gets EPERM from the rings, and init reports it", async (t) => {
+test("a package whose sandbox lacks the ipc capability gets EPERM from the rings, logged once, and init reports it", async (t) => {
   const dir = await tempProject();
   const r = await exo(["run", fixture("services-eperm.ts"), "--timeout", "90"], { cwd: dir });
-  t.is(r.code, 0, r.stderr + r.stdout);
-  t.regex(r.stdout, /^init: started ring-bench \(pid 4, policy init\)$/m);
+  t.is(r.code, 1, "a failed service fails the run: " + r.stderr + r.stdout);
+  t.regex(r.stdout, /^init: started ring-bench \(pid 4, policy ring-bench@0\.1\.0\)$/m);
+  t.is(r.stdout.match(/^sandbox: ring-bench@0\.1\.0 \(pid 4\) denied ipc: ipc_send$/gm)?.length, 1, r.stdout);
   t.regex(r.stdout, /^ring-bench: round trip 0 came back wrong \(sent -1, got -1\)$/m);
   t.regex(r.stdout, /^init: ring-bench exited with status 1$/m);
   t.regex(r.stdout, /^init: 3 services, 1 failed$/m);

@@ -18,6 +18,7 @@ import { findTool } from "../../generator/toolchain.ts";
 import { PLAN_SCHEMA } from "../../store/derivation.ts";
 import { type BuildEvent, realise } from "../../store/realise.ts";
 import { Store } from "../../store/store.ts";
+import { packageFolder } from "../helpers/packages.ts";
 
 const LIBRARY = {
   "greet.exopkg": "package: { name: greet, version: 0.3.1, description: Greets someone., license: MIT, kind: library }\nsources: [src/*.c]\nheaders: [include/greet.h]\n",
@@ -30,13 +31,7 @@ const program = (binary = "") => ({
   "src/main.c": '#include "exo.h"\n#include "greet.h"\n\nint main(void)\n{\n    greet_politely("console");\n    return 0;\n}\n',
 });
 
-async function folder(root: string, name: string, files: Record<string, string>): Promise<LoadedPackage> {
-  for (const [path, text] of Object.entries(files)) {
-    await mkdir(join(root, name, path, ".."), { recursive: true });
-    await writeFile(join(root, name, path), text);
-  }
-  return loadPackage(join(root, name));
-}
+const folder = packageFolder;
 
 /** Build `pkg` (linking `libs`) into `store`; the store path of every derivation and the events. */
 async function build(store: Store, pkg: LoadedPackage, libs: readonly LoadedPackage[] = [], check = false): Promise<{ out: string; paths: ReadonlyMap<string, string>; events: BuildEvent[] }> {

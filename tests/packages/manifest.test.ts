@@ -58,7 +58,7 @@ test("a YAML manifest loads with every default filled in", async (t) => {
   t.deepEqual(manifest.dependencies, { build: { libgreet: "^0.3" }, runtime: {} });
   t.deepEqual(manifest.binary, { strip: true, lto: false });
   t.deepEqual(manifest.sandbox, { capabilities: ["console", "ipc"], filesystem: { read: [], write: [] }, network: false, ipc: ["echo-server"], memoryPages: 64 });
-  t.deepEqual(manifest.services, [{ name: "greeter", daemon: true, restart: "on-failure", args: [] }]);
+  t.deepEqual(manifest.services, [{ name: "greeter", daemon: true, restart: "on-failure" }]);
 });
 
 test("the same manifest in TypeScript (definePackage) loads to the same value", async (t) => {

@@ -160,7 +160,7 @@ function setup(): Promise<void> {
     const keygen = await exoIn(copy, ["keygen"]);
     if (keygen.code !== 0) throw new Error(`keygen failed: ${keygen.stderr}`);
     const evaluation = await evaluateProfile(fixture("all-formats.ts"));
-    const graph = planBuild(evaluation, { keyId: null, packages: await systemPackages(evaluation.config) });
+    const graph = planBuild(evaluation, { keyId: null, ...(await systemPackages(evaluation.config, { profileDir: copy })) });
     builders = new Map(graph.derivations.map((d) => [d.id, d.builder]));
     last = await build();
   })();

@@ -60,7 +60,7 @@ export default defineCommand({
       await setLink(link, result.outPath);
       if (!(await addIndirectRoot(new Store(project.store), link))) process.stderr.write(`warning: the store ${displayPath(project.store)} is read-only: ${displayPath(link)} is not registered as a GC root\n`);
     }
-    await rememberNoop(process.argv.slice(2), { path: result.outPath, storeRoot: project.store, link, derivations: result.graph.derivations.length, files: result.inputFiles });
+    await rememberNoop(process.argv.slice(2), { path: result.outPath, storeRoot: project.store, link, derivations: result.graph.derivations.length, files: result.inputFiles, absent: result.absentFiles });
     if (json) {
       printJsonLine({ schema: JSON_SCHEMAS.buildEvent, type: "result", path: displayPath(result.outPath), configHash: result.evaluation.hash, built, reused });
     } else {

@@ -1,6 +1,7 @@
 // exo run PROFILE|IMAGE: boot under qemu-system-x86_64 (TCG), stream the
-// serial console to stdout and exit with the kernel's status. A profile is
-// built first; every image is verified before it boots.
+// serial console to stdout and exit with the kernel's status, or 1 when init
+// reports a failed service. A profile is built first; every image is
+// verified before it boots.
 import { readdir, stat, writeFile } from "node:fs/promises";
 import { extname, join } from "node:path";
 import type { ConfigDefinition } from "../../../schemas/index.ts";
@@ -17,6 +18,7 @@ import { withTempDir } from "../../temp.ts";
 import { boot, type BootTarget, type Firmware } from "../../run/qemu.ts";
 import { splitConsole } from "../../run/console.ts";
 import { parseTestLines } from "../../run/test-lines.ts";
+import { initWarning, readServiceReport, servicesFailure } from "../../run/services.ts";
 import { defineCommand } from "../command.ts";
 import { EVAL_TIMEOUT_FLAG, TRUST_FLAGS } from "../flags.ts";
 import { generationImage } from "../../generations/image.ts";
@@ -28,7 +30,7 @@ const PREFERENCE: Record<Firmware, readonly Format[]> = { bios: ["kernel", "bund
 
 export default defineCommand({
   name: "run",
-  summary: "Boot a profile (built first) or an image in QEMU, print its serial console, and exit with the kernel's status.",
+  summary: "Boot a profile (built first) or an image in QEMU, print its serial console, and exit with the kernel's status, or 1 naming each service that failed.",
   positionals: [{ name: "PROFILE|IMAGE", description: "a profile (built first), or an image: a result folder, or a .tar, .iso or .raw file;\nnone with --generation N", optional: true }],
   flags: {
     format: { type: "string", value: "F", description: "which image to boot: kernel, bundle, iso or raw (default: the first the image has, in that order)" },
@@ -85,6 +87,13 @@ export default defineCommand({
       if (result.kernelStatus === undefined) throw new ExoError("ERR_EXO_BOOT", `QEMU ended with status ${result.qemuStatus} before the kernel reported a status (a triple fault or reset ends QEMU under -no-reboot)`);
       const user = result.userMs !== undefined ? `; first user output after ${result.userMs} ms` : "";
       process.stderr.write(`kernel exited with status ${result.kernelStatus} after ${result.wallMs} ms (${report.format}, ${firmware})${user}\n`);
+      const services = readServiceReport(result.output);
+      const warning = initWarning(services);
+      if (warning !== undefined) process.stderr.write(`warning: ${warning}\n`);
+      const failure = servicesFailure(services);
+      if (failure !== undefined) {
+        throw new ExoError("ERR_EXO_BOOT", failure, "init's lines on the console show how each service ended; a daemon must keep running until init stops it");
+      }
       if (testMode === "selftest") return Math.max(result.kernelStatus, reportTests(result.output));
       return result.kernelStatus;
     });

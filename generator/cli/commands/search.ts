@@ -1,5 +1,6 @@
 // exo search [WORD]: the packages of the set whose name or description holds WORD.
-import { builtinPackages } from "../../../pkgs/index.ts";
+import { namedSet } from "../../packages/named-set.ts";
+import { loadProject } from "../../project/config.ts";
 import { ExoError } from "../../errors.ts";
 import { suggest } from "../../eval/suggest.ts";
 import { searchPackages } from "../../packages/describe.ts";
@@ -11,10 +12,10 @@ export default defineCommand({
   name: "search",
   summary: "List the packages of the set whose name or description holds WORD (every package without one).",
   positionals: [{ name: "WORD", description: "a word to look for, without regard to case", optional: true }],
-  flags: { ...JSON_FLAG("exo.packages/v1") },
+  flags: { profile: { type: "string", value: "PROFILE", description: "look in this profile's packages.set (its own packages and overrides) instead of Exo's own" }, ...JSON_FLAG("exo.packages/v1") },
   async run({ values, positionals }) {
     const [word] = positionals;
-    const manifests = (await builtinPackages()).map((p) => p.manifest);
+    const manifests = (await namedSet(values.profile, await loadProject())).map((n) => n.pkg.manifest);
     const found = searchPackages(manifests, word);
     if (found.length === 0) {
       const near = suggest(word!, manifests.map((m) => m.package.name));

@@ -1,5 +1,6 @@
 // exo show PKG: one package of the set: what it is, needs and may do.
-import { builtinPackages } from "../../../pkgs/index.ts";
+import { namedSet } from "../../packages/named-set.ts";
+import { loadProject } from "../../project/config.ts";
 import { ExoError } from "../../errors.ts";
 import { suggest } from "../../eval/suggest.ts";
 import { packageRecord, showText } from "../../packages/describe.ts";
@@ -11,10 +12,10 @@ export default defineCommand({
   name: "show",
   summary: "Describe a package of the set: version, license, sources, dependencies, sandbox and services.",
   positionals: [{ name: "PKG", description: "a package's name" }],
-  flags: { ...JSON_FLAG("exo.packages/v1") },
+  flags: { profile: { type: "string", value: "PROFILE", description: "look in this profile's packages.set (its own packages and overrides) instead of Exo's own" }, ...JSON_FLAG("exo.packages/v1") },
   async run({ values, positionals }) {
     const [name] = positionals;
-    const manifests = (await builtinPackages()).map((p) => p.manifest);
+    const manifests = (await namedSet(values.profile, await loadProject())).map((n) => n.pkg.manifest);
     const matching = manifests.filter((m) => m.package.name === name);
     if (matching.length === 0) {
       const near = suggest(name!, manifests.map((m) => m.package.name));

@@ -132,9 +132,10 @@ for (uint64 i = 0; i < 512; i++) {
 return 0;`);
       });
       w.blank();
-      w.comment("munmap: unmap and free the pages of [va, va+len), dropping their TLB entries. Returns 0, or -1 for a range outside the window.");
-      w.fn("int uvm_dealloc(uint64 pml4, uint64 va, uint64 len)", () => {
-        w.line(`if ((va & 0xfff) != 0 || va < USER_BASE || len > USER_SIZE || va - USER_BASE > USER_SIZE - len)
+      w.comment("munmap: unmap and free the pages of [va, va+len), dropping their TLB entries. Returns how many were mapped, or -1 for a range outside the window.");
+      w.fn("int64 uvm_dealloc(uint64 pml4, uint64 va, uint64 len)", () => {
+        w.line(`int64 freed = 0;
+if ((va & 0xfff) != 0 || va < USER_BASE || len > USER_SIZE || va - USER_BASE > USER_SIZE - len)
     return -1;
 uint64 *pt = user_pt(pml4);
 for (uint64 page = va; page < va + len; page += 4096) {
@@ -142,10 +143,11 @@ for (uint64 page = va; page < va + len; page += 4096) {
     if (*e & PTE_P) {
         page_free((void *)PTE_ADDR(*e), 0);
         *e = 0;
+        freed++;
         __asm__ volatile("invlpg (%0)" : : "r"(page) : "memory");
     }
 }
-return 0;`);
+return freed;`);
       });
       w.blank();
       w.comment("Free the address space and every page mapped in its window. The caller runs on another address space.");
