@@ -2,7 +2,9 @@
 // bytes. The version and hash (never the path) go into derivation keys.
 // Identities are cached by the binary's real path, size and mtime, so a
 // no-op build does not run `--version` or hash compilers again.
-import { execFile } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { accessSync, readdirSync, readFileSync, realpathSync } from "node:fs";
 import { access, constants, readFile, realpath, stat } from "node:fs/promises";
 import { delimiter, isAbsolute, join } from "node:path";
 import { promisify } from "node:util";
@@ -31,6 +33,7 @@ const PACKAGES: Record<string, string> = {
   xorriso: "xorriso",
   mformat: "mtools",
   mcopy: "mtools",
+  "musl-gcc": "musl-tools",
 };
 
 type CacheFile = Record<string, { stamp: string; version: string; sha256: string }>;
@@ -110,4 +113,43 @@ export async function which(command: string): Promise<string | undefined> {
     if (await access(candidate, constants.X_OK).then(() => true, () => false)) return candidate;
   }
   return undefined;
+}
+
+/** Where Debian's musl-dev keeps musl's libc, start files and the specs musl-gcc passes to gcc. */
+const MUSL_LIB_DIR = "/usr/lib/x86_64-linux-musl";
+
+let muslTool: Tool | undefined;
+
+/**
+ * musl-gcc (Debian's musl-tools), for packages with `build.toolchain: musl`:
+ * found on PATH and identified synchronously (package plans are), once per
+ * run. Its identity covers the wrapper script, gcc's version line and bytes,
+ * and musl's libc, start files and specs, so a new gcc or musl rebuilds.
+ */
+export function muslGcc(): Tool {
+  if (muslTool) return muslTool;
+  const path = onPathSync("musl-gcc");
+  if (!path) throw new ExoError("ERR_EXO_TOOL_MISSING", "musl-gcc was not found on PATH (a package has build.toolchain musl)", "install the Debian package musl-tools (bash scripts/setup.sh installs everything)");
+  // The gcc driver the wrapper runs (its REALGCC default); its version line is in `version` too.
+  const gcc = onPathSync(process.env.REALGCC ?? "x86_64-linux-gnu-gcc");
+  const version = execFileSync(path, ["--version"], { encoding: "utf8" }).split("\n")[0]!.trim();
+  const hash = createHash("sha256");
+  for (const file of [path, ...(gcc ? [realpathSync(gcc)] : []), ...readdirSync(MUSL_LIB_DIR).sort().map((f) => join(MUSL_LIB_DIR, f))]) {
+    hash.update(`${file.startsWith(MUSL_LIB_DIR) ? file.slice(MUSL_LIB_DIR.length) : ""}\0`);
+    hash.update(readFileSync(file));
+  }
+  muslTool = { path, version, sha256: hash.digest("hex") };
+  return muslTool;
+}
+
+function onPathSync(command: string): string | undefined {
+  const candidates = isAbsolute(command) ? [command] : (process.env.PATH ?? "").split(delimiter).filter(Boolean).map((d) => join(d, command));
+  return candidates.find((p) => {
+    try {
+      accessSync(p, constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
 }

@@ -1,8 +1,8 @@
 // The error numbers syscalls return (negated), shared by the kernel's syscall
 // table and the user programs' header so both sides agree. Linux's values.
 export const ERRNO = {
-  EPERM: 1, ENOENT: 2, ESRCH: 3, ENOEXEC: 8, EBADF: 9, ECHILD: 10, EAGAIN: 11, ENOMEM: 12, EFAULT: 14,
-  EINVAL: 22, EMFILE: 24, EROFS: 30, ENAMETOOLONG: 36, ENOSYS: 38,
+  EPERM: 1, ENOENT: 2, ESRCH: 3, ENOEXEC: 8, EBADF: 9, ECHILD: 10, EAGAIN: 11, ENOMEM: 12, EACCES: 13, EFAULT: 14,
+  ENODEV: 19, ENOTDIR: 20, EINVAL: 22, EMFILE: 24, ENOTTY: 25, ESPIPE: 29, EROFS: 30, ENAMETOOLONG: 36, ENOSYS: 38,
 } as const;
 
 /** `#define E... n` lines, one per error number, in numeric order. */

@@ -43,8 +43,12 @@ export const manifestSchema = z
     build: z
       .strictObject({
         cflags: z.array(compilerFlag).default([]).describe("Compiler flags added to the toolchain's own."),
+        toolchain: z
+          .enum(["exo", "musl"])
+          .default("exo")
+          .describe("exo: clang against Exo's SDK (exo.h, crt0, libexo), Exo's syscall ABI. musl: Debian's musl-gcc -static -O2, a Linux x86_64 program the kernel runs under its Linux ABI."),
       })
-      .default({ cflags: [] }),
+      .default({ cflags: [], toolchain: "exo" }),
     binary: z
       .strictObject({
         strip: z.boolean().default(true).describe("Strip symbols from the linked program."),
@@ -84,6 +88,9 @@ export const manifestSchema = z
     if (isLibrary && m.headers.length === 0) issue(["headers"], "a library lists the headers other packages include");
     if (isLibrary && m.services.length > 0) issue(["services"], "a library has no services: it is linked into programs");
     if (!isLibrary && m.headers.length > 0) issue(["headers"], "only a library installs headers");
+    if (m.build.toolchain === "musl" && isLibrary) issue(["build", "toolchain"], "the musl toolchain builds programs only: a library is built against Exo's SDK");
+    if (m.build.toolchain === "musl" && Object.keys(m.dependencies.build).length > 0) issue(["dependencies", "build"], "a program built with the musl toolchain links musl's libc only, no Exo library");
+    if (m.build.toolchain === "musl" && m.prebuilt) issue(["build", "toolchain"], "a prebuilt file is not built: the toolchain applies to sources");
     for (const kind of ["build", "runtime"] as const) {
       if (Object.hasOwn(m.dependencies[kind], m.package.name)) issue(["dependencies", kind, m.package.name], "a package cannot depend on itself");
     }

@@ -12,6 +12,8 @@ packages=(
   qemu-system-x86 qemu-system-arm qemu-system-misc   # x86_64, aarch64, riscv64 emulators
   grub-common grub-pc-bin grub-efi-amd64-bin xorriso mtools ovmf   # bootable images
   disorderfs                                  # tests: a store whose folders list in another order (FUSE)
+  musl-tools                                  # musl-gcc: packages with build.toolchain musl (Linux ABI programs)
+  busybox-static                              # the reference unmodified static Linux binary (issue 15)
 )
 
 missing=()

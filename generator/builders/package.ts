@@ -1,13 +1,14 @@
 // Builders of packages: `package-sources` copies a package's files from its
 // folder into the store, each checked against the hash its derivation was
 // planned with; `package` compiles and links them with the user toolchain:
-// a program into bin/<name>, a library into lib/lib<name>.a and include/.
+// a program into bin/<name>, a library into lib/lib<name>.a and include/;
+// or, for `build.toolchain: musl`, with musl-gcc into a static Linux program.
 import { cp, mkdir, readFile, writeFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import type { Builder } from "../../store/derivation.ts";
 import { canonicalJson, type Json, sha256Hex } from "../../store/hash.ts";
 import { ExoError } from "../errors.ts";
-import type { Tool } from "../toolchain.ts";
+import { muslGcc, type Tool } from "../toolchain.ts";
 import type { PackageFile } from "../packages/files.ts";
 import { runTool } from "./exec.ts";
 import { builderVersion } from "./version.ts";
@@ -19,6 +20,10 @@ export interface PackageSourcesArgs {
 }
 
 export interface PackageArgs {
+  /** exo: clang and ld.lld against the SDK; musl: musl-gcc, no SDK. */
+  readonly toolchain: "exo" | "musl";
+  /** The identity of a compiler the builder does not carry itself (musl-gcc), so that it is in the key. */
+  readonly compiler: { readonly version: string; readonly sha256: string } | null;
   readonly name: string;
   readonly version: string;
   readonly kind: "program" | "library";
@@ -65,6 +70,7 @@ export function packageBuilder(tools: { clang: Tool; lld: Tool; ar: Tool }): Bui
       const what = `package ${args.name}@${args.version}`;
       // Everything under short relative names in the scratch folder: no absolute path reaches an output.
       await cp(ctx.inputs.sources!, join(ctx.tmp, "pkg"), { recursive: true });
+      if (args.toolchain === "musl") return buildMusl(ctx, args, what);
       await cp(join(ctx.inputs.sdk!, args.includeDir), join(ctx.tmp, "sdk"), { recursive: true });
       // The SDK (exo.h), the package's own folder and the folders of its headers, then each library's include/.
       const own = [...new Set(["pkg", ...args.headers.map((h) => join("pkg", dirname(h)))])];
@@ -106,4 +112,25 @@ export function packageBuilder(tools: { clang: Tool; lld: Tool; ar: Tool }): Bui
       await cp(join(ctx.tmp, "program"), program);
     },
   };
+}
+
+/** A musl program: each source compiled, then linked, with musl-gcc into bin/<name>; its manifest beside. */
+async function buildMusl(ctx: Parameters<Builder["run"]>[0], args: PackageArgs, what: string): Promise<void> {
+  const gcc = muslGcc();
+  if (args.compiler && (gcc.sha256 !== args.compiler.sha256 || gcc.version !== args.compiler.version)) {
+    throw new ExoError("ERR_EXO_BUILD_FAILED", `${what}: musl-gcc changed between planning and building`, "build again");
+  }
+  const includes = [...new Set(["pkg", ...args.sources.map((s) => join("pkg", dirname(s)))])].flatMap((d) => ["-I", d]);
+  await mkdir(join(ctx.tmp, "obj"));
+  const objects: string[] = [];
+  for (const [i, source] of args.sources.entries()) {
+    const object = `obj/${String(i).padStart(3, "0")}-${basename(source).replace(/[^A-Za-z0-9._-]/g, "_")}.o`;
+    // The scratch folder's absolute path never reaches the object (debug info, __FILE__).
+    await runTool(gcc, [...args.cflags, `-ffile-prefix-map=${ctx.tmp}=.`, ...includes, "-c", `pkg/${source}`, "-o", object], { cwd: ctx.tmp, what: `musl-gcc on ${what}'s ${source}`, log: ctx.log });
+    objects.push(object);
+  }
+  await runTool(gcc, [...args.ldflags, "-o", "program", ...objects], { cwd: ctx.tmp, what: `musl-gcc linking ${what}`, log: ctx.log });
+  await writeFile(join(ctx.out, "manifest.json"), `${canonicalJson(args.manifest)}\n`);
+  await mkdir(join(ctx.out, "bin"));
+  await cp(join(ctx.tmp, "program"), join(ctx.out, "bin", args.name));
 }

@@ -4,6 +4,8 @@
 // files are never edited.
 import { readFile, rename, rm, writeFile } from "node:fs/promises";
 import { basename, dirname, extname, join } from "node:path";
+import { z } from "zod";
+import { packageName } from "../../schemas/package-fields.ts";
 import { ExoError } from "../errors.ts";
 import { displayPath } from "../eval/paths.ts";
 
@@ -19,19 +21,33 @@ export function installedModuleOf(profile: string): string {
   return join(dirname(profile), `${basename(profile, extname(profile))}.packages.yaml`);
 }
 
+const moduleSchema = z.strictObject({
+  packages: z
+    .strictObject({
+      set: z.record(packageName, z.strictObject({ path: z.string().min(1) })).default({}),
+      install: z.array(packageName).default([]),
+    })
+    .default({ set: {}, install: [] }),
+});
+
 /** What the module holds now; an absent file is an empty one. Anything else in it is refused: the file is exo's. */
 export async function readInstalled(file: string): Promise<InstalledPackages> {
   const text = await readFile(file, "utf8").catch((e: NodeJS.ErrnoException) => (e.code === "ENOENT" ? undefined : Promise.reject(e)));
   if (text === undefined) return EMPTY;
   const { parse } = await import("yaml");
-  const data = parse(text) as { packages?: { set?: Record<string, { path: string }>; install?: string[] } } | null;
-  const packages = data?.packages ?? {};
-  const keys = Object.keys(data ?? {}).filter((k) => k !== "packages");
-  const set = packages.set ?? {};
-  if (keys.length || typeof set !== "object" || !Array.isArray(packages.install ?? [])) {
-    throw new ExoError("ERR_EXO_PROFILE_INVALID", `${displayPath(file)} is not as exo install wrote it`, "it is exo's own file: move your changes into the profile, delete it, and run exo install again");
+  let data: unknown;
+  try {
+    data = parse(text) ?? {};
+  } catch {
+    data = undefined;
   }
-  return { set: Object.fromEntries(Object.entries(set).map(([k, v]) => [k, { path: String(v.path) }])), install: (packages.install ?? []).map(String) };
+  const parsed = moduleSchema.safeParse(data);
+  if (!parsed.success) {
+    throw new ExoError("ERR_EXO_PROFILE_INVALID", `${displayPath(file)} is not as exo install wrote it: ${parsed.error.issues[0]?.message ?? "not YAML"}`, "it is exo's own file: move your changes into the profile, delete it, and run exo install again");
+  }
+  // Own keys only, in a null-prototype record: a name such as "constructor" is an ordinary entry.
+  const set = Object.assign(Object.create(null) as Record<string, { path: string }>, Object.fromEntries(Object.entries(parsed.data.packages.set).map(([k, v]) => [k, { path: v.path }])));
+  return { set, install: parsed.data.packages.install };
 }
 
 /** Write the module whole, atomically; an empty one is removed. */

@@ -3,8 +3,12 @@
 // crt0, libexo) and the libraries it build-depends on. The key of a
 // package covers its sources, its dependencies' outputs and its build
 // settings; its output is bin/ (a program) or lib/ and include/ (a
-// library), and share/exo/<name>.json, its manifest.
+// library), and share/exo/<name>.json, its manifest. A program with
+// `build.toolchain: musl` is built with musl-gcc instead, as a static Linux
+// program (no SDK), linked above the kernel's 1 GiB.
 import { renderUser, userToolchain } from "../../kernel-src/user/index.ts";
+import { MUSL_TEXT_BASE } from "../../kernel-src/arch/x86_64/memlayout.ts";
+import { muslGcc } from "../toolchain.ts";
 import type { Derivation } from "../../store/derivation.ts";
 import type { Json } from "../../store/hash.ts";
 import { ExoError } from "../errors.ts";
@@ -25,6 +29,14 @@ export const userTree: Tree = { files: renderUser(), toolchain: userToolchain, s
 export function sdkDerivations(needed: ReadonlySet<string> = new Set(["lib/crt0.S", "lib/libexo.c"])): Derivation[] {
   return [{ id: USER_SOURCES, name: "user-sources", builder: "user-sources", args: {}, inputs: {} }, ...compileDerivations(userTree, needed)];
 }
+
+/**
+ * musl programs: static, optimised, reproducible (no build id; no path of the
+ * scratch folder, whose sources are relative anyway), and linked at
+ * MUSL_TEXT_BASE: Linux's usual 0x400000 is inside the kernel's identity map.
+ */
+const MUSL_CFLAGS = ["-O2", "-static", "-fno-ident"];
+const MUSL_LDFLAGS = ["-static", "-Wl,--build-id=none", `-Wl,-Ttext-segment=0x${MUSL_TEXT_BASE.toString(16)}`];
 
 /** `name@version`: a package's identity in the set and in derivation ids. */
 export const packageKey = (pkg: LoadedPackage): string => `${pkg.manifest.package.name}@${pkg.manifest.package.version}`;
@@ -47,7 +59,12 @@ export function packageDerivations(pkg: LoadedPackage, files: PackageFiles, libr
     }
   }
   const isProgram = manifest.package.kind === "program";
+  const musl = manifest.build.toolchain === "musl" && !files.prebuilt;
+  const packageDefines = [`-DEXO_PACKAGE_NAME="${manifest.package.name}"`, `-DEXO_PACKAGE_VERSION="${manifest.package.version}"`];
   const args: PackageArgs = {
+    toolchain: musl ? "musl" : "exo",
+    // The compiler's identity, in the key: planning finds musl-gcc (the SDK's clang is the builder's own).
+    compiler: musl ? (({ version, sha256 }) => ({ version, sha256 }))(muslGcc()) : null,
     name: manifest.package.name,
     version: manifest.package.version,
     kind: manifest.package.kind,
@@ -56,19 +73,23 @@ export function packageDerivations(pkg: LoadedPackage, files: PackageFiles, libr
     prebuilt: files.prebuilt?.path ?? null,
     target: userToolchain.target,
     // A program can say which package and version it is without repeating them in its sources.
-    cflags: [...userToolchain.cflags, `-DEXO_PACKAGE_NAME="${manifest.package.name}"`, `-DEXO_PACKAGE_VERSION="${manifest.package.version}"`, ...manifest.build.cflags, ...(manifest.binary.lto ? ["-flto"] : [])],
+    cflags: musl
+      ? [...MUSL_CFLAGS, `-frandom-seed=${manifest.package.name}`, ...packageDefines, ...manifest.build.cflags, ...(manifest.binary.lto ? ["-flto"] : [])]
+      : [...userToolchain.cflags, ...packageDefines, ...manifest.build.cflags, ...(manifest.binary.lto ? ["-flto"] : [])],
     asflags: userToolchain.asflags,
     includeDir: userToolchain.includeDir,
     // The toolchain strips every program; a package may keep its symbols.
-    ldflags: [...userToolchain.ldflags.filter((f) => f !== "--strip-all"), ...(manifest.binary.strip ? ["--strip-all"] : [])],
+    ldflags: musl
+      ? [...MUSL_LDFLAGS, ...(manifest.binary.lto ? ["-flto"] : []), ...(manifest.binary.strip ? ["-s"] : [])]
+      : [...userToolchain.ldflags.filter((f) => f !== "--strip-all"), ...(manifest.binary.strip ? ["--strip-all"] : [])],
     linkerScript: userToolchain.linkerScript,
     libraries: libraries.map((l) => l.manifest.package.name),
     manifest: manifest as unknown as Json,
   };
   const inputs: Derivation["inputs"] = {
     sources: { node: packageSourcesId(key) },
-    sdk: { node: USER_SOURCES },
-    ...(isProgram ? { crt0: { node: CRT0 }, libexo: { node: LIBEXO } } : {}),
+    ...(musl ? {} : { sdk: { node: USER_SOURCES } }),
+    ...(isProgram && !musl ? { crt0: { node: CRT0 }, libexo: { node: LIBEXO } } : {}),
     ...Object.fromEntries(libraries.map((l) => [`lib:${l.manifest.package.name}`, { node: packageId(packageKey(l)) }])),
   };
   return [

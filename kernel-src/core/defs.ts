@@ -40,7 +40,7 @@ export const defs: Template = {
       [`${a}/vm.c`, [
         "#define UVM_WRITE 1  /* uvm_map's prot: read-write, never executable; 0 is read-execute */",
         "#define UVM_NOEXEC 2 /* ... read-only, not executable */",
-        "uint64 uvm_create(void);", "void uvm_map(uint64 pml4, uint64 va, void *pa, int prot);", "void *uvm_map_zeroed(uint64 pml4, uint64 va, int prot);", "void *uvm_page(uint64 pml4, uint64 va);", "int64 uvm_copy_str(char *dst, uint64 va, uint64 n);", "int uvm_check(uint64 va, uint64 len, int write);", "uint64 uvm_alloc(uint64 pml4, uint64 len);", "int64 uvm_dealloc(uint64 pml4, uint64 va, uint64 len);", "void uvm_free(uint64 pml4);", "uint64 kernel_cr3(void);"]],
+        "uint64 uvm_create(void);", "int uvm_map(uint64 pml4, uint64 va, void *pa, int prot);", "int uvm_write(uint64 pml4, uint64 va, const void *src, uint64 len);", "int uvm_alloc_at(uint64 pml4, uint64 va, uint64 len, int prot);", "int64 uvm_protect(uint64 pml4, uint64 va, uint64 len, int prot);", "void *uvm_map_zeroed(uint64 pml4, uint64 va, int prot);", "void *uvm_page(uint64 pml4, uint64 va);", "int64 uvm_copy_str(char *dst, uint64 va, uint64 n);", "int uvm_check(uint64 va, uint64 len, int write);", "uint64 uvm_alloc(uint64 pml4, uint64 len);", "int64 uvm_dealloc(uint64 pml4, uint64 va, uint64 len);", "void uvm_free(uint64 pml4);", "uint64 kernel_cr3(void);"]],
       [`${a}/trap.c`, ["void idt_init(void);", "void backtrace(uint64 rbp);", ...(tests ? ["void trap_expect(uint32 vector, void *resume);", "int trap_caught(uint64 *cr2, uint64 *rip);"] : [])]],
       ...(k.testMode === "bench" ? [["core/bench.c", ["void bench_run(void);"]] as [string, string[]]] : []),
       ["core/buddy.c", ["void *page_alloc(uint32 order);", "void page_free(void *p, uint32 order);", "void buddy_add_range(uint64 start, uint64 end);", "uint64 buddy_free_pages(void);"]],
@@ -54,11 +54,13 @@ export const defs: Template = {
           "extern const char build_initrd_sha256[];",
         ],
       ],
-      ["core/elf.c", ["int elf_load(uint64 pml4, const uint8 *data, uint64 len, uint64 *entry);"]],
+      ["core/elf.c", ["struct elf_info { uint64 entry, phdr, phnum, phent, end; int exo; }; /* end: past the last segment, page-aligned */", "int elf_load(uint64 pml4, const uint8 *data, uint64 len, struct elf_info *info);"]],
       [
         "core/file.c",
         [
           "int64 file_open(uint64 path_va, uint64 flags);",
+          "struct ufile *fd_file(uint64 fd);",
+          "int64 file_stat_path(uint64 path_va, uint64 *size);",
           "int64 file_close(uint64 fd);",
           "int64 file_read(uint64 fd, uint64 buf, uint64 len);",
           "int64 file_fstat(uint64 fd, uint64 st_va);",
@@ -95,6 +97,7 @@ export const defs: Template = {
         "core/proc.c",
         [
           "void yield(void);",
+          "void thread_set_fs(uint64 base);",
           "void sched_preempt(void);",
           "void preempt_off(void);",
           "void preempt_on(void);",
@@ -128,7 +131,17 @@ export const defs: Template = {
       ],
       ...(k.testMode === "selftest" ? [["core/selftest.c", ["void selftest_run(void);"]] as [string, string[]]] : []),
       ["core/sha256.c", ["void sha256(const uint8 *data, uint64 len, uint8 out[32]);"]],
-      ["core/syscall.c", ["int64 syscall_dispatch(uint64 a0, uint64 a1, uint64 a2, uint64 a3, uint64 nr);", "uint64 syscall_first_tsc(void);"]],
+      [
+        "core/linux.c",
+        [
+          "struct linux_sigaction { uint64 handler, flags, restorer, mask; };",
+          "/* A Linux-ABI process's state (a page of its own): brk, the mmap area's next address, signal dispositions, the syscalls it was told were missing. */",
+          "struct linux_state { uint64 brk_start, brk, mmap_next, sigmask, enosys_seen[8]; struct linux_sigaction act[64]; };",
+          "int64 linux_syscall(uint64 nr, uint64 a0, uint64 a1, uint64 a2, uint64 a3, uint64 a4, uint64 a5);",
+          "void linux_random(uint8 *buf, uint64 len);",
+        ],
+      ],
+      ["core/syscall.c", ["int64 syscall_dispatch(uint64 a0, uint64 a1, uint64 a2, uint64 a3, uint64 nr, uint64 a4, uint64 a5);", "uint64 syscall_first_tsc(void);"]],
       [
         "core/slab.c",
         ["uint32 kmalloc_class(uint64 size);", "uint32 slab_class_of(void *p);", "void *slab_alloc(uint32 cls);", "void slab_free(void *p);", ...(tcache ? [] : ["void *kmalloc(uint64 size);", "void kfree(void *p);"])],
@@ -158,6 +171,8 @@ export const defs: Template = {
           "int uproc_first_denial(uint64 cap);",
           "int64 uproc_mmap(uint64 len);",
           "int64 uproc_munmap(uint64 va, uint64 len);",
+          "int64 uproc_map_at(uint64 va, uint64 len, int prot);",
+          "struct linux_state *uproc_linux(void);",
           "uint64 uproc_pml4(void);",
           "struct ufile *uproc_files(void);",
           `void uproc_exit(int64 status) ${noreturn};`,
@@ -185,7 +200,7 @@ export const defs: Template = {
       w.blank();
       w.line('#include "types.h"');
       w.blank();
-      w.line("struct thread;", "struct uproc;", "struct policy;");
+      w.line("struct thread;", "struct uproc;", "struct policy;", "struct ufile;", "struct linux_state;");
       if (k.ipc.enable) w.line("struct ipc_ring;", "struct ipc_msg;");
       for (const [file, lines] of groups) w.blank().comment(file).line(...lines);
     });

@@ -1,9 +1,13 @@
 // core/elf.c: load a static ELF64 executable (a user program from the initrd)
-// into a process's user window. Everything in the file is checked before it
-// is trusted: the header, each program header, and that every loadable
-// segment lies inside the window below the stack. Pages get the rights of
-// their segment's p_flags, and none is both writable and executable (W^X).
+// into a process's address space, at the segments' own addresses. Everything
+// in the file is checked before it is trusted: the header, each program
+// header, and that every loadable segment lies in the user addresses its ABI
+// allows: an Exo program (one with the Exo note, user/lib/crt0.S) inside the
+// window below its stack, a Linux one anywhere from USER_MIN to
+// LINUX_MMAP_FLOOR. Pages get the rights of their segment's p_flags, and none
+// is both writable and executable (W^X).
 import { ERRNO } from "../errno.ts";
+import { EXO_NOTE_NAME, EXO_NOTE_TYPE } from "../user/crt0.ts";
 import { emit, type Template } from "../template.ts";
 
 const source = "core/elf.ts";
@@ -16,8 +20,9 @@ export const elf: Template = {
       w.line('#include "types.h"', '#include "memlayout.h"', '#include "defs.h"');
       w.blank();
       w.line(`#define ENOEXEC ${ERRNO.ENOEXEC}`, `#define ENOMEM ${ERRNO.ENOMEM}`);
-      w.line("#define ET_EXEC 2", "#define EM_X86_64 62", "#define PT_LOAD 1", "#define PF_X 1", "#define PF_W 2");
-      w.comment("Programs load between USER_BASE and the stack.");
+      w.line("#define ET_EXEC 2", "#define EM_X86_64 62", "#define PT_LOAD 1", "#define PT_NOTE 4", "#define PT_PHDR 6", "#define PF_X 1", "#define PF_W 2");
+      w.line(`#define EXO_NOTE_TYPE ${EXO_NOTE_TYPE} /* the Exo ABI note's type, with the name "${EXO_NOTE_NAME}" (user/lib/crt0.S) */`);
+      w.comment("Exo programs load between USER_BASE and their stack; Linux ones below the mmap area.");
       w.line("#define LOAD_END (USER_STACK_TOP - USER_STACK_PAGES * 4096)");
       w.blank();
       w.line(`struct elf_header {
@@ -34,9 +39,29 @@ struct elf_phdr {
     uint64 offset, vaddr, paddr, filesz, memsz, align;
 };`);
       w.blank();
-      w.comment("Whether [va, va + len) lies inside the loadable part of the window (no overflow).");
-      w.fn("static int in_window(uint64 va, uint64 len)", () => {
-        w.line("return va >= USER_BASE && va <= LOAD_END && len <= LOAD_END - va;");
+      w.comment("Whether [va, va + len) lies inside the loadable user addresses, up to end (no overflow).");
+      w.fn("static int in_window(uint64 va, uint64 len, uint64 end)", () => {
+        w.line("return va >= USER_MIN && va <= end && len <= end - va;");
+      });
+      w.blank();
+      w.comment("Whether the notes of segment p (inside the file: check() made sure of the headers, not of this) hold the Exo ABI note.");
+      w.fn("static int has_exo_note(const uint8 *data, uint64 len, const struct elf_phdr *p)", () => {
+        w.line(`if (p->offset > len || p->filesz > len - p->offset)
+    return 0;
+const uint8 *n = data + p->offset, *end = n + p->filesz;
+while (end - n >= 12) {
+    uint32 namesz, descsz, type;
+    memcpy(&namesz, n, 4);
+    memcpy(&descsz, n + 4, 4);
+    memcpy(&type, n + 8, 4);
+    uint64 size = 12 + (((uint64)namesz + 3) & ~3UL) + (((uint64)descsz + 3) & ~3UL);
+    if (size > (uint64)(end - n))
+        return 0;
+    if (type == EXO_NOTE_TYPE && namesz == ${EXO_NOTE_NAME.length + 1} && memcmp(n + 12, "${EXO_NOTE_NAME}", ${EXO_NOTE_NAME.length + 1}) == 0)
+        return 1;
+    n += size;
+}
+return 0;`);
       });
       w.blank();
       w.comment("The page rights (uvm_map's prot) of a segment with flags p_flags, or -1 for one both writable and executable.");
@@ -63,19 +88,32 @@ return (const struct elf_phdr *)(data + h->phoff);`);
       w.blank();
       w.comment(
         "Load the executable data[0..len) into address space pml4: map fresh zeroed",
-        "pages for every PT_LOAD segment (writable only if the segment is, executable",
-        "only if it is and is not writable), copy its file bytes in, and set *entry.",
-        "Returns 0, -ENOEXEC for a file that is not a valid executable for the window",
-        "(segments out of order, or writable and executable), or -ENOMEM. On an error",
-        "the pages mapped so far stay in pml4, which the caller frees.",
+        "pages for every PT_LOAD segment at its own address (writable only if the",
+        "segment is, executable only if it is and is not writable), copy its file",
+        "bytes in, and fill *info (entry, ABI, program headers' address, end).",
+        "Returns 0, -ENOEXEC for a file that is not a valid executable for its ABI's",
+        "addresses (segments out of order, or writable and executable), or -ENOMEM.",
+        "On an error the pages mapped so far stay in pml4, which the caller frees.",
       );
-      w.fn("int elf_load(uint64 pml4, const uint8 *data, uint64 len, uint64 *entry)", () => {
+      w.fn("int elf_load(uint64 pml4, const uint8 *data, uint64 len, struct elf_info *info)", () => {
         w.line(`struct elf_header h;
 if (len < sizeof h)
     return -ENOEXEC;
 memcpy(&h, data, sizeof h); /* the archive keeps no alignment promise */
 const struct elf_phdr *ph = check(data, len, &h);
-if (ph == NULL || !in_window(h.entry, 1))
+if (ph == NULL)
+    return -ENOEXEC;
+memset(info, 0, sizeof *info);
+for (uint32 i = 0; i < h.phnum; i++) {
+    struct elf_phdr p;
+    memcpy(&p, &ph[i], sizeof p);
+    if (p.type == PT_NOTE && has_exo_note(data, len, &p))
+        info->exo = 1;
+    if (p.type == PT_PHDR)
+        info->phdr = p.vaddr;
+}
+uint64 end = info->exo ? LOAD_END : LINUX_MMAP_FLOOR;
+if (!in_window(h.entry, 1, end))
     return -ENOEXEC;
 int loaded = 0, last_prot = -1;
 uint64 last_end = 0;
@@ -85,7 +123,7 @@ for (uint32 i = 0; i < h.phnum; i++) {
     if (p.type != PT_LOAD)
         continue;
     int prot = segment_prot(p.flags);
-    if (p.filesz > p.memsz || p.offset > len || p.filesz > len - p.offset || !in_window(p.vaddr, p.memsz))
+    if (p.filesz > p.memsz || p.offset > len || p.filesz > len - p.offset || !in_window(p.vaddr, p.memsz, end))
         return -ENOEXEC;
     if (prot < 0 || p.vaddr < last_end) /* W^X; and in address order, as the ELF spec asks */
         return -ENOEXEC;
@@ -102,6 +140,9 @@ for (uint32 i = 0; i < h.phnum; i++) {
         if (from < to)
             memcpy(pa + (from - page), data + p.offset + (from - p.vaddr), to - from);
     }
+    /* The program headers, for AT_PHDR: where the segment holding them maps them. */
+    if (info->phdr == 0 && h.phoff >= p.offset && h.phoff - p.offset < p.filesz)
+        info->phdr = p.vaddr + (h.phoff - p.offset);
     if (p.memsz > 0) { /* an empty segment maps no page */
         last_end = p.vaddr + p.memsz;
         last_prot = prot;
@@ -110,7 +151,10 @@ for (uint32 i = 0; i < h.phnum; i++) {
 }
 if (loaded == 0)
     return -ENOEXEC;
-*entry = h.entry;
+info->entry = h.entry;
+info->phnum = h.phnum;
+info->phent = h.phentsize;
+info->end = (last_end + 4095) & ~0xfffUL;
 return 0;`);
       });
     });

@@ -16,7 +16,7 @@ export const file: Template = {
       w.line("#define S_IFREG 0100000", "#define S_IFCHR 0020000");
       w.blank();
       w.comment("The open file behind descriptor fd of the current process, or NULL.");
-      w.fn("static struct ufile *fd_file(uint64 fd)", () => {
+      w.fn("struct ufile *fd_file(uint64 fd)", () => {
         w.line("if (fd < FD_FIRST || fd >= FD_FIRST + UPROC_FILES)").indent(() => w.line("return NULL;"));
         w.line("struct ufile *f = &uproc_files()[fd - FD_FIRST];", "return f->open ? f : NULL;");
       });
@@ -54,6 +54,21 @@ for (int i = 0; i < UPROC_FILES; i++) {
     }
 }
 return -EMFILE;`);
+      });
+      w.blank();
+      w.comment("stat by path: the size of the initrd file at path (a leading slash optional), if the sandbox lets the process read it; -ENOENT, -EFAULT or -EPERM else.");
+      w.fn("int64 file_stat_path(uint64 path_va, uint64 *size)", () => {
+        w.line(`char raw[128], path[128];
+const uint8 *data;
+int64 n = uvm_copy_str(raw, path_va, sizeof raw);
+if (n < 0)
+    return n == -1 ? -EFAULT : -ENAMETOOLONG;
+if (path_clean(path, sizeof path, "", raw) < 0)
+    return -ENOENT;
+int64 err = sandbox_open(path, 0);
+if (err != 0)
+    return err;
+return initrd_lookup(path, &data, size) ? 0 : -ENOENT;`);
       });
       w.blank();
       w.fn("int64 file_close(uint64 fd)", () => {

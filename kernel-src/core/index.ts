@@ -11,6 +11,7 @@ import { file } from "./file.ts";
 import { initrd } from "./initrd.ts";
 import { ipc } from "./ipc.ts";
 import { ipcParam } from "./ipc_param.ts";
+import { linux } from "./linux.ts";
 import { main } from "./main.ts";
 import { param } from "./param.ts";
 import { path } from "./path.ts";
@@ -34,6 +35,6 @@ import { uproc } from "./uproc.ts";
 import { ufile } from "./ufile.ts";
 
 export const coreTemplates: readonly Template[] = [
-  allocParam, bench, buddy, buildInfo, defs, elf, errno, file, initrd, ipc, ipcParam, main, param, path, policy, printf, proc, ring, sandbox, sched, schedParam, selftest,
+  allocParam, bench, buddy, buildInfo, defs, elf, errno, file, initrd, ipc, ipcParam, linux, main, param, path, policy, printf, proc, ring, sandbox, sched, schedParam, selftest,
   sha256, slab, string, syscall, sysnum, tcache, thread, types, ufile, uproc,
 ];

@@ -20,6 +20,7 @@ export const proc: Template = {
       w.line('static struct thread thread0 = { .id = 0, .state = T_RUNNING, .name = "boot" };');
       w.line("struct thread *curthread = &thread0;", "static uint32 next_id = 1;");
       w.line("static uint64 current_cr3; /* what CR3 holds; 0 until the first switch loads one */");
+      w.line("static uint64 current_fs; /* what the FS base MSR holds: the running thread's TLS pointer (arch_prctl) */");
       w.line("extern void thread_start(void);");
       w.blank();
       w.comment(
@@ -42,12 +43,21 @@ if (next != old) {
     if (next->stack != NULL)
         set_kernel_stack((uint64)next->stack + STACK_BYTES);
     fpu_switch(old, next);
+    if (next->fs_base != current_fs) { /* the kernel never uses FS: only user threads' TLS moves it */
+        wrmsr(0xc0000100, next->fs_base); /* MSR_FS_BASE */
+        current_fs = next->fs_base;
+    }
     swtch(&old->rsp, next->rsp);
 }
 old->run_start = rdtsc();`);
       });
       w.blank();
       w.comment("Give up the CPU voluntarily; returns when the scheduler picks this thread again.");
+      w.comment("Set the current thread's FS base (arch_prctl), now and at every switch back to it.");
+      w.fn("void thread_set_fs(uint64 base)", () => {
+        w.line("uint64 f = irq_save();", "curthread->fs_base = base;", "wrmsr(0xc0000100, base); /* MSR_FS_BASE */", "current_fs = base;", "irq_restore(f);");
+      });
+      w.blank();
       w.fn("void yield(void)", () => {
         w.line(`uint64 f = irq_save();
 struct thread *t = curthread;

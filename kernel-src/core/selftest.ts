@@ -651,17 +651,18 @@ detail_str("#PF writing text and rodata, calling into data and heap");`,
     {
       name: "wx_user",
       body: `const uint8 *data;
-uint64 len, entry, n[3] = { 0, 0, 0 };
+uint64 len, n[3] = { 0, 0, 0 };
+struct elf_info info;
 uint32 order = 0;
 if (!initrd_lookup("bin/usertest", &data, &len))
     return "bin/usertest is not in the initrd";
 uint64 pml4 = uvm_create();
 if (pml4 == 0)
     return "uvm_create failed";
-int r = elf_load(pml4, data, len, &entry);
+int r = elf_load(pml4, data, len, &info);
 if (r == 0)
     count_pages((const uint64 *)pml4, 3, PTE_W | PTE_U, PTE_U, n);
-uint64 at_entry = page_rights(pml4, entry);
+uint64 at_entry = r == 0 ? page_rights(pml4, info.entry) : 0;
 uvm_free(pml4);
 if (r != 0)
     return "bin/usertest does not load";
@@ -686,7 +687,7 @@ for (uint8 *ph = bad + phoff; ph + 56 <= bad + len; ph += 56) {
         break;
     }
 }
-r = wx_pml4 == 0 ? 0 : elf_load(wx_pml4, bad, len, &entry);
+r = wx_pml4 == 0 ? 0 : elf_load(wx_pml4, bad, len, &info);
 if (wx_pml4 != 0)
     uvm_free(wx_pml4);
 page_free(bad, order);
@@ -723,8 +724,9 @@ detail_str("${what}");`;
       helpers: `/* elf_load's answer for the image data[0..len) into a fresh address space. */
 static int try_load(const uint8 *data, uint64 len)
 {
-    uint64 pml4 = uvm_create(), entry;
-    int r = elf_load(pml4, data, len, &entry);
+    struct elf_info info;
+    uint64 pml4 = uvm_create();
+    int r = elf_load(pml4, data, len, &info);
     uvm_free(pml4);
     return r;
 }`,

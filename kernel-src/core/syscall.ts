@@ -162,15 +162,18 @@ export const syscall: Template = {
       w.blank();
       w.comment(
         "From syscall_entry (entry.S) on the thread's kernel stack, interrupts",
-        "off: a0..a3 are the user's RDI, RSI, RDX, R10, nr its RAX. Returns the",
-        "result, or -errno.",
+        "off: a0..a5 are the user's RDI, RSI, RDX, R10, R8, R9, nr its RAX. A",
+        "process without the Exo note takes Linux's table (core/linux.c). Returns",
+        "the result, or -errno.",
       );
-      w.fn("int64 syscall_dispatch(uint64 a0, uint64 a1, uint64 a2, uint64 a3, uint64 nr)", () => {
+      w.fn("int64 syscall_dispatch(uint64 a0, uint64 a1, uint64 a2, uint64 a3, uint64 nr, uint64 a4, uint64 a5)", () => {
         w.line(`int64 r;
 if (first_syscall_tsc == 0)
     first_syscall_tsc = rdtsc();
 intr_on();
-if (nr >= NSYSCALLS || syscalls[nr].fn == NULL)
+if (uproc_linux())
+    r = linux_syscall(nr, a0, a1, a2, a3, a4, a5);
+else if (nr >= NSYSCALLS || syscalls[nr].fn == NULL)
     r = -ENOSYS;
 else if (syscalls[nr].cap != CAP_NONE && (syscalls[nr].cap & ~uproc_caps()) != 0) { /* no lookup for syscalls anyone may make */
     sandbox_deny(syscalls[nr].cap, "%s", syscalls[nr].name);

@@ -42,6 +42,7 @@ export const thread: Template = {
           "uint64 cr3;                 /* its address space; 0: the kernel's */",
           "void *proc;                 /* its struct uproc when it is a user process */",
           "int kill_pending;           /* a user process its parent killed: it dies at its next checkpoint */",
+          "uint64 fs_base;             /* its FS base (a Linux program's TLS, arch_prctl); loaded on each switch to it */",
         );
         if (predictive) {
           w.line(

@@ -4,7 +4,9 @@
 // init at boot) or the built-in test program (initcode.S). A fault in user
 // mode kills the process, never the kernel; so does kill() from its parent,
 // at the process's next checkpoint: a syscall, a timer tick in user mode, or
-// a wait for a ring.
+// a wait for a ring. A program with the Exo note runs under Exo's ABI in the
+// 2 MiB window; any other under Linux's (core/linux.c), at its own addresses,
+// with the System V initial stack, a brk heap and an mmap area.
 import type { KernelTemplateInput } from "../input.ts";
 import { FAULTED_STATUS, KILLED_STATUS } from "../errno.ts";
 import { assertNamesFit } from "../../schemas/limits.ts";
@@ -31,7 +33,8 @@ export const uproc: Template = {
     uint64 caps;                  /* CAP_* bits (include/policy.h) it holds */
     uint64 mapped;                /* pages it holds from mmap */
     uint64 denied;                /* CAP_* bits whose denial was already printed */
-    uint64 entry, arg0, arg1;
+    uint64 entry, sp, arg0, arg1;
+    struct linux_state *lx;       /* a Linux-ABI process's state (a page); NULL: an Exo one */
     int64 status;                 /* exit status; -1 when killed */
     int killed;                   /* 1: a kill ended it; 2: a fault */
     uint32 pid, index;            /* pid, and its place in procs */
@@ -43,12 +46,12 @@ export const uproc: Template = {
       w.blank();
       w.comment("The process's kernel thread: straight to user mode at its entry point.");
       w.fn("static void uproc_main(void *arg)", () => {
-        w.line("struct uproc *p = arg;", "enter_user(p->entry, USER_STACK_TOP, p->arg0, p->arg1);");
+        w.line("struct uproc *p = arg;", "enter_user(p->entry, p->sp, p->arg0, p->arg1);");
       });
       w.blank();
       w.comment(
-        "A new process in a free place of the table: an address space holding only",
-        "its stack, not yet running. NULL when the table or memory is full.",
+        "A new process in a free place of the table: an empty address space, not",
+        "yet running. NULL when the table or memory is full.",
       );
       w.fn("static struct uproc *uproc_new(const char *name, const struct policy *policy, uint64 caps, uint64 arg0, uint64 arg1)", () => {
         w.line(`struct uproc *p = kmalloc(sizeof *p);
@@ -59,9 +62,6 @@ if ((p->pml4 = uvm_create()) == 0) {
     kfree(p);
     return NULL;
 }
-for (uint64 i = 1; i <= USER_STACK_PAGES; i++)
-    if (uvm_map_zeroed(p->pml4, USER_STACK_TOP - i * 4096, 1) == NULL)
-        goto fail;
 for (uint64 i = 0; i + 1 < sizeof p->name && name[i] != 0; i++)
     p->name[i] = name[i];
 p->policy = policy;
@@ -95,7 +95,72 @@ for (int i = 0; i < UPROC_MAX; i++)
         procs[i]->parent = NULL;
 irq_restore(f);
 uvm_free(p->pml4);
+if (p->lx != NULL)
+    page_free(p->lx, 0);
 kfree(p);`);
+      });
+      w.blank();
+      w.comment("Map an Exo program's stack: the top of its window. Returns 0, or -ENOMEM.");
+      w.fn("static int64 exo_stack(struct uproc *p)", () => {
+        w.line(`for (uint64 i = 1; i <= USER_STACK_PAGES; i++)
+    if (uvm_map_zeroed(p->pml4, USER_STACK_TOP - i * 4096, UVM_WRITE) == NULL)
+        return -ENOMEM;
+p->sp = USER_STACK_TOP;
+return 0;`);
+      });
+      w.blank();
+      w.comment(
+        "Make p a Linux-ABI process: its state, a stack of LINUX_STACK_PAGES under",
+        "LINUX_STACK_TOP (the page below stays unmapped: a guard) holding the System V",
+        "initial stack (argc 1, argv[0] the program's path, envp PATH=/exo/bin, the",
+        "auxiliary vector), brk after its last segment. Returns 0, or -ENOMEM.",
+      );
+      w.fn("static int64 linux_start(struct uproc *p, const char *path, const struct elf_info *info)", () => {
+        w.line(`char argv0[130];
+static const char env[] = "PATH=/exo/bin";
+uint8 rnd[16];
+uint64 v[40], n = 0, i = 0;
+if ((p->lx = page_alloc(0)) == NULL)
+    return -ENOMEM;
+memset(p->lx, 0, sizeof *p->lx);
+p->lx->brk_start = p->lx->brk = info->end;
+p->lx->mmap_next = LINUX_MMAP_TOP;
+for (uint64 k = 1; k <= LINUX_STACK_PAGES; k++)
+    if (uvm_map_zeroed(p->pml4, LINUX_STACK_TOP - k * 4096, UVM_WRITE) == NULL)
+        return -ENOMEM;
+if (path[0] != '/')
+    argv0[i++] = '/';
+for (uint64 k = 0; path[k] != 0 && i + 1 < sizeof argv0; k++)
+    argv0[i++] = path[k];
+argv0[i++] = 0;
+/* The strings and AT_RANDOM's bytes at the top, then the vectors below, 16-byte aligned at argc. */
+uint64 sp = LINUX_STACK_TOP - i, argv0_va = sp;
+uvm_write(p->pml4, sp, argv0, i);
+sp -= sizeof env;
+uint64 env_va = sp;
+uvm_write(p->pml4, sp, env, sizeof env);
+linux_random(rnd, sizeof rnd);
+sp = (sp - sizeof rnd) & ~15UL;
+uint64 rnd_va = sp;
+uvm_write(p->pml4, sp, rnd, sizeof rnd);
+v[n++] = 1;
+v[n++] = argv0_va;
+v[n++] = 0;
+v[n++] = env_va;
+v[n++] = 0;
+const uint64 aux[][2] = {
+    { 3, info->phdr }, { 4, info->phent }, { 5, info->phnum }, { 6, 4096 }, { 9, info->entry }, /* AT_PHDR, AT_PHENT, AT_PHNUM, AT_PAGESZ, AT_ENTRY */
+    { 11, 0 }, { 12, 0 }, { 13, 0 }, { 14, 0 }, { 23, 0 }, { 25, rnd_va }, { 0, 0 }, /* AT_UID, AT_EUID, AT_GID, AT_EGID, AT_SECURE, AT_RANDOM, AT_NULL */
+};
+for (uint64 k = 0; k < sizeof aux / sizeof aux[0]; k++) {
+    v[n++] = aux[k][0];
+    v[n++] = aux[k][1];
+}
+sp = (sp - n * 8) & ~15UL;
+uvm_write(p->pml4, sp, v, n * 8);
+p->sp = sp;
+p->arg0 = p->arg1 = 0;
+return 0;`);
       });
       w.blank();
       w.comment("Start p's thread at entry. Returns p, or NULL (p discarded) when memory is out.");
@@ -118,6 +183,10 @@ return p;`);
 uint64 size = (uint64)(initcode_end - initcode_start);
 if (p == NULL)
     return NULL;
+if (exo_stack(p) != 0) {
+    uproc_discard(p);
+    return NULL;
+}
 for (uint64 off = 0; off < size; off += 4096) {
     uint8 *page = uvm_map_zeroed(p->pml4, USER_BASE + off, 0);
     if (page == NULL) {
@@ -132,18 +201,21 @@ return uproc_start(p, USER_BASE);`);
       w.comment("Start the ELF program at path in the initrd under policy (NULL: with caps) with argument arg. Returns 0 with *out set, or -errno.");
       w.fn("static int64 spawn_elf(const char *path, const struct policy *policy, uint64 caps, uint64 arg, struct uproc **out)", () => {
         w.line(`const uint8 *data;
-uint64 len, entry;
+uint64 len;
+struct elf_info info;
 if (!initrd_lookup(path, &data, &len))
     return -ENOENT;
 struct uproc *p = uproc_new(path, policy, caps, arg, 0);
 if (p == NULL)
     return -ENOMEM;
-int err = elf_load(p->pml4, data, len, &entry);
+int64 err = elf_load(p->pml4, data, len, &info);
+if (err == 0)
+    err = info.exo ? exo_stack(p) : linux_start(p, path, &info);
 if (err != 0) {
     uproc_discard(p);
     return err;
 }
-if (uproc_start(p, entry) == NULL)
+if (uproc_start(p, info.entry) == NULL)
     return -ENOMEM;
 *out = p;
 return 0;`);
@@ -174,6 +246,7 @@ return status;`);
       w.fn("uint32 uproc_pid(void)", () => w.line("return ((struct uproc *)curthread->proc)->pid;"));
       w.fn("uint64 uproc_caps(void)", () => w.line("return ((struct uproc *)curthread->proc)->caps;"));
       w.fn("const struct policy *uproc_policy(void)", () => w.line("return ((struct uproc *)curthread->proc)->policy;"));
+      w.fn("struct linux_state *uproc_linux(void)", () => w.line("struct uproc *p = curthread->proc;", "return p != NULL ? p->lx : NULL;"));
       w.fn("uint64 uproc_pml4(void)", () => w.line("return ((struct uproc *)curthread->proc)->pml4;"));
       w.fn("struct ufile *uproc_files(void)", () => w.line("return ((struct uproc *)curthread->proc)->files;"));
       w.blank();
@@ -210,6 +283,24 @@ if (va == 0)
     return -ENOMEM;
 p->mapped += pages;
 return (int64)va;`);
+      });
+      w.blank();
+      w.comment(
+        "Map len bytes (page-aligned) of zeroed pages with rights prot at va, which",
+        "must be free, counted against the policy's memoryPages like mmap. Returns",
+        "0 or -ENOMEM. For a Linux process's mmap and brk.",
+      );
+      w.fn("int64 uproc_map_at(uint64 va, uint64 len, int prot)", () => {
+        w.line(`struct uproc *p = curthread->proc;
+uint64 pages = len / 4096;
+if (p->policy != NULL && p->mapped + pages > p->policy->memory_pages) {
+    sandbox_deny(CAP_MEMORY_MAP, "past %u pages", (uint32)p->policy->memory_pages);
+    return -ENOMEM;
+}
+if (uvm_alloc_at(p->pml4, va, len, prot) != 0)
+    return -ENOMEM;
+p->mapped += pages;
+return 0;`);
       });
       w.blank();
       w.comment("munmap: unmap [va, va + len) and free its pages, which count against the limit no more.");

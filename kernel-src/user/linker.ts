@@ -13,12 +13,13 @@ export const userLinker: FixedTemplate = {
     return emit({ source, path: "user.ld", summary, options: [] }, (w) => {
       w.line("ENTRY(_start)");
       w.blank();
-      w.block("PHDRS {", () => w.line("text PT_LOAD FLAGS(5); /* read, execute */", "data PT_LOAD FLAGS(6); /* read, write */"));
+      w.block("PHDRS {", () => w.line("text PT_LOAD FLAGS(5); /* read, execute */", "data PT_LOAD FLAGS(6); /* read, write */", "note PT_NOTE FLAGS(4); /* the Exo ABI note (crt0): the kernel runs the program under Exo's ABI */"));
       w.blank();
       w.block("SECTIONS {", () => {
         w.line(`. = 0x${USER_BASE.toString(16)}; /* USER_BASE in the kernel's memlayout.h */`);
         w.line(".text : { *(.text .text.*) } :text");
         w.line(".rodata : { *(.rodata .rodata.*) } :text");
+        w.line(".note.exo : { KEEP(*(.note.exo)) } :text :note");
         w.line(". = ALIGN(4096);");
         w.line(".data : { *(.data .data.*) } :data");
         w.line(".bss : { *(.bss .bss.*) *(COMMON) } :data");

@@ -61,6 +61,15 @@ test("a misspelled name, a package remove did not add, and a broken package leav
   t.is(broken.code, 1);
   t.regex(broken.stderr, /broken@1\.0\.0 needs nolib \^1, but the package set has no nolib/);
   t.is(await readFile(join(dir, "profiles/box.packages.yaml"), "utf8"), before);
+  // The module is exo's: a hand-edited one that is not as exo wrote it is refused, and left alone.
+  for (const text of ["packages: { set: { x: null } }\n", "packages: { install: [1] }\n", "kernel: {}\n", "packages: [\n"]) {
+    await writeFile(join(dir, "profiles/box.packages.yaml"), text);
+    const edited = await exo(["install", "hello", "--profile", profile], { cwd: dir });
+    t.is(edited.code, 1, text);
+    t.regex(edited.stderr, /profiles\/box\.packages\.yaml is not as exo install wrote it/, text);
+    t.notRegex(edited.stderr, /internal error|\n\s+at /, text);
+    t.is(await readFile(join(dir, "profiles/box.packages.yaml"), "utf8"), text);
+  }
   const usage = await exo(["install", "hello"], { cwd: dir });
   t.is(usage.code, 1);
   t.regex(usage.stderr, /--profile/);

@@ -14,20 +14,21 @@ export const entry: Template = {
       w.blank();
       w.comment(
         "SYSCALL: RCX holds the user RIP, R11 the user RFLAGS, RAX the number;",
-        "arguments in RDI, RSI, RDX, R10. Interrupts are off (SFMASK) until the",
-        "user RSP is saved on the kernel stack. The callee-saved registers are",
-        "preserved by the C code; RCX, R11 and the other caller-saved ones come",
-        "back cleared or clobbered (user code must not rely on them). RBP 0 ends",
-        "kernel backtraces.",
+        "arguments in RDI, RSI, RDX, R10, R8, R9 (Linux's order; Exo's ABI uses the",
+        "first three or four). Interrupts are off (SFMASK) until the user RSP is",
+        "saved on the kernel stack. Every register but RAX (the result), RCX and",
+        "R11 comes back as it was, as Linux programs (musl) expect: the argument",
+        "registers are restored from the kernel stack, the callee-saved ones by",
+        "the C code. RBP 0 ends kernel backtraces.",
       );
       w.line(".text", ".globl syscall_entry", ".globl enter_user");
       w.line("syscall_entry:").indent(() => {
         w.line("mov %rsp, syscall_user_rsp", "mov syscall_kstack, %rsp");
         w.line("pushq syscall_user_rsp", "push %rcx", "push %r11", "push %rbp", "xor %ebp, %ebp");
-        w.line("mov %r10, %rcx", "mov %rax, %r8", "call syscall_dispatch");
-        w.line("cli", "pop %rbp", "pop %r11", "pop %rcx");
-        w.comment("Scratch registers may hold kernel addresses: clear them rather than hand them to user mode.");
-        w.line("xor %esi, %esi", "xor %edi, %edi", "xor %edx, %edx", "xor %r8d, %r8d", "xor %r9d, %r9d", "xor %r10d, %r10d");
+        w.line("push %rdi", "push %rsi", "push %rdx", "push %r10", "push %r8", "push %r9");
+        w.comment("syscall_dispatch(a0, a1, a2, a3, nr, a4, a5): a5 goes on the stack, kept 16-byte aligned.");
+        w.line("sub $8, %rsp", "push %r9", "mov %r8, %r9", "mov %rax, %r8", "mov %r10, %rcx", "call syscall_dispatch", "add $16, %rsp");
+        w.line("cli", "pop %r9", "pop %r8", "pop %r10", "pop %rdx", "pop %rsi", "pop %rdi", "pop %rbp", "pop %r11", "pop %rcx");
         w.line("pop %rsp", "sysretq");
       });
       w.blank();

@@ -1,6 +1,9 @@
 // arch/x86_64/vm.c: a process's page tables. Every address space shares the
-// kernel's identity map of the first 1 GiB (supervisor-only) and adds its own
-// user window at USER_BASE: code pages at the bottom, a stack at the top.
+// kernel's identity map of the first 1 GiB (supervisor-only) and may map user
+// pages anywhere from USER_MIN (1 GiB) up to USER_LIMIT (the end of the lower
+// canonical half), through a 4-level tree of its own made as pages are
+// mapped. Exo's own programs live in a 2 MiB window at USER_BASE; Linux-ABI
+// programs at their ELF's addresses, with a stack near the top.
 // W^X: a user page is read-execute (code), read-only or read-write, and a
 // writable one is never executable.
 import { emit, type Template } from "../../template.ts";
@@ -10,7 +13,7 @@ const source = "arch/x86_64/vm.ts";
 export const vm: Template = {
   source,
   render() {
-    const summary = "Per-process page tables: the shared kernel map plus a 2 MiB user window with code and stack pages, writable or executable, never both.";
+    const summary = "Per-process page tables: the shared kernel map plus user pages anywhere in the lower half above 1 GiB, writable or executable, never both.";
     return emit({ source, path: "arch/x86_64/vm.c", summary, options: [] }, (w) => {
       w.line('#include "types.h"', '#include "cpu.h"', '#include "memlayout.h"', '#include "thread.h"', '#include "defs.h"');
       w.blank();
@@ -22,70 +25,102 @@ export const vm: Template = {
         w.line("return p;");
       });
       w.blank();
+      w.comment("Whether [va, va + len) is all user addresses (no overflow).");
+      w.fn("static int user_range(uint64 va, uint64 len)", () => {
+        w.line("return va >= USER_MIN && va < USER_LIMIT && len <= USER_LIMIT - va;");
+      });
+      w.blank();
       w.comment(
         "A new address space: returns its PML4 (a physical address, which is also",
-        "its kernel address), or 0 when memory is out. PML4[0] and PDPT[1] carry",
-        "PTE_U; PDPT[0] (the kernel's 1 GiB) does not, so user mode cannot reach it.",
+        "its kernel address), or 0 when memory is out. PML4[0] carries PTE_U;",
+        "PDPT[0] (the kernel's 1 GiB) does not, so user mode cannot reach it.",
         "No NX above the leaves: each user page's own entry decides.",
       );
       w.fn("uint64 uvm_create(void)", () => {
-        w.line(`uint64 *pml4 = zpage(), *pdpt = zpage(), *pd = zpage(), *pt = zpage();
-if (pml4 == NULL || pdpt == NULL || pd == NULL || pt == NULL)
+        w.line(`uint64 *pml4 = zpage(), *pdpt = zpage();
+if (pml4 == NULL || pdpt == NULL) {
+    if (pml4 != NULL)
+        page_free(pml4, 0);
+    if (pdpt != NULL)
+        page_free(pdpt, 0);
     return 0;
+}
 pdpt[0] = boot_pdpt[0];
-pdpt[1] = (uint64)pd | PTE_P | PTE_W | PTE_U;
-pd[0] = (uint64)pt | PTE_P | PTE_W | PTE_U;
 pml4[0] = (uint64)pdpt | PTE_P | PTE_W | PTE_U;
 return (uint64)pml4;`);
       });
       w.blank();
-      w.comment("The last-level table of the user window.");
-      w.fn("static uint64 *user_pt(uint64 pml4)", () => {
-        w.line(`uint64 *pdpt = (uint64 *)PTE_ADDR(((uint64 *)pml4)[0]);
-uint64 *pd = (uint64 *)PTE_ADDR(pdpt[1]);
-return (uint64 *)PTE_ADDR(pd[0]);`);
+      w.comment(
+        "The last-level entry of user address va, making the tables on the way",
+        "when alloc (NULL when memory is out), else NULL where one is missing.",
+      );
+      w.fn("static uint64 *walk(uint64 pml4, uint64 va, int alloc)", () => {
+        w.line(`uint64 *table = (uint64 *)pml4;
+if (!user_range(va, 1))
+    return NULL;
+for (int shift = 39; shift > 12; shift -= 9) {
+    uint64 *e = &table[(va >> shift) & 511];
+    if ((*e & PTE_P) == 0) {
+        uint64 *next;
+        if (!alloc || (next = zpage()) == NULL)
+            return NULL;
+        *e = (uint64)next | PTE_P | PTE_W | PTE_U;
+    }
+    table = (uint64 *)PTE_ADDR(*e);
+}
+return &table[(va >> 12) & 511];`);
       });
       w.blank();
-      w.comment(
-        "Map one page at user address va (inside the window) to page pa, with",
-        "rights prot: 0 read-execute, UVM_NOEXEC read-only, UVM_WRITE read-write.",
-        "A writable page always gets NX, so none is writable and executable.",
-      );
-      w.fn("void uvm_map(uint64 pml4, uint64 va, void *pa, int prot)", () => {
-        w.line(`uint64 e = (uint64)pa | PTE_P | PTE_U;
+      w.comment("The leaf entry rights of prot: 0 read-execute, UVM_NOEXEC read-only, UVM_WRITE read-write (always NX).");
+      w.fn("static uint64 prot_bits(int prot)", () => {
+        w.line(`uint64 e = PTE_P | PTE_U;
 if (prot & UVM_WRITE)
     e |= PTE_W;
 if (prot & (UVM_WRITE | UVM_NOEXEC))
     e |= pte_nx;
-user_pt(pml4)[(va - USER_BASE) >> 12] = e;`);
+return e;`);
+      });
+      w.blank();
+      w.comment(
+        "Map one page at user address va to page pa, with rights prot. A writable",
+        "page always gets NX, so none is writable and executable. Returns 0, or",
+        "-1 when va is no user address or a page table could not be had.",
+      );
+      w.fn("int uvm_map(uint64 pml4, uint64 va, void *pa, int prot)", () => {
+        w.line(`uint64 *e = walk(pml4, va, 1);
+if (e == NULL)
+    return -1;
+*e = (uint64)pa | prot_bits(prot);
+return 0;`);
       });
       w.blank();
       w.comment("Map a fresh zeroed page at user address va; returns its kernel address, or NULL when memory is out.");
       w.fn("void *uvm_map_zeroed(uint64 pml4, uint64 va, int prot)", () => {
-        w.line("uint64 *page = zpage();", "if (page != NULL)").indent(() => w.line("uvm_map(pml4, va, page, prot);"));
-        w.line("return page;");
+        w.line(`uint64 *page = zpage();
+if (page != NULL && uvm_map(pml4, va, page, prot) != 0) {
+    page_free(page, 0);
+    return NULL;
+}
+return page;`);
       });
       w.blank();
       w.comment("The page mapped at user address va of address space pml4 (its kernel address), or NULL.");
       w.fn("void *uvm_page(uint64 pml4, uint64 va)", () => {
-        w.line(`if (va < USER_BASE || va - USER_BASE >= USER_SIZE)
-    return NULL;
-uint64 e = user_pt(pml4)[(va - USER_BASE) >> 12];
-return (e & PTE_P) ? (void *)PTE_ADDR(e) : NULL;`);
+        w.line(`uint64 *e = walk(pml4, va, 0);
+return e != NULL && (*e & PTE_P) ? (void *)PTE_ADDR(*e) : NULL;`);
       });
       w.blank();
       w.comment(
         "Whether the current process may touch [va, va+len) (writable too when",
-        "write): inside the window and every page mapped so. Syscalls check each",
-        "user pointer with it before the kernel reads or writes through it.",
+        "write): user addresses, every page mapped so. Syscalls check each user",
+        "pointer with it before the kernel reads or writes through it.",
       );
       w.fn("int uvm_check(uint64 va, uint64 len, int write)", () => {
-        w.line(`if (curthread->cr3 == 0 || va < USER_BASE || len > USER_SIZE || va - USER_BASE > USER_SIZE - len)
+        w.line(`if (curthread->cr3 == 0 || !user_range(va, len))
     return 0;
-uint64 *pt = user_pt(curthread->cr3);
 for (uint64 page = va & ~0xfffUL; page < va + len; page += 4096) {
-    uint64 e = pt[(page - USER_BASE) >> 12];
-    if ((e & PTE_P) == 0 || (write && (e & PTE_W) == 0))
+    uint64 *e = walk(curthread->cr3, page, 0);
+    if (e == NULL || (*e & PTE_P) == 0 || (write && (*e & PTE_W) == 0))
         return 0;
 }
 return 1;`);
@@ -108,38 +143,83 @@ return -2;`);
       });
       w.blank();
       w.comment(
-        "mmap: len bytes of fresh zeroed pages, writable (so not executable), at the lowest free run",
-        "of the window. Returns their user address, or 0 when there is no room or memory.",
+        "Copy len bytes from src to user address va of address space pml4 (not",
+        "necessarily the current one), whatever the pages' rights. Returns 0, or -1",
+        "where a page is not mapped.",
+      );
+      w.fn("int uvm_write(uint64 pml4, uint64 va, const void *src, uint64 len)", () => {
+        w.line(`const uint8 *s = src;
+while (len > 0) {
+    uint8 *page = uvm_page(pml4, va & ~0xfffUL);
+    uint64 off = va & 0xfff, n = 4096 - off < len ? 4096 - off : len;
+    if (page == NULL)
+        return -1;
+    memcpy(page + off, s, n);
+    s += n;
+    va += n;
+    len -= n;
+}
+return 0;`);
+      });
+      w.blank();
+      w.comment(
+        "mmap in the Exo window: len bytes of fresh zeroed pages, writable (so not executable), at the lowest",
+        "free run of the window. Returns their user address, or 0 when there is no room or memory.",
       );
       w.fn("uint64 uvm_alloc(uint64 pml4, uint64 len)", () => {
-        w.line(`uint64 *pt = user_pt(pml4);
-uint64 n = (len + 4095) / 4096, run = 0;
+        w.line(`uint64 n = (len + 4095) / 4096, run = 0;
 if (n == 0 || n > 512)
     return 0;
 for (uint64 i = 0; i < 512; i++) {
-    run = (pt[i] & PTE_P) ? 0 : run + 1;
+    run = uvm_page(pml4, USER_BASE + i * 4096) != NULL ? 0 : run + 1;
     if (run < n)
         continue;
     uint64 first = i + 1 - n;
-    for (uint64 j = first; j <= i; j++) {
-        if (uvm_map_zeroed(pml4, USER_BASE + j * 4096, UVM_WRITE) == NULL) {
-            uvm_dealloc(pml4, USER_BASE + first * 4096, (j - first) * 4096);
-            return 0;
-        }
-    }
+    if (uvm_alloc_at(pml4, USER_BASE + first * 4096, n * 4096, UVM_WRITE) != 0)
+        return 0;
     return USER_BASE + first * 4096;
 }
 return 0;`);
       });
       w.blank();
-      w.comment("munmap: unmap and free the pages of [va, va+len), dropping their TLB entries. Returns how many were mapped, or -1 for a range outside the window.");
+      w.comment("Map fresh zeroed pages with rights prot over [va, va + len), va page-aligned and nothing mapped there. Returns 0, or -1 (nothing left mapped) when memory is out.");
+      w.fn("int uvm_alloc_at(uint64 pml4, uint64 va, uint64 len, int prot)", () => {
+        w.line(`for (uint64 off = 0; off < len; off += 4096) {
+    if (uvm_map_zeroed(pml4, va + off, prot) == NULL) {
+        uvm_dealloc(pml4, va, off);
+        return -1;
+    }
+}
+return 0;`);
+      });
+      w.blank();
+      w.comment("mprotect: give the mapped pages of [va, va+len) the rights prot, dropping their TLB entries. Returns how many were mapped, or -1 for a range of no user addresses.");
+      w.fn("int64 uvm_protect(uint64 pml4, uint64 va, uint64 len, int prot)", () => {
+        w.line(`int64 changed = 0;
+if ((va & 0xfff) != 0 || !user_range(va, len))
+    return -1;
+for (uint64 page = va; page < va + len; page += 4096) {
+    uint64 *e = walk(pml4, page, 0);
+    if (e != NULL && (*e & PTE_P)) {
+        *e = PTE_ADDR(*e) | prot_bits(prot);
+        changed++;
+        __asm__ volatile("invlpg (%0)" : : "r"(page) : "memory");
+    }
+}
+return changed;`);
+      });
+      w.blank();
+      w.comment("munmap: unmap and free the pages of [va, va+len), dropping their TLB entries. Returns how many were mapped, or -1 for a range of no user addresses.");
       w.fn("int64 uvm_dealloc(uint64 pml4, uint64 va, uint64 len)", () => {
         w.line(`int64 freed = 0;
-if ((va & 0xfff) != 0 || va < USER_BASE || len > USER_SIZE || va - USER_BASE > USER_SIZE - len)
+if ((va & 0xfff) != 0 || !user_range(va, len))
     return -1;
-uint64 *pt = user_pt(pml4);
 for (uint64 page = va; page < va + len; page += 4096) {
-    uint64 *e = &pt[(page - USER_BASE) >> 12];
+    uint64 *e = walk(pml4, page, 0);
+    if (e == NULL) { /* no table: skip to the next one's first page */
+        page = (page | 0x1fffffUL) - 4095;
+        continue;
+    }
     if (*e & PTE_P) {
         page_free((void *)PTE_ADDR(*e), 0);
         *e = 0;
@@ -150,18 +230,31 @@ for (uint64 page = va; page < va + len; page += 4096) {
 return freed;`);
       });
       w.blank();
-      w.comment("Free the address space and every page mapped in its window. The caller runs on another address space.");
+      w.comment("Free a page table of the given level (3 PDPT, 2 PD, 1 PT) and everything under it.");
+      w.fn("static void free_table(uint64 *table, int level)", () => {
+        w.line(`for (int i = 0; i < 512; i++) {
+    if ((table[i] & PTE_P) == 0)
+        continue;
+    if (level > 1)
+        free_table((uint64 *)PTE_ADDR(table[i]), level - 1);
+    else
+        page_free((void *)PTE_ADDR(table[i]), 0);
+}
+page_free(table, 0);`);
+      });
+      w.blank();
+      w.comment("Free the address space and every user page in it; never the kernel's map (PDPT[0] of PML4[0]). The caller runs on another address space.");
       w.fn("void uvm_free(uint64 pml4)", () => {
-        w.line(`uint64 *pt = user_pt(pml4);
-uint64 *pdpt = (uint64 *)PTE_ADDR(((uint64 *)pml4)[0]);
-uint64 *pd = (uint64 *)PTE_ADDR(pdpt[1]);
-for (int i = 0; i < 512; i++)
-    if (pt[i] & PTE_P)
-        page_free((void *)PTE_ADDR(pt[i]), 0);
-page_free(pt, 0);
-page_free(pd, 0);
-page_free(pdpt, 0);
-page_free((void *)pml4, 0);`);
+        w.line(`uint64 *top = (uint64 *)pml4;
+for (int i = 0; i < 256; i++) {
+    if ((top[i] & PTE_P) == 0)
+        continue;
+    uint64 *pdpt = (uint64 *)PTE_ADDR(top[i]);
+    if (i == 0)
+        pdpt[0] = 0; /* the kernel's, shared: not ours to free */
+    free_table(pdpt, 3);
+}
+page_free(top, 0);`);
       });
       w.blank();
       w.comment("The kernel's own address space, for kernel threads.");
