@@ -2,7 +2,8 @@
 // table and the user programs' header so both sides agree. Linux's values.
 export const ERRNO = {
   EPERM: 1, ENOENT: 2, ESRCH: 3, ENOEXEC: 8, EBADF: 9, ECHILD: 10, EAGAIN: 11, ENOMEM: 12, EACCES: 13, EFAULT: 14,
-  ENODEV: 19, ENOTDIR: 20, EINVAL: 22, EMFILE: 24, ENOTTY: 25, ESPIPE: 29, EROFS: 30, ENAMETOOLONG: 36, ENOSYS: 38,
+  ENODEV: 19, ENOTDIR: 20, EISDIR: 21, EINVAL: 22, ENFILE: 23, EMFILE: 24, ENOTTY: 25, ESPIPE: 29, EROFS: 30,
+  EPIPE: 32, ENAMETOOLONG: 36, ENOSYS: 38,
 } as const;
 
 /** `#define E... n` lines, one per error number, in numeric order. */

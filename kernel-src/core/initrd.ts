@@ -140,6 +140,115 @@ for (int links = 0;; links++) {
     memcpy(cur, next, sizeof cur);
 }`);
       });
+      w.blank();
+      w.comment("The symlink target of path (normalised, the link itself not followed) into out (n bytes, not NUL-terminated, cut at n): its length, -1 when path is not in the initrd, -2 when it is no symlink.");
+      w.fn("int64 initrd_readlink(const char *path, char *out, uint64 n)", () => {
+        w.line(`const uint8 *h = entry(path);
+if (h == NULL)
+    return -1;
+if (h[156] != '2')
+    return -2;
+uint64 len = 0;
+while (len < 100 && h[157 + len] != 0)
+    len++;
+if (len > n)
+    len = n;
+memcpy(out, h + 157, len);
+return (int64)len;`);
+      });
+      w.blank();
+      w.comment("A header's whole name (ustar prefix, a slash, name) into out, without a trailing slash (155 + 1 + 100 bytes fit in INITRD_PATH_MAX with its NUL).");
+      w.fn("static void full_name(const uint8 *h, char out[INITRD_PATH_MAX])", () => {
+        w.line(`uint64 at = 0;
+for (uint64 i = 0; i < 155 && h[345 + i] != 0; i++)
+    out[at++] = (char)h[345 + i];
+if (at > 0)
+    out[at++] = '/';
+for (uint64 i = 0; i < 100 && h[i] != 0; i++)
+    out[at++] = (char)h[i];
+while (at > 0 && out[at - 1] == '/')
+    at--;
+out[at] = 0;`);
+      });
+      w.blank();
+      w.comment(
+        "Whether name is a child (or deeper) of folder dir (normalised, \"\" the root):",
+        "the length of the part of name to skip, or -1.",
+      );
+      w.fn("static int64 under(const char *name, const char *dir)", () => {
+        w.line(`uint64 d = strlen(dir);
+if (d == 0)
+    return name[0] != 0 ? 0 : -1;
+if (memcmp(name, dir, d) != 0 || name[d] != '/' || name[d + 1] == 0)
+    return -1;
+return (int64)d + 1;`);
+      });
+      w.blank();
+      w.comment("Whether path (normalised) is a folder of the initrd: a folder entry, or a prefix of some entry's name (the tar's names imply their folders). The root always is.");
+      w.fn("int initrd_is_dir(const char *path)", () => {
+        w.line(`char name[INITRD_PATH_MAX];
+if (path[0] == 0)
+    return 1;
+for (uint64 at = 0; at + 512 <= initrd_len;) {
+    const uint8 *h = initrd_start + at;
+    if (h[0] == 0)
+        break;
+    uint64 size = octal(h + 124, 12);
+    if (size > initrd_len - at - 512)
+        break;
+    full_name(h, name);
+    if (under(name, path) >= 0 || (h[156] == '5' && memcmp(name, path, strlen(path) + 1) == 0))
+        return 1;
+    at += 512 + ((size + 511) & ~511UL);
+}
+return 0;`);
+      });
+      w.blank();
+      w.comment(
+        "The next entry of folder dir from archive offset *cookie on: its name (the",
+        "one part under dir) into out, its d_type (4 folder, 8 file, 10 symlink);",
+        "1, or 0 at the end. A child that an earlier entry already named (a folder",
+        "implied by several files) is skipped, so each name comes once.",
+      );
+      w.fn("int initrd_dir_next(const char *dir, uint64 *cookie, char out[INITRD_PATH_MAX], int *type)", () => {
+        w.line(`char name[INITRD_PATH_MAX], other[INITRD_PATH_MAX];
+while (*cookie + 512 <= initrd_len) {
+    const uint8 *h = initrd_start + *cookie;
+    if (h[0] == 0)
+        break;
+    uint64 size = octal(h + 124, 12);
+    if (size > initrd_len - *cookie - 512)
+        break;
+    uint64 here = *cookie;
+    *cookie += 512 + ((size + 511) & ~511UL);
+    full_name(h, name);
+    int64 found = under(name, dir);
+    if (found < 0)
+        continue;
+    uint64 skip = (uint64)found;
+    uint64 len = 0;
+    while (name[skip + len] != 0 && name[skip + len] != '/')
+        len++;
+    int deeper = name[skip + len] == '/';
+    /* Named already by an earlier entry? */
+    int seen = 0;
+    for (uint64 at = 0; at < here && !seen;) {
+        const uint8 *g = initrd_start + at;
+        uint64 gsize = octal(g + 124, 12);
+        full_name(g, other);
+        if (memcmp(other, name, skip + len) == 0 && (other[skip + len] == 0 || other[skip + len] == '/'))
+            seen = 1;
+        at += 512 + ((gsize + 511) & ~511UL);
+    }
+    if (seen)
+        continue;
+    memcpy(out, name + skip, len);
+    out[len] = 0;
+    *type = deeper || h[156] == '5' ? 4 : h[156] == '2' ? 10 : 8;
+    return 1;
+}
+return 0;`);
+      });
     });
   },
 };

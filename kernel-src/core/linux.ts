@@ -1,7 +1,7 @@
 // core/linux.c: the Linux x86_64 syscall ABI, for processes whose ELF has no
 // Exo note (core/elf.c). Linux numbers in RAX, arguments in RDI, RSI, RDX,
 // R10, R8, R9, -errno results. Each syscall needs the capability of its Exo
-// equivalent (console for writes to 1 and 2, fs.read to read, memory.map for
+// equivalent (console for writes to the console, fs.read to read, memory.map for
 // mmap and brk, time for clocks); open checks the sandbox's paths itself. A
 // number not implemented is -ENOSYS, printed once per process by name.
 import type { Capability } from "../../schemas/sandbox.ts";
@@ -14,7 +14,7 @@ const source = "core/linux.ts";
 /** The Linux syscalls implemented: number, name, the capability the table checks first (null: none, or the handler checks). */
 export const linuxSyscalls: readonly { nr: number; name: string; cap: Capability | null }[] = [
   { nr: 0, name: "read", cap: "fs.read" },
-  { nr: 1, name: "write", cap: "console" },
+  { nr: 1, name: "write", cap: null },
   { nr: 2, name: "open", cap: null },
   { nr: 3, name: "close", cap: null },
   { nr: 5, name: "fstat", cap: "fs.read" },
@@ -27,37 +27,87 @@ export const linuxSyscalls: readonly { nr: number; name: string; cap: Capability
   { nr: 14, name: "rt_sigprocmask", cap: null },
   { nr: 16, name: "ioctl", cap: null },
   { nr: 19, name: "readv", cap: "fs.read" },
-  { nr: 20, name: "writev", cap: "console" },
+  { nr: 20, name: "writev", cap: null },
+  { nr: 22, name: "pipe", cap: null },
+  { nr: 32, name: "dup", cap: null },
+  { nr: 33, name: "dup2", cap: null },
+  { nr: 35, name: "nanosleep", cap: "time" },
   { nr: 39, name: "getpid", cap: null },
   { nr: 60, name: "exit", cap: null },
   { nr: 63, name: "uname", cap: null },
+  { nr: 72, name: "fcntl", cap: null },
+  { nr: 89, name: "readlink", cap: "fs.read" },
   { nr: 158, name: "arch_prctl", cap: null },
+  { nr: 217, name: "getdents64", cap: "fs.read" },
   { nr: 218, name: "set_tid_address", cap: null },
   { nr: 228, name: "clock_gettime", cap: "time" },
   { nr: 231, name: "exit_group", cap: null },
   { nr: 257, name: "openat", cap: null },
   { nr: 262, name: "newfstatat", cap: "fs.read" },
+  { nr: 267, name: "readlinkat", cap: "fs.read" },
+  { nr: 292, name: "dup3", cap: null },
+  { nr: 293, name: "pipe2", cap: null },
   { nr: 318, name: "getrandom", cap: null },
 ];
 
 /** Names of common Linux syscalls not implemented, so that the ENOSYS line names them. */
 const missingNames: Record<number, string> = {
-  4: "stat", 6: "lstat", 7: "poll", 15: "rt_sigreturn", 17: "pread64", 18: "pwrite64", 21: "access", 22: "pipe",
-  23: "select", 24: "sched_yield", 25: "mremap", 28: "madvise", 32: "dup", 33: "dup2", 34: "pause", 35: "nanosleep", 37: "alarm",
-  41: "socket", 42: "connect", 56: "clone", 57: "fork", 58: "vfork", 59: "execve", 61: "wait4", 62: "kill", 72: "fcntl",
-  74: "fsync", 77: "ftruncate", 78: "getdents", 79: "getcwd", 80: "chdir", 82: "rename", 83: "mkdir", 84: "rmdir", 87: "unlink",
-  89: "readlink", 95: "umask", 96: "gettimeofday", 97: "getrlimit", 99: "sysinfo", 102: "getuid", 104: "getgid", 107: "geteuid",
+  4: "stat", 6: "lstat", 7: "poll", 15: "rt_sigreturn", 17: "pread64", 18: "pwrite64", 21: "access",
+  23: "select", 24: "sched_yield", 25: "mremap", 28: "madvise", 34: "pause", 37: "alarm",
+  41: "socket", 42: "connect", 56: "clone", 57: "fork", 58: "vfork", 59: "execve", 61: "wait4", 62: "kill", 74: "fsync", 77: "ftruncate", 78: "getdents", 79: "getcwd", 80: "chdir", 82: "rename", 83: "mkdir", 84: "rmdir", 87: "unlink",
+  95: "umask", 96: "gettimeofday", 97: "getrlimit", 99: "sysinfo", 102: "getuid", 104: "getgid", 107: "geteuid",
   108: "getegid", 109: "setpgid", 110: "getppid", 111: "getpgrp", 112: "setsid", 131: "sigaltstack", 137: "statfs",
-  157: "prctl", 186: "gettid", 200: "tkill", 201: "time", 202: "futex", 204: "sched_getaffinity", 217: "getdents64",
+  157: "prctl", 186: "gettid", 200: "tkill", 201: "time", 202: "futex", 204: "sched_getaffinity",
   230: "clock_nanosleep", 234: "tgkill", 235: "utimes", 247: "waitid", 269: "faccessat", 270: "pselect6", 271: "ppoll",
-  273: "set_robust_list", 280: "utimensat", 292: "dup3", 293: "pipe2", 302: "prlimit64", 332: "statx", 334: "rseq",
+  273: "set_robust_list", 280: "utimensat", 302: "prlimit64", 332: "statx", 334: "rseq",
   435: "clone3", 439: "faccessat2",
 };
 
 /** The C body of each implemented syscall; a0..a5 are its arguments. */
 const handlers: Record<string, string> = {
   read: "return file_read(a0, a1, a2);",
-  write: "return console_write(a0, a1, a2);",
+  write: "return file_write(a0, a1, a2);",
+  pipe: "return file_pipe(a0, 0);",
+  pipe2: "return file_pipe(a0, a1);",
+  dup: "return file_dup_from(a0, 0, 0);",
+  dup2: `/* dup2 onto itself keeps the descriptor, when it is open. */
+if (a0 == a1)
+    return fd_file(a0) != NULL ? (int64)a0 : -EBADF;
+return file_dup3(a0, a1, 0);`,
+  dup3: "return file_dup3(a0, a1, a2);",
+  fcntl: `/* F_DUPFD 0, F_GETFD 1, F_SETFD 2, F_GETFL 3, F_SETFL 4 (O_APPEND, O_NONBLOCK only), F_DUPFD_CLOEXEC 1030. */
+struct ufile *f = fd_file(a0);
+if (f == NULL)
+    return -EBADF;
+switch (a1) {
+case 0:
+    return file_dup_from(a0, a2, 0);
+case 1030:
+    return file_dup_from(a0, a2, 1);
+case 1:
+    return f->cloexec ? 1 : 0;
+case 2:
+    f->cloexec = (a2 & 1) != 0;
+    return 0;
+case 3:
+    return (int64)f->flags;
+case 4:
+    f->flags = (f->flags & ~(uint64)(02000 | 04000)) | (a2 & (02000 | 04000));
+    return 0;
+default:
+    return -EINVAL;
+}`,
+  nanosleep: `/* struct timespec { int64 sec, nsec; } at a0: the CPU yielded until the TSC passes it; the time left is never written, no signal interrupting. */
+if (!uvm_check(a0, 16, 0))
+    return -EFAULT;
+const int64 *ts = (const int64 *)a0;
+if (ts[0] < 0 || ts[1] < 0 || ts[1] >= 1000000000)
+    return -EINVAL;
+uint64 us = (uint64)ts[0] * 1000000 + (uint64)ts[1] / 1000;
+uint64 until = rdtsc() + us * tsc_per_us;
+while (rdtsc() < until)
+    yield();
+return 0;`,
   open: "return file_open(a0, a1);",
   close: "return file_close(a0);",
   fstat: "return do_fstat(a0, a1);",
@@ -106,8 +156,11 @@ if (a2 != 0)
     *(uint64 *)a2 = old;
 return 0;`,
   ioctl: `/* The console answers as a terminal of 24 x 80, so that musl's stdio line-buffers it; anything else is not a terminal. */
-if (a0 > 2)
-    return fd_file(a0) != NULL ? -ENOTTY : -EBADF;
+struct ufile *f = fd_file(a0);
+if (f == NULL)
+    return -EBADF;
+if (f->kind != UF_CONSOLE)
+    return -ENOTTY;
 if (a1 == 0x5413) { /* TIOCGWINSZ: struct winsize { rows, cols, xpixel, ypixel } */
     if (!uvm_check(a2, 8, 1))
         return -EFAULT;
@@ -129,15 +182,13 @@ if (a1 == 0x5401) { /* TCGETS: a struct termios (60 bytes) of a cooked terminal 
     return 0;
 }
 return -ENOTTY;`,
-  writev: `/* struct iovec { void *base; uint64 len; }[a2] at a1, written in order as one piece of the console. */
-if (a0 != 1 && a0 != 2)
-    return -EBADF;
+  writev: `/* struct iovec { void *base; uint64 len; }[a2] at a1, written in order (each a piece of the console). */
 if (a2 > 1024 || !uvm_check(a1, a2 * 16, 0))
     return -EINVAL;
 const uint64 *iov = (const uint64 *)a1;
 int64 total = 0;
 for (uint64 i = 0; i < a2; i++) {
-    int64 n = console_write(a0, iov[2 * i], iov[2 * i + 1]);
+    int64 n = file_write(a0, iov[2 * i], iov[2 * i + 1]);
     if (n < 0)
         return total > 0 ? total : n;
     total += n;
@@ -190,6 +241,13 @@ uint64 *ts = (uint64 *)a1, ns = rdtsc() / tsc_per_us * 1000;
 ts[0] = ns / 1000000000;
 ts[1] = ns % 1000000000;
 return 0;`,
+  getdents64: "return file_getdents64(a0, a1, a2);",
+  readlink: "return file_readlink(a0, a1, a2);",
+  readlinkat: `/* Like openat: AT_FDCWD (-100) or an absolute path. */
+char first;
+if ((int64)a0 != -100 && (!uvm_check(a1, 1, 0) || ((first = *(const char *)a1), first != '/')))
+    return fd_file(a0) != NULL ? -ENOTDIR : -EBADF;
+return file_readlink(a1, a2, a3);`,
   openat: `/* Paths from the root, which is also the working directory: only AT_FDCWD (-100) or an absolute path. */
 char first;
 if ((int64)a0 != -100 && (!uvm_check(a1, 1, 0) || ((first = *(const char *)a1), first != '/')))
@@ -221,20 +279,6 @@ export const linux: Template = {
       w.blank();
       w.line("typedef int64 (*linux_fn)(uint64 a0, uint64 a1, uint64 a2, uint64 a3, uint64 a4, uint64 a5);");
       w.blank();
-      w.comment("One write to the console (fd 1 or 2) as one piece: lines of two processes do not interleave.");
-      w.fn("static int64 console_write(uint64 fd, uint64 buf, uint64 len)", () => {
-        w.line(`const char *s = (const char *)buf;
-if (fd != 1 && fd != 2)
-    return -EBADF;
-if (!uvm_check(buf, len, 0))
-    return -EFAULT;
-preempt_off();
-for (uint64 i = 0; i < len; i++)
-    uart_putc(s[i]);
-preempt_on();
-return (int64)len;`);
-      });
-      w.blank();
       w.comment("Fill the struct stat (144 bytes) at st_va: st_nlink 1, mode, size, blksize 4096, blocks; times 0.");
       w.fn("static int64 stat_fill(uint64 st_va, uint64 size, uint32 mode)", () => {
         w.line(`if (!uvm_check(st_va, 144, 1))
@@ -249,16 +293,19 @@ memset(st, 0, 144);
 return 0;`);
       });
       w.blank();
-      w.comment("fstat: the console (0-2) is a character device (5, 1), a file of the initrd a read-only regular file.");
+      w.comment("fstat: the console and /dev/null are character devices, a pipe end a FIFO, a file of the initrd a read-only regular file.");
       w.fn("static int64 do_fstat(uint64 fd, uint64 st_va)", () => {
-        w.line(`if (fd <= 2) {
-    int64 err = stat_fill(st_va, 0, 0020620);
-    if (err == 0)
-        *(uint64 *)((uint8 *)st_va + 40) = (5 << 8) | 1; /* st_rdev: /dev/console */
-    return err;
-}
-struct ufile *f = fd_file(fd);
-return f != NULL ? stat_fill(st_va, f->size, 0100444) : -EBADF;`);
+        w.line(`struct ufile *f = fd_file(fd);
+if (f == NULL)
+    return -EBADF;
+if (f->kind == UF_FILE)
+    return stat_fill(st_va, f->size, 0100444);
+if (f->kind == UF_PIPE_READ || f->kind == UF_PIPE_WRITE)
+    return stat_fill(st_va, 0, 0010600);
+int64 err = stat_fill(st_va, 0, 0020666);
+if (err == 0) /* st_rdev: /dev/console (5, 1) or /dev/null (1, 3) */
+    *(uint64 *)((uint8 *)st_va + 40) = f->kind == UF_CONSOLE ? (5 << 8) | 1 : (1 << 8) | 3;
+return err;`);
       });
       w.blank();
       w.comment("uvm rights of PROT_* bits, or -1 for writable and executable (W^X). PROT_NONE maps read-only: no page is unreadable yet.");
@@ -283,8 +330,8 @@ if (rights < 0)
     return -EACCES;
 if (len == 0 || size < len || (off & 0xfff) != 0 || (flags & 3) != 2) /* MAP_PRIVATE only */
     return -EINVAL;
-if ((flags & 0x20) == 0 && (f = fd_file(fd)) == NULL) /* not MAP_ANONYMOUS: a file of the initrd */
-    return fd <= 2 ? -ENODEV : -EBADF;
+if ((flags & 0x20) == 0 && ((f = fd_file(fd)) == NULL || f->kind != UF_FILE)) /* not MAP_ANONYMOUS: a file of the initrd */
+    return f != NULL ? -ENODEV : -EBADF;
 if (flags & 0x10) { /* MAP_FIXED */
     if ((addr & 0xfff) != 0 || addr < USER_MIN || addr >= LINUX_MMAP_TOP || size > LINUX_MMAP_TOP - addr)
         return -EINVAL;

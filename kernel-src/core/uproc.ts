@@ -69,6 +69,7 @@ p->caps = policy != NULL ? policy->caps : caps;
 p->arg0 = arg0;
 p->arg1 = arg1;
 p->parent = curthread->proc;
+file_table_init(p->files);
 uint64 f = irq_save();
 for (p->index = 0; p->index < UPROC_MAX && procs[p->index] != NULL; p->index++)
     ;
@@ -315,7 +316,7 @@ return 0;`);
       w.blank();
       w.comment("The exit syscall: record the status and end the thread.");
       w.fn("void uproc_exit(int64 status)", () => {
-        w.line("((struct uproc *)curthread->proc)->status = status;", "thread_exit();");
+        w.line("((struct uproc *)curthread->proc)->status = status;", "file_close_all();", "thread_exit();");
       });
       w.blank();
       w.comment("An exception in user mode (from trap): report it and end the process; the kernel carries on.");
@@ -324,6 +325,7 @@ return 0;`);
 kprintf("exo: proc %u killed: exception %u at rip %p cr2 %p\\n", p->pid, vector, (void *)rip, (void *)cr2);
 p->killed = 2; /* a fault: wait tells it from a kill */
 p->status = -1;
+file_close_all();
 thread_exit();`);
       });
       w.blank();
@@ -335,6 +337,7 @@ if (p == NULL || !curthread->kill_pending)
 kprintf("exo: proc %u (%s) killed by its parent\\n", p->pid, p->name);
 p->killed = 1;
 p->status = -1;
+file_close_all();
 thread_exit();`);
       });
       w.blank();

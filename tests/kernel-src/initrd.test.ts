@@ -1,6 +1,7 @@
 // The kernel's initrd lookup, compiled for this machine and run on archives
 // packTar writes: regular files, and symlinks followed relative to their
-// folder or from the root, never above it, at most 8 deep.
+// folder or from the root, never above it, at most 8 deep; folders the names
+// imply, listed, and symlinks read.
 import test from "ava";
 import { writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -19,6 +20,9 @@ void sha256(const uint8 *data, uint64 len, uint8 out[32]);
 extern const char build_initrd_sha256[];
 void initrd_accept(const uint8 *start, uint64 len);
 int initrd_lookup(const char *path, const uint8 **data, uint64 *len);
+int64 initrd_readlink(const char *path, char *out, uint64 n);
+int initrd_is_dir(const char *path);
+int initrd_dir_next(const char *dir, uint64 *cookie, char out[256], int *type);
 `;
 
 const HARNESS = `#include <stdio.h>
@@ -34,7 +38,21 @@ int main(int argc, char **argv) {
   for (int i = 2; i < argc; i++) {
     const uint8 *data;
     uint64 len;
-    if (initrd_lookup(argv[i], &data, &len))
+    if (strncmp(argv[i], "ls:", 3) == 0) { /* a folder's listing: name/d_type each, or "not a folder" */
+      char name[256];
+      uint64 cookie = 0;
+      int type;
+      printf("%s=", argv[i]);
+      if (!initrd_is_dir(argv[i] + 3))
+        printf("not a folder");
+      while (initrd_is_dir(argv[i] + 3) && initrd_dir_next(argv[i] + 3, &cookie, name, &type))
+        printf("%s/%d ", name, type);
+      printf("\\n");
+    } else if (strncmp(argv[i], "rl:", 3) == 0) { /* a symlink's target, cut at 12 bytes; or the error */
+      char out[12];
+      int64 n = initrd_readlink(argv[i] + 3, out, sizeof out);
+      printf("%s=%.*s\\n", argv[i], n < 0 ? 2 : (int)n, n == -1 ? "-1" : n == -2 ? "-2" : out);
+    } else if (initrd_lookup(argv[i], &data, &len))
       printf("%s=%.*s\\n", argv[i], (int)len, (const char *)data);
     else
       printf("%s=none\\n", argv[i]);
@@ -110,6 +128,32 @@ test("a symlink never leads above the initrd's root, and chains stop after 8 lin
     "c/l2": "T", // 8 links: l2 … l9, then the file
     "c/l1": "none", // 9 links
     "c/l9": "T",
+  });
+});
+
+test("folders are implied by the names: each child listed once with its type, symlinks read without following", async (t) => {
+  const got = await lookups(
+    [
+      file("exo/apps/hello/0.2.0/bin/hello", "H"),
+      file("exo/apps/hello/0.1.0/bin/hello", "H"),
+      link("exo/bin/hello", "../apps/hello/0.2.0/bin/hello"),
+      file("etc/exo/services", "S"),
+      link("exo/bin/via", "hello"),
+    ],
+    ["ls:exo/bin", "ls:exo", "ls:exo/apps/hello", "ls:", "ls:etc/exo/services", "ls:ex", "ls:exo/bin/hello", "rl:exo/bin/via", "rl:exo/bin/hello", "rl:etc/exo/services", "rl:exo/missing"],
+  );
+  t.deepEqual(got, {
+    "ls:exo/bin": "hello/10 via/10 ",
+    "ls:exo": "apps/4 bin/4 ",
+    "ls:exo/apps/hello": "0.1.0/4 0.2.0/4 ", // the archive's order (packTar sorts)
+    "ls:": "etc/4 exo/4 ",
+    "ls:etc/exo/services": "not a folder",
+    "ls:ex": "not a folder", // a prefix of a name is no folder: whole components only
+    "ls:exo/bin/hello": "not a folder",
+    "rl:exo/bin/via": "hello",
+    "rl:exo/bin/hello": "../apps/hell", // cut at the buffer's 12 bytes
+    "rl:etc/exo/services": "-2",
+    "rl:exo/missing": "-1",
   });
 });
 
