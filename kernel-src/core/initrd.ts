@@ -92,19 +92,30 @@ for (uint64 i = 0; i < 100; i++) {
 return path[at + 100] == 0;`);
       });
       w.blank();
-      w.comment("The header of the entry named path (normalised), or NULL. Headers are 512-byte blocks, each entry's data follows its header padded to 512; two zero blocks (or the end) end the archive.");
+      w.comment(
+        "The entry header at archive offset *at, moving *at past the entry's data; NULL at the end.",
+        "Headers are 512-byte blocks, each entry's data follows its header padded to 512; a zero",
+        "block, the end of the archive or a size that runs past it ends the walk (*at unmoved).",
+      );
+      w.fn("static const uint8 *next_header(uint64 *at)", () => {
+        w.line(`if (*at + 512 > initrd_len)
+    return NULL;
+const uint8 *h = initrd_start + *at;
+if (h[0] == 0)
+    return NULL;
+uint64 size = octal(h + 124, 12);
+if (size > initrd_len - *at - 512)
+    return NULL;
+*at += 512 + ((size + 511) & ~511UL);
+return h;`);
+      });
+      w.blank();
+      w.comment("The header of the entry named path (normalised), or NULL.");
       w.fn("static const uint8 *entry(const char *path)", () => {
-        w.line(`for (uint64 at = 0; at + 512 <= initrd_len;) {
-    const uint8 *h = initrd_start + at;
-    if (h[0] == 0)
-        break;
-    uint64 size = octal(h + 124, 12);
-    if (size > initrd_len - at - 512)
-        break;
+        w.line(`const uint8 *h;
+for (uint64 at = 0; (h = next_header(&at)) != NULL;)
     if (name_is(h, path))
         return h;
-    at += 512 + ((size + 511) & ~511UL);
-}
 return NULL;`);
       });
       w.blank();
@@ -189,17 +200,11 @@ return (int64)d + 1;`);
         w.line(`char name[INITRD_PATH_MAX];
 if (path[0] == 0)
     return 1;
-for (uint64 at = 0; at + 512 <= initrd_len;) {
-    const uint8 *h = initrd_start + at;
-    if (h[0] == 0)
-        break;
-    uint64 size = octal(h + 124, 12);
-    if (size > initrd_len - at - 512)
-        break;
+const uint8 *h;
+for (uint64 at = 0; (h = next_header(&at)) != NULL;) {
     full_name(h, name);
     if (under(name, path) >= 0 || (h[156] == '5' && memcmp(name, path, strlen(path) + 1) == 0))
         return 1;
-    at += 512 + ((size + 511) & ~511UL);
 }
 return 0;`);
       });
@@ -212,15 +217,11 @@ return 0;`);
       );
       w.fn("int initrd_dir_next(const char *dir, uint64 *cookie, char out[INITRD_PATH_MAX], int *type)", () => {
         w.line(`char name[INITRD_PATH_MAX], other[INITRD_PATH_MAX];
-while (*cookie + 512 <= initrd_len) {
-    const uint8 *h = initrd_start + *cookie;
-    if (h[0] == 0)
-        break;
-    uint64 size = octal(h + 124, 12);
-    if (size > initrd_len - *cookie - 512)
-        break;
+for (;;) {
     uint64 here = *cookie;
-    *cookie += 512 + ((size + 511) & ~511UL);
+    const uint8 *h = next_header(cookie);
+    if (h == NULL)
+        break;
     full_name(h, name);
     int64 found = under(name, dir);
     if (found < 0)
@@ -232,13 +233,11 @@ while (*cookie + 512 <= initrd_len) {
     int deeper = name[skip + len] == '/';
     /* Named already by an earlier entry? */
     int seen = 0;
-    for (uint64 at = 0; at < here && !seen;) {
-        const uint8 *g = initrd_start + at;
-        uint64 gsize = octal(g + 124, 12);
+    const uint8 *g;
+    for (uint64 at = 0; at < here && !seen && (g = next_header(&at)) != NULL;) {
         full_name(g, other);
         if (memcmp(other, name, skip + len) == 0 && (other[skip + len] == 0 || other[skip + len] == '/'))
             seen = 1;
-        at += 512 + ((gsize + 511) & ~511UL);
     }
     if (seen)
         continue;
