@@ -16,6 +16,7 @@ import { grubVersion, npmRuntime } from "./image/sbom.ts";
 import { evaluateProfile, type Evaluation } from "./eval/index.ts";
 import type { Module } from "./eval/module.ts";
 import { type OlderPayload, planBuild } from "./plan/plan.ts";
+import { packageInputPaths } from "./packages/files.ts";
 import { packageKey } from "./packages/plan.ts";
 import { forcedIn } from "./packages/forced.ts";
 import { installedModuleOf } from "./packages/installed-module.ts";
@@ -94,7 +95,7 @@ export async function buildProfile(profile: string, project: Project, opts: Buil
   // Every file of every package built: a changed source must never be answered by the no-op cache.
   // A published package's signature too, and the keys it was checked against: trust is an input of the result.
   const packageInputs = packages.flatMap(({ pkg, files }) => [
-    ...[files.manifest, ...files.sources, ...files.headers, ...(files.prebuilt ? [files.prebuilt] : [])].map((f) => join(pkg.dir, f.path)),
+    ...packageInputPaths(pkg, files),
     ...(pkg.signedBy !== undefined ? [`${pkg.file}${SIGNATURE_SUFFIX}`, ...project.trusted] : []),
   ]);
   const inputFiles = [...evaluation.files, ...tools, GRUB_DIRS.bios, GRUB_DIRS.efi, ...packageInputs, ...(key ? [project.secretKey] : [])];

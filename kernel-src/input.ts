@@ -43,6 +43,27 @@ export interface PackagePolicy {
   readonly ipc: readonly string[];
 }
 
+/**
+ * kernel.tmpfs (modules/kernel/tmpfs.ts): the folders a writable tmpfs is
+ * mounted at, as absolute normalised paths, and the pages all of them may
+ * hold. Its module declares it until schemas/kernel.ts does, so
+ * KernelConfig's type does not carry it yet: read it through tmpfsConfig.
+ */
+export interface TmpfsConfig {
+  readonly mounts: readonly string[];
+  readonly maxPages: number;
+}
+
+/** The defaults of kernel.tmpfs, for inputs built without it (tests that construct a KernelConfig by hand). */
+export const TMPFS_DEFAULTS: TmpfsConfig = { mounts: ["/tmp"], maxPages: 1024 };
+
+/** kernel.tmpfs of an evaluated kernel config, defaults where absent; /tmp is always among the mounts, first. */
+export function tmpfsConfig(kernel: KernelConfig): TmpfsConfig {
+  const given = (kernel as KernelConfig & { readonly tmpfs?: Partial<TmpfsConfig> }).tmpfs;
+  const mounts = given?.mounts ?? TMPFS_DEFAULTS.mounts;
+  return { mounts: ["/tmp", ...mounts.filter((m) => m !== "/tmp")], maxPages: given?.maxPages ?? TMPFS_DEFAULTS.maxPages };
+}
+
 /** One generated file: its path inside the kernel source tree, its text, and the template that wrote it. */
 export interface GeneratedFile {
   readonly path: string;

@@ -5,7 +5,7 @@
 // option recompiles few files. A feature that is off has no rows.
 import type { KernelConfig } from "../schemas/index.ts";
 import { alphaQ16, syscallTiers } from "./features.ts";
-import type { GeneratedFile } from "./input.ts";
+import { tmpfsConfig, type GeneratedFile } from "./input.ts";
 import { emit } from "./template.ts";
 import { alignColumns } from "./writer.ts";
 
@@ -102,6 +102,7 @@ export function inlineSections(k: KernelConfig): Section[] {
     },
     { title: "Timeslice (inline in arch/x86_64/timer.c, which preempts)", rows: [timesliceRow(k)] },
     { title: "Console (inline in arch/x86_64/serial.c)", rows: [["EXO_CONSOLE_BAUD", k.console.baud, "kernel.console.baud"]] },
+    tmpfsSection(k),
     {
       title: "In-kernel tests: which of core/selftest.c and core/bench.c is generated",
       rows: [[`EXO_TEST_MODE_${k.testMode.toUpperCase()}`, 1, "kernel.testMode", ` = "${k.testMode}"`]],
@@ -114,6 +115,18 @@ export function inlineSections(k: KernelConfig): Section[] {
     });
   }
   return out;
+}
+
+/** The tmpfs mounts (inline in core/tmpfs.c): the pages all of them may hold, and how many there are. */
+export function tmpfsSection(k: KernelConfig): Section {
+  const t = tmpfsConfig(k);
+  return {
+    title: `tmpfs at ${t.mounts.join(", ")} (inline in core/tmpfs.c)`,
+    rows: [
+      ["EXO_TMPFS_MAX_PAGES", t.maxPages, "kernel.tmpfs.maxPages"],
+      ["EXO_TMPFS_MOUNT_COUNT", t.mounts.length, "kernel.tmpfs.mounts"],
+    ],
+  };
 }
 
 /** The timeslice drives the timer alone; the scheduler reads it from timer.c at run time. */

@@ -4,9 +4,10 @@ import image from "./image.ts";
 import kernel from "./kernel/index.ts";
 import scheduler from "./kernel/scheduler.ts";
 import syscalls from "./kernel/syscalls.ts";
+import tmpfs from "./kernel/tmpfs.ts";
 import packages from "./packages.ts";
 import sandbox from "./sandbox.ts";
 import selftest from "./selftest.ts";
 import system from "./system.ts";
 
-export const baseModules: readonly Module[] = [system, kernel, scheduler, syscalls, sandbox, selftest, packages, image];
+export const baseModules: readonly Module[] = [system, kernel, scheduler, syscalls, tmpfs, sandbox, selftest, packages, image];

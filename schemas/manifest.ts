@@ -19,6 +19,18 @@ const license = z
 
 const capability = z.enum(capabilities);
 
+/** A Debian package's name (Debian policy 5.6.1). */
+const debianPackage = z.string().regex(/^[a-z0-9][a-z0-9+.-]+$/, "a Debian package name such as busybox-static");
+
+/** An absolute path on the build host, without '..'. */
+const hostPath = z
+  .string()
+  .regex(/^\/[^\0]*[^/]$/, "an absolute path on the build host, such as /bin/busybox")
+  .refine((p) => !p.split("/").includes(".."), "a path without '..'");
+
+/** A name in /exo/bin: one path part, short enough for a tar header with its folder. */
+const binName = z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9._+-]{0,63}$/, "a program name for /exo/bin: letters, digits, '.', '_', '+' and '-', at most 64 characters");
+
 export const manifestSchema = z
   .strictObject({
     package: z.strictObject({
@@ -31,9 +43,30 @@ export const manifestSchema = z
     sources: z.array(packagePath).default([]).describe("C sources, relative to the manifest's folder; `*` matches within one folder (src/*.c)."),
     headers: z.array(packagePath).default([]).describe("A library's headers, installed into its include/."),
     prebuilt: z
-      .strictObject({ file: packagePath, sha256: z.string().regex(/^[0-9a-f]{64}$/, "the file's SHA-256, 64 lower-case hex digits") })
+      .strictObject({
+        file: packagePath.optional().describe("The file, in the package's folder."),
+        debian: z
+          .strictObject({
+            package: debianPackage.describe("The Debian package that installs it on the build host, such as busybox-static."),
+            path: hostPath.describe("Where that package installs it, such as /bin/busybox."),
+          })
+          .optional()
+          .describe("A file of a Debian package installed on the build host, taken unmodified: read (a regular file, at most 64 MiB) and checked against sha256 before it enters the store."),
+        sha256: z.string().regex(/^[0-9a-f]{64}$/, "the file's SHA-256, 64 lower-case hex digits").describe("The file's SHA-256: the only way it is taken (`sha256sum FILE`)."),
+      })
       .optional()
-      .describe("A static ELF built elsewhere, pinned by its SHA-256, instead of sources."),
+      .describe("A program built elsewhere, pinned by its SHA-256, instead of sources: a static ELF, or a script starting with `#!`. Either `file` (in the package's folder) or `debian` (a file of an installed Debian package)."),
+    script: packagePath
+      .optional()
+      .describe("A script as the program, instead of sources: its first line is `#!` and an absolute interpreter path that a package of the image provides, such as #!/exo/bin/sh (package busybox)."),
+    links: z
+      .array(binName)
+      .default([])
+      .describe("More names for the program in /exo/bin: each /exo/bin/<link> is a symlink to it, as busybox's applets are (it picks one by the name it is run as)."),
+    data: z
+      .array(packagePath)
+      .default([])
+      .describe("Files the program ships in the image (`*` matches within one folder): at /exo/apps/<name>/<version>/share/<path>, and at /exo/share/<name>/<path> for the version /exo/bin/<name> runs."),
     dependencies: z
       .strictObject({
         build: z.record(packageName, versionRequirement).default({}).describe("Libraries linked in at build time (their headers and archives), by name: a version requirement."),
@@ -82,9 +115,22 @@ export const manifestSchema = z
   .superRefine((m, ctx) => {
     const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: "custom", path, message });
     const isLibrary = m.package.kind === "library";
-    if (m.prebuilt && m.sources.length > 0) issue(["prebuilt"], "a package has sources or a prebuilt file, not both");
-    if (!m.prebuilt && m.sources.length === 0) issue(["sources"], "a package needs sources (C files) or a prebuilt file");
+    // Where the program comes from: exactly one of these.
+    const from = ([["sources", "sources"], ["prebuilt", "a prebuilt file"], ["script", "a script"]] as const).filter(([field]) => (field === "sources" ? m.sources.length > 0 : m[field] !== undefined));
+    if (from.length > 1) issue([from[1]![0]], `a package has ${from.map(([, what]) => what).join(" or ")}, not ${from.length === 2 ? "both" : "all three"}`);
+    if (from.length === 0) issue(["sources"], "a package needs sources (C files) or a prebuilt file, or a script");
+    if (m.prebuilt && (m.prebuilt.file === undefined) === (m.prebuilt.debian === undefined)) issue(["prebuilt"], "a prebuilt program is either `file` (in the package's folder) or `debian` (a file of a Debian package), exactly one");
     if (isLibrary && m.prebuilt) issue(["prebuilt"], "a library is built from its sources");
+    if (isLibrary && m.script !== undefined) issue(["script"], "a library is built from its sources");
+    if (isLibrary && m.links.length > 0) issue(["links"], "a library has no program to link to");
+    if (isLibrary && m.data.length > 0) issue(["data"], "a library is linked into programs: it ships no files in the image");
+    if (m.build.toolchain === "musl" && m.script !== undefined) issue(["build", "toolchain"], "a script is not built: the toolchain applies to sources");
+    const links = new Set<string>();
+    m.links.forEach((l, i) => {
+      if (l === m.package.name) issue(["links", i], `/exo/bin/${l} is the program itself already`);
+      else if (links.has(l)) issue(["links", i], `the link ${l} is listed twice`);
+      links.add(l);
+    });
     if (isLibrary && m.headers.length === 0) issue(["headers"], "a library lists the headers other packages include");
     if (isLibrary && m.services.length > 0) issue(["services"], "a library has no services: it is linked into programs");
     if (!isLibrary && m.headers.length > 0) issue(["headers"], "only a library installs headers");

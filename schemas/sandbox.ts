@@ -5,13 +5,14 @@
 // tests/kernel-src/sandbox.test.ts checks it): console write; ipc ipc_send
 // and ipc_recv; memory.map mmap and munmap; time clock_gettime and
 // nanosleep; spawn spawn and wait; signal kill; fs.read open for reading,
-// read, fstat and lseek; fs.write open for writing.
+// read, fstat and lseek; fs.write open for writing; process fork, execve and
+// wait4 (a Linux program's children run under its own policy).
 import { z } from "zod";
 import { MAX_NAME, policyName, policyReference } from "./limits.ts";
 import { option, type ValueOf } from "./option.ts";
 import { submodule } from "./types.ts";
 
-export const capabilities = ["console", "ipc", "memory.map", "time", "spawn", "signal", "fs.read", "fs.write"] as const;
+export const capabilities = ["console", "ipc", "memory.map", "time", "spawn", "signal", "fs.read", "fs.write", "process"] as const;
 export type Capability = (typeof capabilities)[number];
 
 /** The options of one policy: a submodule, so that each policy's definitions merge option by option. */

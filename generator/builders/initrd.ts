@@ -24,8 +24,8 @@ export interface Service {
 export interface InitrdArgs {
   readonly config: unknown;
   readonly packages: readonly unknown[];
-  /** Every program: the input `bin:<key>` (a whole store path, so that it stays in the image's closure), the ELF file inside it, and where it goes. */
-  readonly programs: readonly { readonly key: string; readonly file: string; readonly path: string }[];
+  /** Every program and data file: the input `bin:<key>` (a whole store path, so that it stays in the image's closure), the file inside it, where it goes, and its mode. */
+  readonly programs: readonly { readonly key: string; readonly file: string; readonly path: string; readonly executable: boolean }[];
   /** exo/bin/<name> links, each to a path relative to exo/bin/. */
   readonly links: readonly { readonly name: string; readonly target: string }[];
   readonly services: readonly Service[];
@@ -53,8 +53,8 @@ export function initrdBuilder(): Builder {
         { name: "etc/exo/packages.json", data: Buffer.from(`${canonicalJson(args.packages)}\n`) },
         { name: "etc/exo/services", data: Buffer.from(servicesFile(args.services)) },
       ];
-      for (const { key, file, path } of args.programs) {
-        entries.push({ name: path, data: await readFile(join(ctx.inputs[programInput(key)]!, file)), mode: 0o755 });
+      for (const { key, file, path, executable } of args.programs) {
+        entries.push({ name: path, data: await readFile(join(ctx.inputs[programInput(key)]!, file)), mode: executable ? 0o755 : 0o644 });
       }
       for (const { name, target } of args.links) entries.push({ name: `exo/bin/${name}`, linkTarget: target });
       await writeFile(join(ctx.out, INITRD_FILE), await packTar(entries, args.epoch));

@@ -10,6 +10,7 @@ import { canonicalJson, type Json, sha256Hex } from "../../store/hash.ts";
 import { ExoError } from "../errors.ts";
 import { muslGcc, type Tool } from "../toolchain.ts";
 import type { PackageFile } from "../packages/files.ts";
+import { readHostFile } from "../packages/host-file.ts";
 import { runTool } from "./exec.ts";
 import { builderVersion } from "./version.ts";
 
@@ -29,7 +30,10 @@ export interface PackageArgs {
   readonly kind: "program" | "library";
   readonly sources: readonly string[];
   readonly headers: readonly string[];
+  /** The program taken as is (a prebuilt file or a script), in the sources tree. */
   readonly prebuilt: string | null;
+  /** Files shipped beside the program, copied into share/. */
+  readonly data: readonly string[];
   readonly target: string;
   readonly cflags: readonly string[];
   readonly asflags: readonly string[];
@@ -51,9 +55,10 @@ export function packageSourcesBuilder(folders: ReadonlyMap<string, string>): Bui
       const folder = folders.get(args.package);
       if (!folder) throw new ExoError("ERR_EXO_BUILD_FAILED", `the folder of package ${args.package} is not known to this build`);
       for (const file of args.files) {
-        const bytes = await readFile(join(folder, file.path));
+        // A host file (a Debian package's) is read with its own checks; either way nothing enters the store before its hash matches.
+        const bytes = file.host === undefined ? await readFile(join(folder, file.path)) : await readHostFile(file.host, `${args.package}: prebuilt.debian`);
         const sha256 = sha256Hex(bytes);
-        if (sha256 !== file.sha256) throw new ExoError("ERR_EXO_BUILD_FAILED", `${args.package}: ${file.path} changed while the build ran (SHA-256 ${sha256}, planned with ${file.sha256})`, "build again");
+        if (sha256 !== file.sha256) throw new ExoError("ERR_EXO_BUILD_FAILED", `${args.package}: ${file.host?.path ?? file.path} changed while the build ran (SHA-256 ${sha256}, planned with ${file.sha256})`, "build again");
         await mkdir(dirname(join(ctx.out, file.path)), { recursive: true });
         await writeFile(join(ctx.out, file.path), bytes);
       }
@@ -99,6 +104,7 @@ export function packageBuilder(tools: { clang: Tool; lld: Tool; ar: Tool }): Bui
         return;
       }
       await mkdir(join(ctx.out, "bin"));
+      await copyData(ctx, args);
       const program = join(ctx.out, "bin", args.name);
       if (args.prebuilt !== null) {
         await cp(join(ctx.tmp, "pkg", args.prebuilt), program);
@@ -133,4 +139,13 @@ async function buildMusl(ctx: Parameters<Builder["run"]>[0], args: PackageArgs, 
   await writeFile(join(ctx.out, "manifest.json"), `${canonicalJson(args.manifest)}\n`);
   await mkdir(join(ctx.out, "bin"));
   await cp(join(ctx.tmp, "program"), join(ctx.out, "bin", args.name));
+  await copyData(ctx, args);
+}
+
+/** A program's data files, from its sources tree into share/. */
+async function copyData(ctx: Parameters<Builder["run"]>[0], args: PackageArgs): Promise<void> {
+  for (const file of args.data) {
+    await mkdir(dirname(join(ctx.out, "share", file)), { recursive: true });
+    await cp(join(ctx.tmp, "pkg", file), join(ctx.out, "share", file));
+  }
 }

@@ -36,8 +36,10 @@ export function showText(r: PackageRecord): string {
     `${r.name} ${r.version}: ${r.description}`,
     `  kind: ${r.kind}`,
     `  license: ${r.license}`,
-    `  sources: ${m.prebuilt ? `prebuilt ${m.prebuilt.file} (sha256 ${m.prebuilt.sha256})` : m.sources.join(", ")}`,
+    `  sources: ${programFrom(m)}`,
     ...(m.headers.length ? [`  headers: ${m.headers.join(", ")}`] : []),
+    ...(m.links.length ? [`  links: ${m.links.map((l) => `/exo/bin/${l}`).join(", ")} (to /exo/bin/${r.name})`] : []),
+    ...(m.data.length ? [`  data: ${m.data.join(", ")} (in /exo/share/${r.name}/)`] : []),
     `  build dependencies: ${deps("build")}`,
     `  runtime dependencies: ${deps("runtime")}`,
     `  sandbox: capabilities ${sandbox.capabilities.join(", ") || "none"}; memory ${sandbox.memoryPages} pages; network ${sandbox.network ? "yes" : "no"}; ipc with ${sandbox.ipc.join(", ") || "none"}`,
@@ -46,4 +48,12 @@ export function showText(r: PackageRecord): string {
     `  binary: ${m.binary.strip ? "stripped" : "with symbols"}${m.binary.lto ? ", link-time optimised" : ""}`,
   ];
   return `${lines.join("\n")}\n`;
+}
+
+/** Where the program comes from: its sources, a prebuilt file (of the package or of a Debian package) or a script. */
+function programFrom(m: Manifest): string {
+  if (m.script !== undefined) return `script ${m.script}`;
+  if (m.prebuilt?.debian) return `prebuilt ${m.prebuilt.debian.path} of the Debian package ${m.prebuilt.debian.package} (sha256 ${m.prebuilt.sha256})`;
+  if (m.prebuilt) return `prebuilt ${m.prebuilt.file} (sha256 ${m.prebuilt.sha256})`;
+  return m.sources.join(", ");
 }

@@ -63,7 +63,7 @@ function checkSignedInputs(manifest: Manifest, sigFile: string, signed: Verified
   if (name !== manifest.package.name || version !== manifest.package.version) {
     throw new ExoError("ERR_EXO_VERIFY", `${where} signs package ${name}@${version}, but the manifest is ${manifest.package.name}@${manifest.package.version}`, "publish the package again with `exo publish`");
   }
-  for (const entry of [...manifest.sources, ...manifest.headers, ...(manifest.prebuilt ? [manifest.prebuilt.file] : [])]) {
+  for (const entry of [...manifest.sources, ...manifest.headers, ...manifest.data, ...(manifest.prebuilt?.file !== undefined ? [manifest.prebuilt.file] : []), ...(manifest.script !== undefined ? [manifest.script] : [])]) {
     if (entry.includes("*")) throw new ExoError("ERR_EXO_VERIFY", `${where}: a published manifest names each file it uses, not a pattern such as ${entry}`);
     if (!signed.files.has(entry)) throw new ExoError("ERR_EXO_VERIFY", `${where} does not sign ${entry}, which the manifest uses`, "publish the package again with `exo publish`: every file a package uses is signed");
   }

@@ -14,7 +14,7 @@ import type { Json } from "../../store/hash.ts";
 import { ExoError } from "../errors.ts";
 import { compileDerivations, objectId, type Tree } from "../plan/objects.ts";
 import type { PackageArgs, PackageSourcesArgs } from "../builders/package.ts";
-import type { PackageFiles } from "./files.ts";
+import { allPackageFiles, type PackageFiles } from "./files.ts";
 import type { LoadedPackage } from "./manifest.ts";
 
 /** The user SDK's tree and the objects every program links: crt0 first, libexo last. */
@@ -51,8 +51,8 @@ export function packageDerivations(pkg: LoadedPackage, files: PackageFiles, libr
   const { manifest } = pkg;
   const key = packageKey(pkg);
   const name = `${manifest.package.name}-${manifest.package.version}`.replace(/[^a-z0-9._+-]/g, "-");
-  const all = [files.manifest, ...files.sources, ...files.headers, ...(files.prebuilt ? [files.prebuilt] : [])];
-  const sources: PackageSourcesArgs = { package: key, files: [...new Map(all.map((f) => [f.path, f])).values()].sort((a, b) => (a.path < b.path ? -1 : 1)) };
+  // A host file's derivation is fixed-output: its key holds the pinned hash (and its path), never bytes read unchecked.
+  const sources: PackageSourcesArgs = { package: key, files: allPackageFiles(files) };
   for (const lib of libraries) {
     if (lib.manifest.package.kind !== "library") {
       throw new ExoError("ERR_EXO_PACKAGE_INVALID", `${key} build-depends on ${packageKey(lib)}, which is a program: only a library can be linked in`, "put it under dependencies.runtime to carry it in the image beside this one");
@@ -71,6 +71,7 @@ export function packageDerivations(pkg: LoadedPackage, files: PackageFiles, libr
     sources: files.sources.map((f) => f.path),
     headers: files.headers.map((f) => f.path),
     prebuilt: files.prebuilt?.path ?? null,
+    data: (files.data ?? []).map((f) => f.path),
     target: userToolchain.target,
     // A program can say which package and version it is without repeating them in its sources.
     cflags: musl

@@ -52,6 +52,9 @@ export async function publishPackage(opts: PublishOptions): Promise<Published> {
   if (kind === "library") {
     throw new ExoError("ERR_EXO_PACKAGE_INVALID", `${name}@${version} is a library: only a program can be published yet`, "publish the programs that link it: a library is built into each of them");
   }
+  if (pkg.manifest.data.length > 0) {
+    throw new ExoError("ERR_EXO_PACKAGE_INVALID", `${name}@${version} ships data files (${pkg.manifest.data.join(", ")}): a publication carries its program only, so far`, "publish a program without `data`, or share the package's folder itself");
+  }
   const key = await loadSecretKey(project.secretKey);
   const binary = await buildProgram(opts);
   const sha256 = sha256Hex(binary);
@@ -132,6 +135,7 @@ export function publishedManifest(m: Manifest, sha256: string): string {
   const doc = {
     package: { name, version, description, license },
     prebuilt: { file: `bin/${name}`, sha256 },
+    ...(m.links.length ? { links: m.links } : {}),
     ...(Object.keys(m.dependencies.runtime).length ? { dependencies: { runtime: m.dependencies.runtime } } : {}),
     sandbox: m.sandbox,
     ...(m.services.length ? { services: m.services } : {}),

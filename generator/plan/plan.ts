@@ -17,6 +17,7 @@ import { grubConfig } from "../image/grub-cfg.ts";
 import { KERNEL_FILE, type LinkArgs } from "../builders/link.ts";
 import { programSources, userToolchain } from "../../kernel-src/user/index.ts";
 import type { Config } from "../../schemas/index.ts";
+import { allPackageFiles } from "../packages/files.ts";
 import { packageDerivations, packageId, packageKey, sdkDerivations, USER_OBJECT_PREFIX, USER_SOURCES } from "../packages/plan.ts";
 import type { ResolvedPackage } from "../packages/resolve.ts";
 import { appPath, imagePackages } from "./image-packages.ts";
@@ -57,17 +58,17 @@ export function planBuild(evaluation: Evaluation, opts: PlanOptions): BuildGraph
   if (config.system.arch !== "x86_64") {
     throw new ExoError("ERR_EXO_CONFIG_INVALID", `option \`system.arch\` is ${config.system.arch}, but only x86_64 kernels can be built so far`, 'set system.arch = "x86_64"');
   }
+  const installedKeys = new Set([...new Set(["init", ...config.packages.install])].map((attr) => packageKey(opts.installed?.get(attr) ?? installedByName(opts.packages, attr))));
+  const layout = imagePackages(config, opts.packages, opts.packages.filter((r) => installedKeys.has(packageKey(r.pkg))));
   // The kernel and the initrd see the system configuration only: an image option rebuilds neither.
-  const input: KernelTemplateInput = { systemName: config.system.name, arch: config.system.arch, configHash: systemHashOf(config), kernel: config.kernel, sandbox: config.sandbox, packagePolicies: imagePackages(config, opts.packages, []).policies };
+  const input: KernelTemplateInput = { systemName: config.system.name, arch: config.system.arch, configHash: systemHashOf(config), kernel: config.kernel, sandbox: config.sandbox, packagePolicies: layout.policies };
   const toolchain = archToolchain(config.system.arch);
   const files = renderKernel(input);
 
   const epoch = config.image.sourceDateEpoch;
-  const installedKeys = new Set([...new Set(["init", ...config.packages.install])].map((attr) => packageKey(opts.installed?.get(attr) ?? installedByName(opts.packages, attr))));
-  const layout = imagePackages(config, opts.packages, opts.packages.filter((r) => installedKeys.has(packageKey(r.pkg))));
   const selftest = config.kernel.testMode === "selftest";
   // Each program package chosen (installed or depended on at run time), and usertest in self-test builds, at its own path.
-  const programs = [...layout.programs, ...(selftest ? [{ key: "usertest", file: "usertest", path: "bin/usertest" }] : [])];
+  const programs = [...layout.programs, ...(selftest ? [{ key: "usertest", file: "usertest", path: "bin/usertest", executable: true }] : [])];
   const initrd: InitrdArgs = { config: systemConfigOf(config) as unknown as Json, packages: layout.listing as unknown as Json[], programs, links: layout.links, services: layout.services, epoch };
   const derivations: Derivation[] = [
     ...sdkDerivations(new Set(["lib/crt0.S", "lib/libexo.c", ...(selftest ? programSources("usertest") : [])])),
@@ -148,7 +149,7 @@ function sbomPackages(resolved: readonly ResolvedPackage[]): SbomPackage[] {
       name: m.package.name,
       version: m.package.version,
       license: m.package.license,
-      sources: [files.manifest, ...files.sources, ...files.headers, ...(files.prebuilt ? [files.prebuilt] : [])].map(({ path, sha256 }) => ({ path, sha256 })),
+      sources: allPackageFiles(files).map(({ path, sha256 }) => ({ path, sha256 })),
       file: m.package.kind === "program" ? appPath(m.package.name, m.package.version) : null,
       links: libraries.map(packageKey),
       needs: runtime.map(packageKey).sort(),

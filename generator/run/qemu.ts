@@ -9,7 +9,7 @@ import { which } from "../toolchain.ts";
 
 /** What QEMU boots: a multiboot kernel (with its initrd as a module), a CD image, or a disk image. */
 export type BootTarget =
-  | { readonly kind: "kernel"; readonly kernel: string; readonly initrd?: string }
+  | { readonly kind: "kernel"; readonly kernel: string; readonly initrd?: string; /** A command line (another kernel's: the bench boots Debian's Linux). */ readonly append?: string }
   | { readonly kind: "iso"; readonly file: string }
   | { readonly kind: "raw"; readonly file: string };
 
@@ -59,7 +59,7 @@ export function qemuArgs(target: BootTarget, opts: Pick<BootOptions, "firmware" 
     "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
   ];
   if (opts.firmware === "uefi") args.push("-drive", `if=pflash,format=raw,readonly=on,file=${OVMF_CODE}`);
-  if (target.kind === "kernel") args.push("-kernel", target.kernel, ...(target.initrd ? ["-initrd", target.initrd] : []));
+  if (target.kind === "kernel") args.push("-kernel", target.kernel, ...(target.initrd ? ["-initrd", target.initrd] : []), ...(target.append ? ["-append", target.append] : []));
   else if (target.kind === "iso") args.push("-cdrom", target.file);
   // snapshot=on: writes go to a temporary overlay, so a read-only store path can boot.
   else args.push("-drive", `file=${target.file},format=raw,if=ide,snapshot=on`);

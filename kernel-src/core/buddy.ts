@@ -1,6 +1,8 @@
 // core/buddy.c: the physical page allocator, a binary buddy system over the
 // memory the loader reported free. Blocks of 2^order pages; a freed block
-// merges with its buddy whenever that one is free too.
+// merges with its buddy whenever that one is free too. It takes physical
+// ranges (buddy_add_range) and hands out kernel addresses in the direct map
+// at KERNBASE (P2V); page frame numbers are physical.
 import { emit, type Template } from "../template.ts";
 
 const source = "core/buddy.ts";
@@ -8,13 +10,13 @@ const source = "core/buddy.ts";
 export const buddy: Template = {
   source,
   render() {
-    const summary = "Buddy allocator of physical pages: free lists per order, a bitmap of free block heads, merging on free.";
+    const summary = "Buddy allocator of physical pages, handed out as direct-map kernel addresses: free lists per order, a bitmap of free block heads, merging on free.";
     return emit({ source, path: "core/buddy.c", summary, options: [] }, (w) => {
-      w.line('#include "types.h"', '#include "cpu.h"', '#include "defs.h"');
+      w.line('#include "types.h"', '#include "cpu.h"', '#include "memlayout.h"', '#include "defs.h"');
       w.blank();
       w.line(`#define PAGE_SIZE 4096UL
 #define MAX_ORDER 10                    /* largest block: 2^10 pages, 4 MiB */
-#define MAX_PAGES (0x40000000UL / PAGE_SIZE) /* the boot tables map 1 GiB */`);
+#define MAX_PAGES (DIRECT_MAP_SIZE / PAGE_SIZE) /* the direct map covers 1 GiB */`);
       w.blank();
       w.comment("A free block keeps its list links and order in its own first bytes.");
       w.line("struct block { struct block *next, *prev; uint32 order; };");
@@ -25,7 +27,7 @@ export const buddy: Template = {
         "static uint64 free_pages;",
       );
       w.blank();
-      w.line(`static inline uint64 pfn(void *p) { return (uint64)p / PAGE_SIZE; }
+      w.line(`static inline uint64 pfn(void *p) { return V2P(p) / PAGE_SIZE; }
 static inline int is_free_head(uint64 n) { return (free_head[n / 64] >> (n % 64)) & 1; }
 static inline void set_free_head(uint64 n, int on)
 {
@@ -55,7 +57,7 @@ if (b->next != NULL)
 set_free_head(pfn(b), 0);`);
       });
       w.blank();
-      w.comment("Allocate 2^order contiguous pages, aligned to their size. Returns NULL when no block is big enough.");
+      w.comment("Allocate 2^order contiguous pages, physically aligned to their size: their kernel address, or NULL when no block is big enough.");
       w.fn("void *page_alloc(uint32 order)", () => {
         w.line(`uint64 f = irq_save();
 uint32 o = order;
@@ -83,18 +85,18 @@ uint64 n = pfn(p);
 free_pages += 1UL << order;
 while (order < MAX_ORDER) {
     uint64 buddy = n ^ (1UL << order);
-    struct block *b = (struct block *)(buddy * PAGE_SIZE);
+    struct block *b = P2V(buddy * PAGE_SIZE);
     if (buddy >= MAX_PAGES || !is_free_head(buddy) || b->order != order)
         break;
     unlink(b);
     n &= ~(1UL << order);
     order++;
 }
-push((struct block *)(n * PAGE_SIZE), order);
+push(P2V(n * PAGE_SIZE), order);
 irq_restore(f);`);
       });
       w.blank();
-      w.comment("Give [start, end) to the allocator as the largest aligned blocks that fit (memmap.c calls this).");
+      w.comment("Give physical [start, end) to the allocator as the largest aligned blocks that fit (memmap.c calls this).");
       w.fn("void buddy_add_range(uint64 start, uint64 end)", () => {
         w.line(`start = (start + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
 end &= ~(PAGE_SIZE - 1);
@@ -103,7 +105,7 @@ while (start < end) {
     while (order < MAX_ORDER && (start & ((PAGE_SIZE << (order + 1)) - 1)) == 0 &&
            start + (PAGE_SIZE << (order + 1)) <= end)
         order++;
-    page_free((void *)start, order);
+    page_free(P2V(start), order);
     start += PAGE_SIZE << order;
 }`);
       });

@@ -3,7 +3,8 @@
 // in the file is checked before it is trusted: the header, each program
 // header, and that every loadable segment lies in the user addresses its ABI
 // allows: an Exo program (one with the Exo note, user/lib/crt0.S) inside the
-// window below its stack, a Linux one anywhere from USER_MIN to
+// window from USER_BASE to below its stack, a Linux one anywhere from
+// USER_MIN (64 KiB: 0x400000, Linux's usual address, included) to
 // LINUX_MMAP_FLOOR. Pages get the rights of their segment's p_flags, and none
 // is both writable and executable (W^X).
 import { ERRNO } from "../errno.ts";
@@ -22,7 +23,7 @@ export const elf: Template = {
       w.line(`#define ENOEXEC ${ERRNO.ENOEXEC}`, `#define ENOMEM ${ERRNO.ENOMEM}`);
       w.line("#define ET_EXEC 2", "#define EM_X86_64 62", "#define PT_LOAD 1", "#define PT_NOTE 4", "#define PT_PHDR 6", "#define PF_X 1", "#define PF_W 2");
       w.line(`#define EXO_NOTE_TYPE ${EXO_NOTE_TYPE} /* the Exo ABI note's type, with the name "${EXO_NOTE_NAME}" (user/lib/crt0.S) */`);
-      w.comment("Exo programs load between USER_BASE and their stack; Linux ones below the mmap area.");
+      w.comment("Exo programs load between USER_BASE and their stack; Linux ones between USER_MIN and the mmap area.");
       w.line("#define LOAD_END (USER_STACK_TOP - USER_STACK_PAGES * 4096)");
       w.blank();
       w.line(`struct elf_header {
@@ -39,9 +40,9 @@ struct elf_phdr {
     uint64 offset, vaddr, paddr, filesz, memsz, align;
 };`);
       w.blank();
-      w.comment("Whether [va, va + len) lies inside the loadable user addresses, up to end (no overflow).");
-      w.fn("static int in_window(uint64 va, uint64 len, uint64 end)", () => {
-        w.line("return va >= USER_MIN && va <= end && len <= end - va;");
+      w.comment("Whether [va, va + len) lies inside the loadable user addresses [start, end] (no overflow).");
+      w.fn("static int in_window(uint64 va, uint64 len, uint64 start, uint64 end)", () => {
+        w.line("return va >= start && va <= end && len <= end - va;");
       });
       w.blank();
       w.comment("Whether the notes of segment p (inside the file: check() made sure of the headers, not of this) hold the Exo ABI note.");
@@ -112,8 +113,8 @@ for (uint32 i = 0; i < h.phnum; i++) {
     if (p.type == PT_PHDR)
         info->phdr = p.vaddr;
 }
-uint64 end = info->exo ? LOAD_END : LINUX_MMAP_FLOOR;
-if (!in_window(h.entry, 1, end))
+uint64 start = info->exo ? USER_BASE : USER_MIN, end = info->exo ? LOAD_END : LINUX_MMAP_FLOOR;
+if (!in_window(h.entry, 1, start, end))
     return -ENOEXEC;
 int loaded = 0, last_prot = -1;
 uint64 last_end = 0;
@@ -123,7 +124,7 @@ for (uint32 i = 0; i < h.phnum; i++) {
     if (p.type != PT_LOAD)
         continue;
     int prot = segment_prot(p.flags);
-    if (p.filesz > p.memsz || p.offset > len || p.filesz > len - p.offset || !in_window(p.vaddr, p.memsz, end))
+    if (p.filesz > p.memsz || p.offset > len || p.filesz > len - p.offset || !in_window(p.vaddr, p.memsz, start, end))
         return -ENOEXEC;
     if (prot < 0 || p.vaddr < last_end) /* W^X; and in address order, as the ELF spec asks */
         return -ENOEXEC;

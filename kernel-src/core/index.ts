@@ -12,6 +12,7 @@ import { initrd } from "./initrd.ts";
 import { ipc } from "./ipc.ts";
 import { ipcParam } from "./ipc_param.ts";
 import { linux } from "./linux.ts";
+import { lxproc } from "./lxproc.ts";
 import { main } from "./main.ts";
 import { param } from "./param.ts";
 import { path } from "./path.ts";
@@ -24,17 +25,20 @@ import { sched } from "./sched.ts";
 import { schedParam } from "./sched_param.ts";
 import { selftest } from "./selftest.ts";
 import { sha256 } from "./sha256.ts";
+import { signal } from "./signal.ts";
 import { slab } from "./slab.ts";
 import { string } from "./string.ts";
 import { syscall } from "./syscall.ts";
 import { sysnum } from "./sysnum.ts";
 import { tcache } from "./tcache.ts";
 import { thread } from "./thread.ts";
+import { tmpfs } from "./tmpfs.ts";
 import { types } from "./types.ts";
 import { uproc } from "./uproc.ts";
+import { processH } from "./process.ts";
 import { ufile } from "./ufile.ts";
 
 export const coreTemplates: readonly Template[] = [
-  allocParam, bench, buddy, buildInfo, defs, elf, errno, file, initrd, ipc, ipcParam, linux, main, param, path, policy, printf, proc, ring, sandbox, sched, schedParam, selftest,
-  sha256, slab, string, syscall, sysnum, tcache, thread, types, ufile, uproc,
+  allocParam, bench, buddy, buildInfo, defs, elf, errno, file, initrd, ipc, ipcParam, linux, lxproc, main, param, path, policy, printf, proc, ring, sandbox, sched, schedParam, selftest,
+  sha256, signal, slab, string, syscall, sysnum, tcache, thread, tmpfs, types, ufile, uproc, processH,
 ];

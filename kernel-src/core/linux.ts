@@ -8,6 +8,11 @@ import type { Capability } from "../../schemas/sandbox.ts";
 import { emit, type Template } from "../template.ts";
 import { alignColumns } from "../writer.ts";
 import { capMacro } from "./policy.ts";
+import { emitColdPath, emitHotTable, type TierEntry } from "./tiers.ts";
+import { syscallTiers, type TierName } from "../features.ts";
+import type { KernelTemplateInput } from "../input.ts";
+import type { KernelConfig } from "../../schemas/index.ts";
+import type { SyscallName } from "../../schemas/kernel.ts";
 
 const source = "core/linux.ts";
 
@@ -17,7 +22,10 @@ export const linuxSyscalls: readonly { nr: number; name: string; cap: Capability
   { nr: 1, name: "write", cap: null },
   { nr: 2, name: "open", cap: null },
   { nr: 3, name: "close", cap: null },
+  { nr: 4, name: "stat", cap: "fs.read" },
   { nr: 5, name: "fstat", cap: "fs.read" },
+  { nr: 6, name: "lstat", cap: "fs.read" },
+  { nr: 7, name: "poll", cap: null },
   { nr: 8, name: "lseek", cap: "fs.read" },
   { nr: 9, name: "mmap", cap: "memory.map" },
   { nr: 10, name: "mprotect", cap: "memory.map" },
@@ -25,42 +33,80 @@ export const linuxSyscalls: readonly { nr: number; name: string; cap: Capability
   { nr: 12, name: "brk", cap: "memory.map" },
   { nr: 13, name: "rt_sigaction", cap: null },
   { nr: 14, name: "rt_sigprocmask", cap: null },
+  { nr: 15, name: "rt_sigreturn", cap: null },
   { nr: 16, name: "ioctl", cap: null },
+  { nr: 17, name: "pread64", cap: "fs.read" },
+  { nr: 18, name: "pwrite64", cap: null },
   { nr: 19, name: "readv", cap: "fs.read" },
   { nr: 20, name: "writev", cap: null },
+  { nr: 21, name: "access", cap: "fs.read" },
   { nr: 22, name: "pipe", cap: null },
+  { nr: 24, name: "sched_yield", cap: null },
   { nr: 32, name: "dup", cap: null },
   { nr: 33, name: "dup2", cap: null },
   { nr: 35, name: "nanosleep", cap: "time" },
   { nr: 39, name: "getpid", cap: null },
+  { nr: 56, name: "clone", cap: "process" },
+  { nr: 57, name: "fork", cap: "process" },
+  { nr: 58, name: "vfork", cap: "process" },
+  { nr: 59, name: "execve", cap: "process" },
   { nr: 60, name: "exit", cap: null },
+  { nr: 61, name: "wait4", cap: "process" },
+  { nr: 62, name: "kill", cap: null },
   { nr: 63, name: "uname", cap: null },
   { nr: 72, name: "fcntl", cap: null },
+  { nr: 77, name: "ftruncate", cap: null },
+  { nr: 79, name: "getcwd", cap: null },
+  { nr: 80, name: "chdir", cap: null },
+  { nr: 81, name: "fchdir", cap: null },
+  { nr: 82, name: "rename", cap: null },
+  { nr: 83, name: "mkdir", cap: null },
+  { nr: 84, name: "rmdir", cap: null },
+  { nr: 85, name: "creat", cap: null },
+  { nr: 87, name: "unlink", cap: null },
   { nr: 89, name: "readlink", cap: "fs.read" },
+  { nr: 97, name: "getrlimit", cap: null },
+  { nr: 102, name: "getuid", cap: null },
+  { nr: 104, name: "getgid", cap: null },
+  { nr: 107, name: "geteuid", cap: null },
+  { nr: 108, name: "getegid", cap: null },
+  { nr: 110, name: "getppid", cap: null },
   { nr: 158, name: "arch_prctl", cap: null },
+  { nr: 186, name: "gettid", cap: null },
+  { nr: 200, name: "tkill", cap: null },
   { nr: 217, name: "getdents64", cap: "fs.read" },
   { nr: 218, name: "set_tid_address", cap: null },
   { nr: 228, name: "clock_gettime", cap: "time" },
   { nr: 231, name: "exit_group", cap: null },
+  { nr: 234, name: "tgkill", cap: null },
   { nr: 257, name: "openat", cap: null },
+  { nr: 258, name: "mkdirat", cap: null },
   { nr: 262, name: "newfstatat", cap: "fs.read" },
+  { nr: 263, name: "unlinkat", cap: null },
+  { nr: 264, name: "renameat", cap: null },
   { nr: 267, name: "readlinkat", cap: "fs.read" },
+  { nr: 269, name: "faccessat", cap: "fs.read" },
+  { nr: 271, name: "ppoll", cap: null },
+  { nr: 273, name: "set_robust_list", cap: null },
+  { nr: 280, name: "utimensat", cap: null },
   { nr: 292, name: "dup3", cap: null },
   { nr: 293, name: "pipe2", cap: null },
+  { nr: 302, name: "prlimit64", cap: null },
+  { nr: 316, name: "renameat2", cap: null },
   { nr: 318, name: "getrandom", cap: null },
+  { nr: 439, name: "faccessat2", cap: "fs.read" },
 ];
 
 /** Names of common Linux syscalls not implemented, so that the ENOSYS line names them. */
 const missingNames: Record<number, string> = {
-  4: "stat", 6: "lstat", 7: "poll", 15: "rt_sigreturn", 17: "pread64", 18: "pwrite64", 21: "access",
-  23: "select", 24: "sched_yield", 25: "mremap", 28: "madvise", 34: "pause", 37: "alarm",
-  41: "socket", 42: "connect", 56: "clone", 57: "fork", 58: "vfork", 59: "execve", 61: "wait4", 62: "kill", 74: "fsync", 77: "ftruncate", 78: "getdents", 79: "getcwd", 80: "chdir", 82: "rename", 83: "mkdir", 84: "rmdir", 87: "unlink",
-  95: "umask", 96: "gettimeofday", 97: "getrlimit", 99: "sysinfo", 102: "getuid", 104: "getgid", 107: "geteuid",
-  108: "getegid", 109: "setpgid", 110: "getppid", 111: "getpgrp", 112: "setsid", 131: "sigaltstack", 137: "statfs",
-  157: "prctl", 186: "gettid", 200: "tkill", 201: "time", 202: "futex", 204: "sched_getaffinity",
-  230: "clock_nanosleep", 234: "tgkill", 235: "utimes", 247: "waitid", 269: "faccessat", 270: "pselect6", 271: "ppoll",
-  273: "set_robust_list", 280: "utimensat", 302: "prlimit64", 332: "statx", 334: "rseq",
-  435: "clone3", 439: "faccessat2",
+  23: "select", 25: "mremap", 28: "madvise", 34: "pause", 37: "alarm",
+  40: "sendfile", 41: "socket", 42: "connect", 74: "fsync", 78: "getdents",
+  95: "umask", 96: "gettimeofday", 99: "sysinfo",
+  109: "setpgid", 111: "getpgrp", 112: "setsid", 131: "sigaltstack", 137: "statfs",
+  157: "prctl", 201: "time", 202: "futex", 204: "sched_getaffinity",
+  230: "clock_nanosleep", 235: "utimes", 247: "waitid", 270: "pselect6",
+  332: "statx", 334: "rseq",
+  435: "clone3",
 };
 
 /** The C body of each implemented syscall; a0..a5 are its arguments. */
@@ -97,7 +143,7 @@ case 4:
 default:
     return -EINVAL;
 }`,
-  nanosleep: `/* struct timespec { int64 sec, nsec; } at a0: the CPU yielded until the TSC passes it; the time left is never written, no signal interrupting. */
+  nanosleep: `/* struct timespec { int64 sec, nsec; } at a0: the CPU yielded until the TSC passes it; the time left is never written, a signal with a handler interrupts it (EINTR). */
 if (!uvm_check(a0, 16, 0))
     return -EFAULT;
 const int64 *ts = (const int64 *)a0;
@@ -105,8 +151,12 @@ if (ts[0] < 0 || ts[1] < 0 || ts[1] >= 1000000000)
     return -EINVAL;
 uint64 us = (uint64)ts[0] * 1000000 + (uint64)ts[1] / 1000;
 uint64 until = rdtsc() + us * tsc_per_us;
-while (rdtsc() < until)
+while (rdtsc() < until) {
+    if (signal_interrupts())
+        return -EINTR;
     yield();
+    uproc_checkpoint();
+}
 return 0;`,
   open: "return file_open(a0, a1);",
   close: "return file_close(a0);",
@@ -124,37 +174,40 @@ return 0;`,
     return -EINVAL;
 return uproc_munmap(a0, (a1 + 4095) & ~0xfffUL);`,
   brk: "return do_brk(a0);",
-  rt_sigaction: `/* Recorded, not delivered yet. a0: the signal, a1: the new action, a2: where the old one goes. */
-struct linux_state *lx = uproc_linux();
-if (a0 < 1 || a0 > 64 || (a1 != 0 && (a0 == 9 || a0 == 19))) /* SIGKILL and SIGSTOP keep their action */
+  rt_sigaction: "return signal_action(a0, a1, a2);",
+  rt_sigprocmask: "return signal_mask(a0, a1, a2);",
+  rt_sigreturn: "return signal_return(user_frame());",
+  clone: "return lx_clone(a0, a1, a2, a3, a4);",
+  fork: "return lx_clone(SIGCHLD, 0, 0, 0, 0);",
+  vfork: "/* A copy-on-write fork: the parent need not wait for the child's execve. */\nreturn lx_clone(SIGCHLD, 0, 0, 0, 0);",
+  execve: "return lx_execve(a0, a1, a2);",
+  wait4: "/* pid_t is an int: only the low half of the register is the caller's. */\nreturn lx_wait4((int32)a0, a1, a2, a3);",
+  kill: "return lx_kill((int32)a0, a1);",
+  tkill: "/* One thread per process: a thread id is a pid. */\nreturn (int32)a0 <= 0 ? -EINVAL : lx_kill((int32)a0, a1);",
+  tgkill: "return (int32)a1 <= 0 || (int32)a0 != (int32)a1 ? -EINVAL : lx_kill((int32)a1, a2);",
+  getppid: "return lx_getppid();",
+  gettid: "return uproc_pid();",
+  sched_yield: "yield();\nreturn 0;",
+  set_robust_list: "/* One thread per process: no robust futex list is ever walked, but the call is accepted (glibc makes it at start). */\nreturn a1 == 24 ? 0 : -EINVAL;",
+  prlimit64: `/* The limits the kernel keeps, for the caller only: descriptors (UPROC_FILES) and the stack (LINUX_STACK_PAGES); the rest unlimited. They cannot be changed (-EPERM). */
+if (a0 != 0 && (int32)a0 != (int32)uproc_pid())
+    return -ESRCH;
+if (a1 >= 16)
     return -EINVAL;
-if ((a1 != 0 && !uvm_check(a1, sizeof(struct linux_sigaction), 0)) || (a2 != 0 && !uvm_check(a2, sizeof(struct linux_sigaction), 1)))
-    return -EFAULT;
-struct linux_sigaction old = lx->act[a0 - 1];
-if (a1 != 0)
-    memcpy(&lx->act[a0 - 1], (const void *)a1, sizeof old);
 if (a2 != 0)
-    memcpy((void *)a2, &old, sizeof old);
-return 0;`,
-  rt_sigprocmask: `/* Recorded, not applied yet: no signal is delivered. a0: how, a1: the set, a2: where the old mask goes. */
-struct linux_state *lx = uproc_linux();
-uint64 old = lx->sigmask, set = 0;
-if ((a1 != 0 && !uvm_check(a1, 8, 0)) || (a2 != 0 && !uvm_check(a2, 8, 1)))
-    return -EFAULT;
-if (a1 != 0) {
-    set = *(const uint64 *)a1;
-    if (a0 == 0)
-        lx->sigmask |= set; /* SIG_BLOCK */
-    else if (a0 == 1)
-        lx->sigmask &= ~set; /* SIG_UNBLOCK */
-    else if (a0 == 2)
-        lx->sigmask = set; /* SIG_SETMASK */
-    else
-        return -EINVAL;
+    return -EPERM;
+if (a3 != 0) {
+    if (!uvm_check(a3, 16, 1))
+        return -EFAULT;
+    uint64 v = a1 == 7 ? UPROC_FILES : a1 == 3 ? LINUX_STACK_PAGES * 4096UL : ~0UL; /* RLIMIT_NOFILE, RLIMIT_STACK */
+    ((uint64 *)a3)[0] = ((uint64 *)a3)[1] = v;
 }
-if (a2 != 0)
-    *(uint64 *)a2 = old;
 return 0;`,
+  getrlimit: "return linux_prlimit64(0, a0, 0, a1, 0, 0);",
+  getuid: "/* Every process runs as root: the sandbox, not the uid, says what it may do. */\nreturn 0;",
+  getgid: "return 0;",
+  geteuid: "return 0;",
+  getegid: "return 0;",
   ioctl: `/* The console answers as a terminal of 24 x 80, so that musl's stdio line-buffers it; anything else is not a terminal. */
 struct ufile *f = fd_file(a0);
 if (f == NULL)
@@ -245,22 +298,65 @@ return 0;`,
   readlink: "return file_readlink(a0, a1, a2);",
   readlinkat: `/* Like openat: AT_FDCWD (-100) or an absolute path. */
 char first;
-if ((int64)a0 != -100 && (!uvm_check(a1, 1, 0) || ((first = *(const char *)a1), first != '/')))
+if ((int32)a0 != -100 && (!uvm_check(a1, 1, 0) || ((first = *(const char *)a1), first != '/')))
     return fd_file(a0) != NULL ? -ENOTDIR : -EBADF;
 return file_readlink(a1, a2, a3);`,
-  openat: `/* Paths from the root, which is also the working directory: only AT_FDCWD (-100) or an absolute path. */
-char first;
-if ((int64)a0 != -100 && (!uvm_check(a1, 1, 0) || ((first = *(const char *)a1), first != '/')))
-    return fd_file(a0) != NULL ? -ENOTDIR : -EBADF;
-return file_open(a1, a2);`,
-  newfstatat: `/* AT_EMPTY_PATH (0x1000) with "": fstat of a0; otherwise a path, from the root. */
+  openat: "/* A relative path starts at a0's folder, or the working directory for AT_FDCWD (-100). */\nreturn file_openat((int64)a0, a1, a2);",
+  newfstatat: `/* AT_EMPTY_PATH (0x1000) with "": fstat of a0; otherwise a path from a0 as openat's. Only the initrd has symlinks, always followed. */
 if ((a3 & 0x1000) && uvm_check(a1, 1, 0) && *(const char *)a1 == 0)
     return do_fstat(a0, a2);
 uint64 size;
-int64 err = file_stat_path(a1, &size);
-if (err != 0)
-    return err;
-return stat_fill(a2, size, 0100444);`,
+uint32 mode;
+int64 err = file_stat_at((int64)a0, a1, &size, &mode);
+return err != 0 ? err : stat_fill(a2, size, mode);`,
+  stat: `uint64 size;
+uint32 mode;
+int64 err = file_stat_at(-100 /* AT_FDCWD */, a0, &size, &mode);
+return err != 0 ? err : stat_fill(a1, size, mode);`,
+  lstat: `/* stat: only the initrd has symlinks, always followed. */
+uint64 size;
+uint32 mode;
+int64 err = file_stat_at(-100 /* AT_FDCWD */, a0, &size, &mode);
+return err != 0 ? err : stat_fill(a1, size, mode);`,
+  creat: "return file_open(a0, 01101); /* O_CREAT | O_TRUNC | O_WRONLY */",
+  pread64: "return file_pread(a0, a1, a2, a3);",
+  pwrite64: "return file_pwrite(a0, a1, a2, a3);",
+  access: "return file_accessat(-100 /* AT_FDCWD */, a0, a1);",
+  faccessat: "return file_accessat((int64)a0, a1, a2);",
+  faccessat2: "/* The flags (AT_EACCESS, AT_SYMLINK_NOFOLLOW) change nothing: one user, no symlinks written. */\nreturn file_accessat((int64)a0, a1, a2);",
+  ftruncate: "return file_ftruncate(a0, a1);",
+  getcwd: "return file_getcwd(a0, a1);",
+  chdir: "return file_chdir(a0);",
+  fchdir: "return file_fchdir(a0);",
+  mkdir: "return file_mkdirat(-100 /* AT_FDCWD */, a0);",
+  mkdirat: "return file_mkdirat((int64)a0, a1);",
+  rmdir: "return file_unlinkat(-100 /* AT_FDCWD */, a0, 0x200 /* AT_REMOVEDIR */);",
+  unlink: "return file_unlinkat(-100 /* AT_FDCWD */, a0, 0);",
+  unlinkat: "return file_unlinkat((int64)a0, a1, a2);",
+  rename: "return file_renameat(-100 /* AT_FDCWD */, a0, -100, a1);",
+  renameat: "return file_renameat((int64)a0, a1, (int64)a2, a3);",
+  poll: "/* a2: milliseconds, negative for no limit. */\nreturn file_poll(a0, a1, (int64)(int32)a2 < 0 ? -1 : (int64)(int32)a2 * 1000);",
+  ppoll: `/* struct timespec { int64 sec, nsec; } at a2, NULL for no limit; the signal mask is not applied: no signal interrupts the wait yet. */
+if (a2 == 0)
+    return file_poll(a0, a1, -1);
+if (!uvm_check(a2, 16, 0))
+    return -EFAULT;
+const int64 *ts = (const int64 *)a2;
+if (ts[0] < 0 || ts[1] < 0 || ts[1] >= 1000000000)
+    return -EINVAL;
+return file_poll(a0, a1, ts[0] > 1000000000000 ? -1 : ts[0] * 1000000 + ts[1] / 1000); /* beyond 30000 years: no limit */`,
+  utimensat: `/* Times are not kept; a NULL path (futimens) names the descriptor a0, always open for this. */
+if (a1 == 0)
+    return (int)a0 >= 0 && fd_file((uint64)(int)a0) != NULL ? 0 : -EBADF;
+return file_utimens((int64)a0, a1);`,
+  renameat2: `/* Flags: RENAME_NOREPLACE (1) only: -EEXIST when the new name is taken. */
+uint64 size;
+uint32 mode;
+if ((a4 & ~1UL) != 0)
+    return -EINVAL;
+if ((a4 & 1) && file_stat_at((int64)a2, a3, &size, &mode) == 0)
+    return -EEXIST;
+return file_renameat((int64)a0, a1, (int64)a2, a3);`,
   getrandom: `/* Bytes of the kernel's generator (the TSC mixed through splitmix64): enough for hash seeds and AT_RANDOM, not for keys. */
 if (a1 > 65536)
     a1 = 65536;
@@ -270,12 +366,40 @@ linux_random((uint8 *)a0, a1);
 return (int64)a1;`,
 };
 
+/** Each POSIX-X name (the tiers' options) as Linux calls it; null: Exo's own, with no Linux counterpart. */
+export const linuxNameOf: Record<SyscallName, string | null> = {
+  read: "read", write: "write", getpid: "getpid", clock_gettime: "clock_gettime", exit: "exit", yield: "sched_yield",
+  ipc_send: null, ipc_recv: null, mmap: "mmap", munmap: "munmap", open: "open", close: "close", fstat: "fstat",
+  lseek: "lseek", nanosleep: "nanosleep", spawn: null, wait: "wait4", kill: "kill",
+};
+
+/**
+ * The tier of each implemented Linux syscall: that of its POSIX-X name, warm
+ * for the rest. Throws when a POSIX-X name names a Linux syscall the table does
+ * not implement: the tiers would then promise a path that is not there.
+ */
+export function linuxTiers(k: KernelConfig): Map<string, TierName> {
+  const implemented = new Set(linuxSyscalls.map((s) => s.name));
+  const byName = new Map<string, TierName>();
+  for (const t of syscallTiers(k)) {
+    for (const s of t.syscalls) {
+      const name = linuxNameOf[s.name];
+      if (name === null) continue;
+      if (!implemented.has(name)) throw new Error(`${t.option} lists ${s.name}, whose Linux syscall ${name} core/linux.ts does not implement`);
+      byName.set(name, t.tier);
+    }
+  }
+  return new Map(linuxSyscalls.map((s) => [s.name, byName.get(s.name) ?? "warm"]));
+}
+
 export const linux: Template = {
   source,
-  render() {
-    const summary = "The Linux x86_64 syscall ABI for programs without the Exo note: Linux numbers and registers, each syscall behind its Exo capability, -ENOSYS (printed once per process by name) for the rest.";
-    return emit({ source, path: "core/linux.c", summary, options: [] }, (w) => {
-      w.line('#include "types.h"', '#include "cpu.h"', '#include "errno.h"', '#include "memlayout.h"', '#include "thread.h"', '#include "policy.h"', '#include "ufile.h"', '#include "defs.h"');
+  render({ kernel: k }: KernelTemplateInput) {
+    const tierOf = linuxTiers(k);
+    const options = syscallTiers(k).map((t) => t.option);
+    const summary = "The Linux x86_64 syscall ABI for programs without the Exo note: Linux numbers and registers, each syscall behind its Exo capability, in the tier of its POSIX-X name (warm for the rest), -ENOSYS (printed once per process by name) for the rest.";
+    return emit({ source, path: "core/linux.c", summary, options }, (w) => {
+      w.line('#include "types.h"', '#include "cpu.h"', '#include "errno.h"', '#include "memlayout.h"', '#include "thread.h"', '#include "policy.h"', '#include "ufile.h"', '#include "frame.h"', '#include "process.h"', '#include "defs.h"');
       w.blank();
       w.line("typedef int64 (*linux_fn)(uint64 a0, uint64 a1, uint64 a2, uint64 a3, uint64 a4, uint64 a5);");
       w.blank();
@@ -293,18 +417,13 @@ memset(st, 0, 144);
 return 0;`);
       });
       w.blank();
-      w.comment("fstat: the console and /dev/null are character devices, a pipe end a FIFO, a file of the initrd a read-only regular file.");
+      w.comment("fstat: size, st_mode and st_rdev of the descriptor, as core/file.c gives them.");
       w.fn("static int64 do_fstat(uint64 fd, uint64 st_va)", () => {
-        w.line(`struct ufile *f = fd_file(fd);
-if (f == NULL)
-    return -EBADF;
-if (f->kind == UF_FILE)
-    return stat_fill(st_va, f->size, 0100444);
-if (f->kind == UF_PIPE_READ || f->kind == UF_PIPE_WRITE)
-    return stat_fill(st_va, 0, 0010600);
-int64 err = stat_fill(st_va, 0, 0020666);
-if (err == 0) /* st_rdev: /dev/console (5, 1) or /dev/null (1, 3) */
-    *(uint64 *)((uint8 *)st_va + 40) = f->kind == UF_CONSOLE ? (5 << 8) | 1 : (1 << 8) | 3;
+        w.line(`uint64 size, rdev;
+uint32 mode;
+int64 err = file_fd_stat(fd, &size, &mode, &rdev);
+if (err == 0 && (err = stat_fill(st_va, size, mode)) == 0)
+    *(uint64 *)((uint8 *)st_va + 40) = rdev; /* st_rdev */
 return err;`);
       });
       w.blank();
@@ -389,6 +508,9 @@ for (uint64 i = 0; i < len; i++) {
     }
 }`);
       });
+      w.blank();
+      w.comment("getrlimit is prlimit64 for the caller.");
+      w.line("static int64 linux_prlimit64(uint64 a0, uint64 a1, uint64 a2, uint64 a3, uint64 a4, uint64 a5);");
       for (const s of linuxSyscalls) {
         const body = handlers[s.name]!;
         w.blank();
@@ -400,17 +522,23 @@ for (uint64 i = 0; i < len; i++) {
       }
       w.blank();
       const max = Math.max(...linuxSyscalls.map((s) => s.nr), ...Object.keys(missingNames).map(Number)) + 1;
-      w.comment("Indexed by Linux syscall number: the implemented ones with their capability, and the names of common missing ones.");
+      const entries = (tier: TierName): TierEntry[] =>
+        linuxSyscalls.filter((s) => tierOf.get(s.name) === tier).map((s) => ({ nr: s.nr, name: s.name, fn: `linux_${s.name}`, cap: s.cap === null ? "CAP_NONE" : capMacro(s.cap) }));
+      const args6 = (fn: string) => `${fn}(a0, a1, a2, a3, a4, a5)`;
+      emitHotTable(w, "hot_linux", max, entries("hot"), args6);
+      w.blank();
+      w.comment("The warm tier, indexed by Linux syscall number, with the names of the hot, cold and common missing ones (for the ENOSYS line).");
       w.line(`#define LINUX_NSYSCALLS ${max}`);
       w.line("static const struct { linux_fn fn; uint64 cap; const char *name; } linux_table[LINUX_NSYSCALLS] = {");
       w.indent(() => {
         const rows: { nr: number; cells: string[] }[] = [
-          ...linuxSyscalls.map((s) => ({ nr: s.nr, cells: [`[${s.nr}]`, `= { linux_${s.name},`, `${s.cap === null ? "CAP_NONE" : capMacro(s.cap)},`, `"${s.name}" },`] })),
+          ...linuxSyscalls.map((s) => ({ nr: s.nr, cells: [`[${s.nr}]`, tierOf.get(s.name) === "warm" ? `= { linux_${s.name},` : "= { NULL,", `${s.cap === null ? "CAP_NONE" : capMacro(s.cap)},`, `"${s.name}" },`] })),
           ...Object.entries(missingNames).map(([nr, name]) => ({ nr: Number(nr), cells: [`[${nr}]`, "= { NULL,", "CAP_NONE,", `"${name}" },`] })),
         ].sort((a, b) => a.nr - b.nr);
         w.line(...alignColumns(rows.map((r) => r.cells)));
       });
       w.line("};");
+      emitColdPath(w, "linux", entries("cold"), args6);
       w.blank();
       w.comment("Print the first -ENOSYS of each number per process: by name when the table knows it.");
       w.fn("static void linux_enosys(uint64 nr)", () => {
@@ -425,11 +553,13 @@ else
     kprintf("linux: %s (pid %u) unsupported syscall %u\\n", uproc_subject(), uproc_pid(), (uint32)nr);`);
       });
       w.blank();
-      w.comment("From syscall_dispatch for a Linux-ABI process, interrupts on. Returns the result or -errno.");
+      w.comment("From syscall_dispatch for a Linux-ABI process (the warm and cold tiers), interrupts on. Returns the result or -errno.");
       w.fn("int64 linux_syscall(uint64 nr, uint64 a0, uint64 a1, uint64 a2, uint64 a3, uint64 a4, uint64 a5)", () => {
-        w.line(`if (nr >= LINUX_NSYSCALLS || linux_table[nr].fn == NULL) {
-    linux_enosys(nr);
-    return -ENOSYS;
+        w.line(`if (nr >= LINUX_NSYSCALLS || linux_table[nr].fn == NULL) { /* the cold tier, else missing */
+    int64 r = linux_cold(nr, a0, a1, a2, a3, a4, a5);
+    if (r == -ENOSYS)
+        linux_enosys(nr);
+    return r;
 }
 if (linux_table[nr].cap != CAP_NONE && (linux_table[nr].cap & ~uproc_caps()) != 0) {
     sandbox_deny(linux_table[nr].cap, "%s", linux_table[nr].name);

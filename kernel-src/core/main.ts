@@ -61,12 +61,13 @@ export const main: Template = {
       initrdCheck(w);
       w.blank();
       w.comment(
-        "boot.S calls this on the boot stack, in long mode, with the first 1 GiB",
-        "identity-mapped. magic and info are what the multiboot loader left in",
-        "EAX and EBX. Does not return.",
+        "boot.S calls this on the boot stack, in long mode, in the kernel's half",
+        "(physical 0..1 GiB mapped at KERNBASE, and still at 0 until",
+        "vm_drop_low_map). magic and info are what the multiboot loader left in",
+        "EAX and EBX; info is physical, read through P2V. Does not return.",
       );
       w.fn("void kmain(uint32 magic, uint64 info)", () => {
-        w.line("uart_init();");
+        w.line("vm_drop_low_map(); /* the lower half is user space's from here */", "uart_init();");
         w.line('kprintf("exo: booting %s (%s)\\n", build_system_name, build_arch);');
         w.line('kprintf("exo: config %s\\n", build_config_hash);');
         w.line('kprintf("exo: features %s\\n", build_features);');

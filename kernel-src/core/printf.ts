@@ -24,9 +24,10 @@ export const printf: Template = {
         w.blank();
         w.comment(
           "Print fmt with the arguments ap to the console. Understands %d %u %x %s %c %p %% and a",
-          "width, which always pads with zeros (%02u); that is all the kernel needs.",
+          "width, which always pads with zeros (%02u); that is all the kernel needs. With escape,",
+          "a %s string's bytes outside printable ASCII come out as \\xNN: for names a process chose.",
         );
-        w.fn("void vkprintf(const char *fmt, va_list ap)", () => {
+        w.fn("static void vprint(const char *fmt, va_list ap, int escape)", () => {
           w.block("for (const char *p = fmt; *p != 0; p++) {", () => {
             w.block("if (*p != '%') {", () => w.line("uart_putc(*p);", "continue;"));
             w.line("int width = 0;");
@@ -46,7 +47,11 @@ export const printf: Template = {
             w.line("case 's': {");
             w.indent(() => {
               w.line("const char *s = va_arg(ap, const char *);");
-              w.line("while (*s != 0)").indent(() => w.line("uart_putc(*s++);"));
+              w.line("for (; *s != 0; s++) {").indent(() => {
+                w.line("if (escape && (*s < 0x20 || *s > 0x7e || *s == '\\\\')) {").indent(() => w.line("uart_putc('\\\\');", "uart_putc('x');", "printint((uint8)*s, 16, 2);"));
+                w.line("} else").indent(() => w.line("uart_putc(*s);"));
+              });
+              w.line("}");
               w.line("break;");
             });
             w.line("}");
@@ -56,6 +61,11 @@ export const printf: Template = {
             w.line("}");
           });
         });
+        w.blank();
+        w.fn("void vkprintf(const char *fmt, va_list ap)", () => w.line("vprint(fmt, ap, 0);"));
+        w.blank();
+        w.comment("vkprintf with every %s string escaped: what a process put in it cannot forge a console line.");
+        w.fn("void vkprintf_untrusted(const char *fmt, va_list ap)", () => w.line("vprint(fmt, ap, 1);"));
         w.blank();
         w.fn("void kprintf(const char *fmt, ...)", () => {
           w.line("va_list ap;", "va_start(ap, fmt);", "vkprintf(fmt, ap);", "va_end(ap);");

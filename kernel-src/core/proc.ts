@@ -14,13 +14,12 @@ export const proc: Template = {
     return emit({ source, path: "core/proc.c", summary, options: ["kernel.allocator.threadCacheObjects"] }, (w) => {
       w.line('#include "types.h"', '#include "cpu.h"', '#include "thread.h"', '#include "defs.h"');
       w.blank();
-      w.line("#define STACK_ORDER 2 /* 16 KiB stacks */", "#define STACK_BYTES (4096UL << STACK_ORDER)");
-      w.blank();
       w.comment("The boot thread: kmain becomes it, on the boot stack.");
       w.line('static struct thread thread0 = { .id = 0, .state = T_RUNNING, .name = "boot" };');
       w.line("struct thread *curthread = &thread0;", "static uint32 next_id = 1;");
       w.line("static uint64 current_cr3; /* what CR3 holds; 0 until the first switch loads one */");
       w.line("static uint64 current_fs; /* what the FS base MSR holds: the running thread's TLS pointer (arch_prctl) */");
+      w.line("static uint64 current_lstar = (uint64)syscall_entry; /* what the LSTAR MSR holds (arch/x86_64/gdt.c sets it first) */");
       w.line("extern void thread_start(void);");
       w.blank();
       w.comment(
@@ -43,6 +42,10 @@ if (next != old) {
     if (next->stack != NULL)
         set_kernel_stack((uint64)next->stack + STACK_BYTES);
     fpu_switch(old, next);
+    if (next->lstar != 0 && next->lstar != current_lstar) { /* an Exo and a Linux program enter by different doors */
+        wrmsr(MSR_LSTAR, next->lstar);
+        current_lstar = next->lstar;
+    }
     if (next->fs_base != current_fs) { /* the kernel never uses FS: only user threads' TLS moves it */
         wrmsr(0xc0000100, next->fs_base); /* MSR_FS_BASE */
         current_fs = next->fs_base;
@@ -140,6 +143,30 @@ if (t->joiner != NULL) {
 }
 switch_to_next(t);
 panic("proc: a dead thread ran again");`);
+      });
+      w.blank();
+      w.comment("Block the current thread (interrupts off) until thread_wake; returns when it runs again.");
+      w.fn("void thread_sleep(void)", () => {
+        w.line(`struct thread *me = curthread;
+sched_account(me, rdtsc() - me->run_start, 0);
+me->state = T_BLOCKED;
+switch_to_next(me);`);
+      });
+      w.blank();
+      w.comment("Make a thread blocked in thread_sleep runnable again (interrupts off); any other state is left as it is.");
+      w.fn("void thread_wake(struct thread *t)", () => {
+        w.line("if (t != NULL && t->state == T_BLOCKED) {").indent(() => w.line("t->state = T_RUNNABLE;", "sched_enqueue(t, 0);"));
+        w.line("}");
+      });
+      w.blank();
+      w.comment("Set the current thread's SYSCALL entry (execve may change its ABI), now and at every switch back to it.");
+      w.fn("void thread_set_lstar(uint64 entry)", () => {
+        w.line("uint64 f = irq_save();", "curthread->lstar = entry;", "wrmsr(MSR_LSTAR, entry);", "current_lstar = entry;", "irq_restore(f);");
+      });
+      w.blank();
+      w.comment("Switch the current thread to address space cr3 (execve), now and at every switch back to it.");
+      w.fn("void thread_set_cr3(uint64 cr3)", () => {
+        w.line("uint64 f = irq_save();", "curthread->cr3 = cr3;", "write_cr3(cr3);", "current_cr3 = cr3;", "irq_restore(f);");
       });
       w.blank();
       w.comment("Wait until t has exited, then free its stack and struct. Blocks instead of spinning, so it starves no one.");

@@ -130,7 +130,7 @@ const char *name = cap_names[__builtin_ctzl(cap)];
 preempt_off(); /* one line: another process's output does not cut into it */
 kprintf("sandbox: %s (pid %u) denied %s: ", uproc_subject(), uproc_pid(), name != NULL ? name : "?");
 va_start(ap, fmt);
-vkprintf(fmt, ap);
+vkprintf_untrusted(fmt, ap); /* paths are the process's own bytes */
 va_end(ap);
 kprintf("\\n");
 preempt_on();`);

@@ -520,17 +520,16 @@ function wxTests(): Test[] {
   return [
     {
       name: "wx_kernel",
-      helpers: `#define PTE_ADDR(e) ((e) & 0x000ffffffffff000UL)
-extern char __text_start[], __text_end[];
+      helpers: `extern char __text_start[], __text_end[];
 /* A ret that must never run, in .data even if the compiler finds it never written. */
 static uint8 wx_code[16] __attribute__((section(".data"))) = { 0xc3 };
 
-/* The rights of address va in address space pml4, every level of the walk
-   combined as the CPU does: PTE_P, PTE_W, PTE_U if all levels have them,
-   PTE_NX if any has it. 0 when va is not mapped. */
+/* The rights of address va in address space pml4 (physical), every level of
+   the walk combined as the CPU does: PTE_P, PTE_W, PTE_U if all levels have
+   them, PTE_NX if any has it. 0 when va is not mapped. */
 static uint64 page_rights(uint64 pml4, uint64 va)
 {
-    const uint64 *table = (const uint64 *)pml4;
+    const uint64 *table = P2V(pml4);
     uint64 rights = PTE_P | PTE_W | PTE_U, nx = 0;
     for (int shift = 39; shift >= 12; shift -= 9) {
         uint64 e = table[(va >> shift) & 511];
@@ -540,7 +539,7 @@ static uint64 page_rights(uint64 pml4, uint64 va)
         nx |= e & PTE_NX;
         if (shift == 12 || (e & PTE_PS) != 0) /* a 4 KiB page, or a large one */
             return rights | nx;
-        table = (const uint64 *)PTE_ADDR(e);
+        table = P2V(PTE_ADDR(e));
     }
     return 0;
 }
@@ -556,7 +555,7 @@ static void count_pages(const uint64 *table, int level, uint64 rights, uint64 ne
             continue;
         uint64 r = (rights & e & (PTE_W | PTE_U)) | ((rights | e) & PTE_NX);
         if (level > 0 && (e & PTE_PS) == 0) {
-            count_pages((const uint64 *)PTE_ADDR(e), level - 1, r, need, n);
+            count_pages(P2V(PTE_ADDR(e)), level - 1, r, need, n);
             continue;
         }
         uint64 pages = 1UL << (9 * level), x = (r & PTE_NX) == 0, w = (r & PTE_W) != 0;
@@ -583,7 +582,8 @@ const struct { const char *what; uint64 va, want; } pages[] = {
     { "bss", (uint64)detail, PTE_P | PTE_W | PTE_NX },
     { "stack", (uint64)&cr3, PTE_P | PTE_W | PTE_NX },
     { "heap", (uint64)heap, PTE_P | PTE_W | PTE_NX },
-    { "direct map", 0x20000000UL, PTE_P | PTE_W | PTE_NX },
+    { "direct map", (uint64)P2V(0x20000000UL), PTE_P | PTE_W | PTE_NX },
+    { "low half", 0x20000000UL, 0 }, /* boot.S's map at 0 is gone */
 };
 page_free(heap, 0); /* its address stays in the direct map */
 for (uint32 i = 0; i < sizeof pages / sizeof pages[0]; i++) {
@@ -595,7 +595,7 @@ for (uint32 i = 0; i < sizeof pages / sizeof pages[0]; i++) {
         return detail;
     }
 }
-count_pages((const uint64 *)cr3, 3, PTE_W | PTE_U, 0, n);
+count_pages(P2V(cr3), 3, PTE_W | PTE_U, 0, n);
 if (n[2] != 0)
     return "a kernel page is writable and executable";
 if (n[0] != text_pages)
@@ -661,7 +661,7 @@ if (pml4 == 0)
     return "uvm_create failed";
 int r = elf_load(pml4, data, len, &info);
 if (r == 0)
-    count_pages((const uint64 *)pml4, 3, PTE_W | PTE_U, PTE_U, n);
+    count_pages(P2V(pml4), 3, PTE_W | PTE_U, PTE_U, n);
 uint64 at_entry = r == 0 ? page_rights(pml4, info.entry) : 0;
 uvm_free(pml4);
 if (r != 0)
@@ -838,7 +838,7 @@ export const selftest: Template = {
     ];
     const summary = `The in-kernel self-tests: ${all.map((t) => t.name).join(", ")}.`;
     return emit({ source, path: "core/selftest.c", summary, options }, (w) => {
-      w.line('#include "types.h"', '#include "cpu.h"', '#include "errno.h"', '#include "sysnum.h"', '#include "thread.h"');
+      w.line('#include "types.h"', '#include "cpu.h"', '#include "memlayout.h"', '#include "errno.h"', '#include "sysnum.h"', '#include "thread.h"');
       if (k.ipc.enable) w.line('#include "ring.h"');
       w.line('#include "defs.h"');
       w.blank();

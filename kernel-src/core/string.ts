@@ -8,21 +8,27 @@ export const string: Template = {
   source,
   render() {
     return emit(
-      { source, path: "core/string.c", summary: "memset, memcpy, memmove, memcmp and strlen, byte by byte.", options: [] },
+      { source, path: "core/string.c", summary: "memset, memcpy (eight bytes a step), memmove, memcmp and strlen.", options: [] },
       (w) => {
         w.line('#include "types.h"', '#include "defs.h"');
         w.blank();
+        w.comment("Eight bytes a step (REP STOSQ), then the rest: zeroing a page is 512 steps, not 4096.");
         w.fn("void *memset(void *dst, int c, uint64 n)", () => {
-          w.line("uint8 *d = dst;");
-          w.line("while (n-- > 0)").indent(() => w.line("*d++ = (uint8)c;"));
-          w.line("return dst;");
+          w.line(`uint8 *d = dst;
+uint64 v = 0x0101010101010101UL * (uint8)c, q = n / 8, r = n % 8;
+__asm__ volatile("rep stosq" : "+D"(d), "+c"(q) : "a"(v) : "memory");
+__asm__ volatile("rep stosb" : "+D"(d), "+c"(r) : "a"(v) : "memory");
+return dst;`);
         });
         w.blank();
-        w.comment("The areas must not overlap; memmove allows it.");
+        w.comment("The areas must not overlap; memmove allows it. Eight bytes a step (REP MOVSQ), then the rest.");
         w.fn("void *memcpy(void *dst, const void *src, uint64 n)", () => {
-          w.line("uint8 *d = dst;", "const uint8 *s = src;");
-          w.line("while (n-- > 0)").indent(() => w.line("*d++ = *s++;"));
-          w.line("return dst;");
+          w.line(`uint8 *d = dst;
+const uint8 *s = src;
+uint64 q = n / 8, r = n % 8;
+__asm__ volatile("rep movsq" : "+D"(d), "+S"(s), "+c"(q) : : "memory");
+__asm__ volatile("rep movsb" : "+D"(d), "+S"(s), "+c"(r) : : "memory");
+return dst;`);
         });
         w.blank();
         w.comment("Copies backwards when dst is above src, so an overlapping tail is read before it is overwritten.");
@@ -31,7 +37,7 @@ export const string: Template = {
           w.line("if (d > s && d < s + n) {");
           w.indent(() => w.line("while (n-- > 0)").indent(() => w.line("d[n] = s[n];")));
           w.line("} else {");
-          w.indent(() => w.line("while (n-- > 0)").indent(() => w.line("*d++ = *s++;")));
+          w.indent(() => w.line("memcpy(d, s, n);"));
           w.line("}");
           w.line("return dst;");
         });

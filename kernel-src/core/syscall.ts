@@ -3,11 +3,12 @@
 // handler (ENOSYS); one in a tier needs its capability (sandbox policies,
 // schemas/sandbox.ts) or returns EPERM.
 import type { KernelTemplateInput } from "../input.ts";
-import { syscallTiers } from "../features.ts";
+import { syscallTiers, type TierName } from "../features.ts";
 import type { Capability } from "../../schemas/sandbox.ts";
 import type { SyscallName } from "../../schemas/kernel.ts";
 import { emit, type Template } from "../template.ts";
 import { alignColumns } from "../writer.ts";
+import { emitColdPath, emitHotTable, type TierEntry } from "./tiers.ts";
 import { capMacro } from "./policy.ts";
 
 const source = "core/syscall.ts";
@@ -109,7 +110,7 @@ export const syscall: Template = {
     const options = [...(k.ipc.enable ? ["kernel.ipc.enable"] : []), ...tiers.map((t) => t.option)];
     const summary = "The syscall table from the POSIX-X tiers, each entry with the capability it needs, and syscall_dispatch.";
     return emit({ source, path: "core/syscall.c", summary, options }, (w) => {
-      w.line('#include "types.h"', '#include "cpu.h"', '#include "errno.h"', '#include "sysnum.h"', '#include "thread.h"', '#include "policy.h"');
+      w.line('#include "types.h"', '#include "cpu.h"', '#include "errno.h"', '#include "sysnum.h"', '#include "thread.h"', '#include "policy.h"', '#include "frame.h"', '#include "process.h"');
       if (k.ipc.enable) w.line('#include "ring.h"');
       w.line('#include "defs.h"');
       w.blank();
@@ -139,32 +140,28 @@ export const syscall: Template = {
           w.line(body);
         });
       }
-      w.blank();
-      w.comment("Indexed by syscall number (sysnum.h); hot tier first. A number with no entry is ENOSYS.");
       const max = Math.max(0, ...all.map((s) => s.number + 1));
+      const entries = (tier: TierName): TierEntry[] =>
+        all.filter((s) => s.tier === tier).map((s) => {
+          const cap = syscallCapability[s.name];
+          return { nr: s.number, name: s.name, fn: `sys_${s.name}`, cap: cap === null ? "CAP_NONE" : capMacro(cap) };
+        });
+      const args4 = (fn: string) => `${fn}(a0, a1, a2, a3)`;
       w.line(`#define NSYSCALLS ${max}`);
+      emitHotTable(w, "hot_exo", max, entries("hot"), args4);
+      w.blank();
+      w.comment("The warm tier (kernel.syscalls.warm), indexed by syscall number (sysnum.h).");
       w.line("static const struct { sysfn fn; uint64 cap; const char *name; } syscalls[NSYSCALLS] = {");
-      w.indent(() => {
-        for (const t of tiers) {
-          if (t.syscalls.length === 0) continue;
-          w.comment(`${t.tier} tier (${t.option})`);
-          w.line(
-            ...alignColumns(
-              t.syscalls.map((s) => {
-                const cap = syscallCapability[s.name];
-                return [`[SYS_${s.name}]`, `= { sys_${s.name},`, `${cap === null ? "CAP_NONE" : capMacro(cap)},`, `"${s.name}" },`];
-              }),
-            ),
-          );
-        }
-      });
+      w.indent(() => w.line(...alignColumns(entries("warm").map((e) => [`[SYS_${e.name}]`, `= { ${e.fn},`, `${e.cap},`, `"${e.name}" },`]))));
       w.line("};");
+      emitColdPath(w, "exo", entries("cold"), args4);
       w.blank();
       w.comment(
-        "From syscall_entry (entry.S) on the thread's kernel stack, interrupts",
-        "off: a0..a5 are the user's RDI, RSI, RDX, R10, R8, R9, nr its RAX. A",
-        "process without the Exo note takes Linux's table (core/linux.c). Returns",
-        "the result, or -errno.",
+        "The warm and cold tiers, from entry.S's syscall_warm on the thread's",
+        "kernel stack, interrupts off: a0..a5 are the user's RDI, RSI, RDX, R10,",
+        "R8, R9, nr its RAX. A process without the Exo note takes Linux's tables",
+        "(core/linux.c). The result (or -errno) goes into the frame, which",
+        "syscall_return restores; a kill or a signal is acted on first.",
       );
       w.fn("int64 syscall_dispatch(uint64 a0, uint64 a1, uint64 a2, uint64 a3, uint64 nr, uint64 a4, uint64 a5)", () => {
         w.line(`int64 r;
@@ -174,16 +171,30 @@ intr_on();
 if (uproc_linux())
     r = linux_syscall(nr, a0, a1, a2, a3, a4, a5);
 else if (nr >= NSYSCALLS || syscalls[nr].fn == NULL)
-    r = -ENOSYS;
+    r = exo_cold(nr, a0, a1, a2, a3, a4, a5);
 else if (syscalls[nr].cap != CAP_NONE && (syscalls[nr].cap & ~uproc_caps()) != 0) { /* no lookup for syscalls anyone may make */
     sandbox_deny(syscalls[nr].cap, "%s", syscalls[nr].name);
     r = -EPERM;
 } else
     r = syscalls[nr].fn(a0, a1, a2, a3);
-if (curthread->kill_pending) /* killed meanwhile: die here rather than return */
-    uproc_checkpoint();
+struct trapframe *tf = user_frame();
+tf->rax = (uint64)r; /* syscall_return restores every register from the frame */
+syscall_exit_work(tf);
 intr_off();
 return r;`);
+      });
+      w.blank();
+      w.comment("After a hot syscall (interrupts off): whether a kill or a signal waits, which needs the full frame (entry.S's hot_slow).");
+      w.fn("int syscall_hot_exit(void)", () => {
+        w.line(`struct uproc *p = curthread->proc;
+if (first_syscall_tsc == 0)
+    first_syscall_tsc = rdtsc();
+return curthread->kill_pending || (p != NULL && p->sig_pending != 0);`);
+      });
+      w.blank();
+      w.comment("On the way back to user mode with a full frame: a killed process dies here, a pending signal is delivered.");
+      w.fn("void syscall_exit_work(struct trapframe *tf)", () => {
+        w.line("intr_on();", "uproc_checkpoint();", "signal_deliver(tf);", "intr_off();");
       });
       w.blank();
       w.comment("The TSC when the first process made its first syscall (for boot_to_user).");

@@ -19,6 +19,7 @@ export const thread: Template = {
       w.blank();
       w.comment("kmalloc size classes: 16, 32, ..., 2048 bytes (core/slab.c).");
       w.line("#define KMALLOC_CLASSES 8", "#define KMALLOC_MAX 2048");
+      w.line("#define STACK_ORDER 2 /* kernel stacks: 16 KiB ... */", "#define STACK_BYTES (4096UL << STACK_ORDER) /* ... a user frame (include/frame.h) at the top */");
       w.blank();
       w.line("enum thread_state { T_RUNNABLE = 1, T_RUNNING, T_BLOCKED, T_DEAD };");
       if (tcache) {
@@ -43,6 +44,7 @@ export const thread: Template = {
           "void *proc;                 /* its struct uproc when it is a user process */",
           "int kill_pending;           /* a user process its parent killed: it dies at its next checkpoint */",
           "uint64 fs_base;             /* its FS base (a Linux program's TLS, arch_prctl); loaded on each switch to it */",
+          "uint64 lstar;               /* its ABI's SYSCALL entry (entry.S); 0: a kernel thread. Loaded on each switch to it */",
         );
         if (predictive) {
           w.line(

@@ -1,7 +1,7 @@
 // include/ufile.h: what core/uproc.c, core/file.c and core/linux.c share about
 // a process: the size of the process table, of each descriptor table, and a
 // descriptor, which is one of a few kinds (a file of the initrd, a folder of
-// it, the console, /dev/null, an end of a pipe).
+// it, the console, /dev/null, an end of a pipe, a file or folder of a tmpfs).
 import { emit, type Template } from "../template.ts";
 
 const source = "core/ufile.ts";
@@ -22,12 +22,18 @@ export const ufile: Template = {
       );
       w.blank();
       w.comment("What a descriptor is; UF_NONE is a free entry of the table.");
-      w.line("enum ufile_kind { UF_NONE, UF_FILE, UF_DIR, UF_CONSOLE, UF_NULL, UF_PIPE_READ, UF_PIPE_WRITE };");
+      w.line("enum ufile_kind { UF_NONE, UF_FILE, UF_DIR, UF_CONSOLE, UF_NULL, UF_PIPE_READ, UF_PIPE_WRITE, UF_TMPFILE, UF_TMPDIR };");
       w.blank();
       w.comment("A circular kernel buffer between a read end and a write end: counts of each say when to give EOF or EPIPE.");
       w.line("struct upipe {", "    uint8 buf[PIPE_SIZE];", "    uint64 head, tail; /* bytes written and read so far */", "    int readers, writers;", "};");
       w.blank();
-      w.comment("A descriptor: a file (or folder, data being its path) of the initrd read in place, never written; or a device; or a pipe end.");
+      w.line("struct tnode; /* a file or folder of a tmpfs (core/tmpfs.c) */");
+      w.blank();
+      w.comment(
+        "A descriptor: a file (or folder, data being its path) of the initrd read in place, never written;",
+        "or a device; or a pipe end; or a tmpfs node (a counted reference). Kept at 56 bytes: the pipe",
+        "and the node share their place.",
+      );
       w.line(
         "struct ufile {",
         "    const uint8 *data;",
@@ -36,7 +42,10 @@ export const ufile: Template = {
         "    int kind;          /* enum ufile_kind */",
         "    int cloexec;       /* FD_CLOEXEC: per descriptor */",
         "    uint64 flags;      /* the open flags F_GETFL reports (O_ACCMODE, O_NONBLOCK, O_APPEND) */",
-        "    struct upipe *pipe;",
+        "    union {",
+        "        struct upipe *pipe; /* UF_PIPE_READ, UF_PIPE_WRITE */",
+        "        struct tnode *node; /* UF_TMPFILE, UF_TMPDIR */",
+        "    };",
         "};",
       );
     });

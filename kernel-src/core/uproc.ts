@@ -25,24 +25,9 @@ export const uproc: Template = {
     return emit({ source, path: "core/uproc.c", summary, options: [] }, (w) => {
       w.line('#include "types.h"', '#include "cpu.h"', '#include "errno.h"', '#include "memlayout.h"', '#include "thread.h"', '#include "ufile.h"', '#include "policy.h"', '#include "defs.h"');
       w.blank();
-      w.line(`struct uproc {
-    struct thread *thread;
-    struct uproc *parent;         /* NULL: started by the kernel */
-    uint64 pml4;                  /* its address space */
-    const struct policy *policy;  /* its sandbox policy (core/sandbox.c); NULL: started by the kernel with caps */
-    uint64 caps;                  /* CAP_* bits (include/policy.h) it holds */
-    uint64 mapped;                /* pages it holds from mmap */
-    uint64 denied;                /* CAP_* bits whose denial was already printed */
-    uint64 entry, sp, arg0, arg1;
-    struct linux_state *lx;       /* a Linux-ABI process's state (a page); NULL: an Exo one */
-    int64 status;                 /* exit status; -1 when killed */
-    int killed;                   /* 1: a kill ended it; 2: a fault */
-    uint32 pid, index;            /* pid, and its place in procs */
-    char name[32];
-    struct ufile files[UPROC_FILES];
-};`);
+      w.line('#include "frame.h"', '#include "process.h"');
       w.blank();
-      w.line("extern const char initcode_start[], initcode_end[];", "static struct uproc *procs[UPROC_MAX];", "static uint32 next_pid = 1;");
+      w.line("extern const char initcode_start[], initcode_end[];", "struct uproc *procs[UPROC_MAX];", "static void reap_orphans(void);", "static uint32 next_pid = 1;");
       w.blank();
       w.comment("The process's kernel thread: straight to user mode at its entry point.");
       w.fn("static void uproc_main(void *arg)", () => {
@@ -53,8 +38,9 @@ export const uproc: Template = {
         "A new process in a free place of the table: an empty address space, not",
         "yet running. NULL when the table or memory is full.",
       );
-      w.fn("static struct uproc *uproc_new(const char *name, const struct policy *policy, uint64 caps, uint64 arg0, uint64 arg1)", () => {
-        w.line(`struct uproc *p = kmalloc(sizeof *p);
+      w.fn("struct uproc *uproc_new(const char *name, const struct policy *policy, uint64 caps, uint64 arg0, uint64 arg1)", () => {
+        w.line(`reap_orphans();
+struct uproc *p = kmalloc(sizeof *p);
 if (p == NULL)
     return NULL;
 memset(p, 0, sizeof *p);
@@ -69,7 +55,8 @@ p->caps = policy != NULL ? policy->caps : caps;
 p->arg0 = arg0;
 p->arg1 = arg1;
 p->parent = curthread->proc;
-file_table_init(p->files);
+if ((p->files = file_table_alloc()) == NULL)
+    goto fail;
 uint64 f = irq_save();
 for (p->index = 0; p->index < UPROC_MAX && procs[p->index] != NULL; p->index++)
     ;
@@ -82,109 +69,155 @@ if (p->index == UPROC_MAX)
     goto fail;
 return p;
 fail:
+if (p->files != NULL)
+    file_table_free(p->files);
 uvm_free(p->pml4);
 kfree(p);
 return NULL;`);
       });
       w.blank();
-      w.comment("Free p and its place in the table. Its children lose their parent: no one can wait for or kill them now.");
-      w.fn("static void uproc_discard(struct uproc *p)", () => {
+      w.comment("Free p and its place in the table. Its children lose their parent: no one can wait for or kill them now, and they are freed once they end.");
+      w.fn("void uproc_discard(struct uproc *p)", () => {
         w.line(`uint64 f = irq_save();
 procs[p->index] = NULL;
 for (int i = 0; i < UPROC_MAX; i++)
-    if (procs[i] != NULL && procs[i]->parent == p)
+    if (procs[i] != NULL && procs[i]->parent == p) {
         procs[i]->parent = NULL;
+        procs[i]->orphan = 1;
+    }
 irq_restore(f);
+if (p->thread != NULL)
+    thread_join(p->thread); /* it has ended: frees its stack */
 uvm_free(p->pml4);
+if (p->fork_frame != NULL)
+    kfree(p->fork_frame);
 if (p->lx != NULL)
     page_free(p->lx, 0);
+if (p->files != NULL)
+    file_table_free(p->files);
 kfree(p);`);
       });
       w.blank();
-      w.comment("Map an Exo program's stack: the top of its window. Returns 0, or -ENOMEM.");
-      w.fn("static int64 exo_stack(struct uproc *p)", () => {
+      w.comment("Map an Exo program's stack in address space pml4: the top of its window. Returns 0, or -ENOMEM.");
+      w.fn("static int64 exo_stack(struct uproc *p, uint64 pml4)", () => {
         w.line(`for (uint64 i = 1; i <= USER_STACK_PAGES; i++)
-    if (uvm_map_zeroed(p->pml4, USER_STACK_TOP - i * 4096, UVM_WRITE) == NULL)
+    if (uvm_map_zeroed(pml4, USER_STACK_TOP - i * 4096, UVM_WRITE) == NULL)
         return -ENOMEM;
 p->sp = USER_STACK_TOP;
 return 0;`);
       });
       w.blank();
       w.comment(
-        "Make p a Linux-ABI process: its state, a stack of LINUX_STACK_PAGES under",
-        "LINUX_STACK_TOP (the page below stays unmapped: a guard) holding the System V",
-        "initial stack (argc 1, argv[0] the program's path, envp PATH=/exo/bin, the",
-        "auxiliary vector), brk after its last segment. Returns 0, or -ENOMEM.",
+        "Build the System V initial stack of a Linux-ABI program in address space",
+        "pml4: a stack of LINUX_STACK_PAGES under LINUX_STACK_TOP (the page below",
+        "stays unmapped: a guard) holding the argument and environment strings, 16",
+        "random bytes, then argc, argv, envp and the auxiliary vector. Returns the",
+        "stack pointer, or 0 when memory is out or the strings do not fit (E2BIG).",
       );
-      w.fn("static int64 linux_start(struct uproc *p, const char *path, const struct elf_info *info)", () => {
-        w.line(`char argv0[130];
-static const char env[] = "PATH=/exo/bin";
-uint8 rnd[16];
-uint64 v[40], n = 0, i = 0;
-if ((p->lx = page_alloc(0)) == NULL)
-    return -ENOMEM;
-memset(p->lx, 0, sizeof *p->lx);
-p->lx->brk_start = p->lx->brk = info->end;
-p->lx->mmap_next = LINUX_MMAP_TOP;
+      w.fn("static uint64 linux_stack(uint64 pml4, const char *const *argv, const char *const *envp, const struct elf_info *info)", () => {
+        w.line(`uint64 argc = 0, envc = 0, strings = 0;
+for (; argv[argc] != NULL; argc++)
+    strings += strlen(argv[argc]) + 1;
+for (; envp[envc] != NULL; envc++)
+    strings += strlen(envp[envc]) + 1;
+uint64 vectors = (1 + argc + 1 + envc + 1 + 2 * 12) * 8;
+if (strings + 16 + vectors + 64 > LINUX_STACK_PAGES * 4096)
+    return 0;
 for (uint64 k = 1; k <= LINUX_STACK_PAGES; k++)
-    if (uvm_map_zeroed(p->pml4, LINUX_STACK_TOP - k * 4096, UVM_WRITE) == NULL)
-        return -ENOMEM;
-if (path[0] != '/')
-    argv0[i++] = '/';
-for (uint64 k = 0; path[k] != 0 && i + 1 < sizeof argv0; k++)
-    argv0[i++] = path[k];
-argv0[i++] = 0;
-/* The strings and AT_RANDOM's bytes at the top, then the vectors below, 16-byte aligned at argc. */
-uint64 sp = LINUX_STACK_TOP - i, argv0_va = sp;
-uvm_write(p->pml4, sp, argv0, i);
-sp -= sizeof env;
-uint64 env_va = sp;
-uvm_write(p->pml4, sp, env, sizeof env);
+    if (uvm_map_zeroed(pml4, LINUX_STACK_TOP - k * 4096, UVM_WRITE) == NULL)
+        return 0;
+uint64 *v = kmalloc(vectors), n = 0, sp = LINUX_STACK_TOP;
+uint8 rnd[16];
+if (v == NULL)
+    return 0;
+v[n++] = argc;
+for (uint64 i = 0; i < argc; i++) {
+    sp -= strlen(argv[i]) + 1;
+    uvm_write(pml4, sp, argv[i], strlen(argv[i]) + 1);
+    v[n++] = sp;
+}
+v[n++] = 0;
+for (uint64 i = 0; i < envc; i++) {
+    sp -= strlen(envp[i]) + 1;
+    uvm_write(pml4, sp, envp[i], strlen(envp[i]) + 1);
+    v[n++] = sp;
+}
+v[n++] = 0;
 linux_random(rnd, sizeof rnd);
 sp = (sp - sizeof rnd) & ~15UL;
-uint64 rnd_va = sp;
-uvm_write(p->pml4, sp, rnd, sizeof rnd);
-v[n++] = 1;
-v[n++] = argv0_va;
-v[n++] = 0;
-v[n++] = env_va;
-v[n++] = 0;
+uvm_write(pml4, sp, rnd, sizeof rnd);
 const uint64 aux[][2] = {
     { 3, info->phdr }, { 4, info->phent }, { 5, info->phnum }, { 6, 4096 }, { 9, info->entry }, /* AT_PHDR, AT_PHENT, AT_PHNUM, AT_PAGESZ, AT_ENTRY */
-    { 11, 0 }, { 12, 0 }, { 13, 0 }, { 14, 0 }, { 23, 0 }, { 25, rnd_va }, { 0, 0 }, /* AT_UID, AT_EUID, AT_GID, AT_EGID, AT_SECURE, AT_RANDOM, AT_NULL */
+    { 11, 0 }, { 12, 0 }, { 13, 0 }, { 14, 0 }, { 23, 0 }, { 25, sp }, { 0, 0 }, /* AT_UID, AT_EUID, AT_GID, AT_EGID, AT_SECURE, AT_RANDOM, AT_NULL */
 };
 for (uint64 k = 0; k < sizeof aux / sizeof aux[0]; k++) {
     v[n++] = aux[k][0];
     v[n++] = aux[k][1];
 }
 sp = (sp - n * 8) & ~15UL;
-uvm_write(p->pml4, sp, v, n * 8);
-p->sp = sp;
-p->arg0 = p->arg1 = 0;
+uvm_write(pml4, sp, v, n * 8);
+kfree(v);
+return sp;`);
+      });
+      w.blank();
+      w.comment(
+        "Give p the program just loaded into pml4 (info): a Linux one its state",
+        "(brk after its last segment, the mmap area) and initial stack, an Exo one",
+        "its stack at the top of its window. Sets p's entry and stack pointer.",
+        "Returns 0, or -ENOMEM / -E2BIG; on an error p is unchanged.",
+      );
+      w.fn("int64 uproc_exec_image(struct uproc *p, uint64 pml4, const char *const *argv, const char *const *envp, const struct elf_info *info)", () => {
+        w.line(`if (info->exo) {
+    if (exo_stack(p, pml4) != 0)
+        return -ENOMEM;
+    if (p->lx != NULL)
+        page_free(p->lx, 0);
+    p->lx = NULL;
+} else {
+    struct linux_state *lx = p->lx;
+    uint64 sp = linux_stack(pml4, argv, envp, info);
+    if (sp == 0)
+        return -E2BIG;
+    if (lx == NULL && (lx = page_alloc(0)) == NULL)
+        return -ENOMEM;
+    if (p->lx == NULL)
+        memset(lx, 0, sizeof *lx);
+    lx->brk_start = lx->brk = info->end;
+    lx->mmap_next = LINUX_MMAP_TOP;
+    p->lx = lx;
+    p->sp = sp;
+    p->arg0 = p->arg1 = 0;
+}
+p->entry = info->entry;
 return 0;`);
       });
       w.blank();
-      w.comment("Start p's thread at entry. Returns p, or NULL (p discarded) when memory is out.");
-      w.fn("static struct uproc *uproc_start(struct uproc *p, uint64 entry)", () => {
-        w.line(`p->entry = entry;
-p->thread = thread_create(p->name, uproc_main, p);
+      w.comment("Start p's thread running fn(p). Returns p, or NULL (p discarded) when memory is out.");
+      w.fn("struct uproc *uproc_start_thread(struct uproc *p, void (*fn)(void *))", () => {
+        w.line(`p->thread = thread_create(p->name, fn, p);
 if (p->thread == NULL) {
     uproc_discard(p);
     return NULL;
 }
 p->thread->cr3 = p->pml4;
 p->thread->proc = p;
+p->thread->lstar = p->lx != NULL ? (uint64)syscall_entry_linux : (uint64)syscall_entry;
 thread_run(p->thread);
 return p;`);
       });
       w.blank();
       w.comment("Start a process running the built-in program (initcode) with arguments arg0, arg1. NULL when memory is out.");
+      w.comment("Start p's thread at entry, in user mode. Returns p, or NULL (p discarded) when memory is out.");
+      w.fn("static struct uproc *uproc_start(struct uproc *p, uint64 entry)", () => {
+        w.line("p->entry = entry;", "return uproc_start_thread(p, uproc_main);");
+      });
+      w.blank();
       w.fn("struct uproc *uproc_spawn(const char *name, uint64 caps, uint64 arg0, uint64 arg1)", () => {
         w.line(`struct uproc *p = uproc_new(name, NULL, caps, arg0, arg1);
 uint64 size = (uint64)(initcode_end - initcode_start);
 if (p == NULL)
     return NULL;
-if (exo_stack(p) != 0) {
+if (exo_stack(p, p->pml4) != 0) {
     uproc_discard(p);
     return NULL;
 }
@@ -199,24 +232,19 @@ for (uint64 off = 0; off < size; off += 4096) {
 return uproc_start(p, USER_BASE);`);
       });
       w.blank();
-      w.comment("Start the ELF program at path in the initrd under policy (NULL: with caps) with argument arg. Returns 0 with *out set, or -errno.");
+      w.comment("Start the program at path in the initrd (an ELF, or a `#!` script run by its interpreter) under policy (NULL: with caps) with argument arg. Returns 0 with *out set, or -errno.");
       w.fn("static int64 spawn_elf(const char *path, const struct policy *policy, uint64 caps, uint64 arg, struct uproc **out)", () => {
-        w.line(`const uint8 *data;
-uint64 len;
-struct elf_info info;
-if (!initrd_lookup(path, &data, &len))
-    return -ENOENT;
-struct uproc *p = uproc_new(path, policy, caps, arg, 0);
+        w.line(`struct uproc *p = uproc_new(path, policy, caps, arg, 0);
 if (p == NULL)
     return -ENOMEM;
-int64 err = elf_load(p->pml4, data, len, &info);
-if (err == 0)
-    err = info.exo ? exo_stack(p) : linux_start(p, path, &info);
-if (err != 0) {
+int64 r = exec_spawned(p, path);
+if (r < 0) {
     uproc_discard(p);
-    return err;
+    return r;
 }
-if (uproc_start(p, info.entry) == NULL)
+uvm_free(p->pml4);
+p->pml4 = (uint64)r;
+if (uproc_start(p, p->entry) == NULL)
     return -ENOMEM;
 *out = p;
 return 0;`);
@@ -232,14 +260,19 @@ return 0;`);
         w.line("return spawn_elf(path, policy, 0, arg, out);");
       });
       w.blank();
-      w.comment("Wait for p to end; free it. Returns its exit status; *killed says whether a fault or a kill ended it.");
-      w.fn("int64 uproc_wait(struct uproc *p, int *killed)", () => {
+      w.comment("Wait for p to end; free it. Returns its exit status (-1 when killed); *killed says whether a fault or a kill ended it, *termsig by which signal.");
+      w.fn("static int64 wait_end(struct uproc *p, int *killed, int *termsig)", () => {
         w.line(`thread_join(p->thread);
+p->thread = NULL;
 int64 status = p->status;
 *killed = p->killed;
+*termsig = p->termsig;
 uproc_discard(p);
 return status;`);
       });
+      w.blank();
+      w.comment("Wait for p to end; free it. Returns its exit status (-1 when killed); *killed says whether a fault or a kill ended it.");
+      w.fn("int64 uproc_wait(struct uproc *p, int *killed)", () => w.line("int termsig;", "return wait_end(p, killed, &termsig);"));
       w.blank();
       w.comment("Whether p is still running (or runnable): it has not exited nor been killed.");
       w.fn("int uproc_alive(struct uproc *p)", () => w.line("return p->thread->state != T_DEAD;"));
@@ -314,31 +347,70 @@ p->mapped -= (uint64)freed < p->mapped ? (uint64)freed : p->mapped;
 return 0;`);
       });
       w.blank();
-      w.comment("The exit syscall: record the status and end the thread.");
-      w.fn("void uproc_exit(int64 status)", () => {
-        w.line("((struct uproc *)curthread->proc)->status = status;", "file_close_all();", "thread_exit();");
+      w.comment(
+        "End the current process p: record how (status, or the signal termsig),",
+        "close its descriptors (a pipe's other end sees EOF or EPIPE), tell its",
+        "parent (SIGCHLD to a Linux one; a parent blocked in wait4 wakes), and end",
+        "the thread. Its record stays until the parent waits, or, an orphan, until",
+        "the next process is made.",
+      );
+      w.fn("void uproc_end(struct uproc *p, int64 status, int termsig)", () => {
+        w.line(`p->status = status;
+p->termsig = termsig;
+file_close_all();
+intr_off(); /* until the thread is dead: a parent woken too early would wait for good */
+struct uproc *parent = p->parent;
+if (parent != NULL) {
+    if (parent->lx != NULL)
+        signal_send(parent, SIGCHLD);
+    if (parent->waiting) {
+        parent->waiting = 0;
+        thread_wake(parent->thread);
+    }
+}
+thread_exit();`);
       });
       w.blank();
-      w.comment("An exception in user mode (from trap): report it and end the process; the kernel carries on.");
+      w.comment("Free the processes whose parent ended before them, once they have ended too.");
+      w.fn("static void reap_orphans(void)", () => {
+        w.line(`for (int i = 0; i < UPROC_MAX; i++) {
+    struct uproc *p = procs[i];
+    if (p != NULL && p->orphan && p->thread != NULL && p->thread->state == T_DEAD)
+        uproc_discard(p);
+}`);
+      });
+      w.blank();
+      w.comment("The exit syscall: record the status and end the process.");
+      w.fn("void uproc_exit(int64 status)", () => w.line("uproc_end(curthread->proc, status, 0);"));
+      w.blank();
+      w.comment("An exception in user mode (from trap): report it and end the process (SIGSEGV); the kernel carries on.");
       w.fn("void uproc_kill(uint32 vector, uint64 rip, uint64 cr2)", () => {
         w.line(`struct uproc *p = curthread->proc;
 kprintf("exo: proc %u killed: exception %u at rip %p cr2 %p\\n", p->pid, vector, (void *)rip, (void *)cr2);
 p->killed = 2; /* a fault: wait tells it from a kill */
-p->status = -1;
-file_close_all();
-thread_exit();`);
+uproc_end(p, -1, SIGSEGV);`);
       });
       w.blank();
-      w.comment("Where a killed process dies: called where it holds nothing (a syscall's return, a timer tick in user mode, a blocking wait).");
+      w.comment(
+        "Where a killed process dies: called where it holds nothing (a syscall's",
+        "return, a timer tick in user mode, a blocking wait). A kill by its parent",
+        "(or SIGKILL) ends it, as does a signal whose action is to terminate.",
+      );
       w.fn("void uproc_checkpoint(void)", () => {
         w.line(`struct uproc *p = curthread->proc;
-if (p == NULL || !curthread->kill_pending)
+int sig;
+if (p == NULL)
     return;
-kprintf("exo: proc %u (%s) killed by its parent\\n", p->pid, p->name);
-p->killed = 1;
-p->status = -1;
-file_close_all();
-thread_exit();`);
+if (curthread->kill_pending) {
+    if (!(p->sig_pending & SIGBIT(SIGKILL)))
+        kprintf("exo: proc %u (%s) killed by its parent\\n", p->pid, p->name);
+    p->killed = 1;
+    uproc_end(p, -1, SIGKILL);
+}
+if ((sig = signal_fatal_pending(p)) != 0) {
+    p->killed = 1;
+    uproc_end(p, -1, sig);
+}`);
       });
       w.blank();
       w.comment("The current process's child with this pid, or NULL.");
@@ -376,17 +448,17 @@ int64 err = spawn_elf(file, pol, self->caps, arg, &p);
 return err != 0 ? err : (int64)p->pid;`);
       });
       w.blank();
-      w.comment(`wait(pid, status): wait for a child to end and free it; *status gets its exit status, ${KILLED_STATUS} when it was killed, ${FAULTED_STATUS} when a fault ended it.`);
+      w.comment(`wait(pid, status): wait for a child to end and free it; *status gets its exit status, or 128 + the signal that ended it: ${KILLED_STATUS} when it was killed, ${FAULTED_STATUS} when a fault ended it.`);
       w.fn("int64 uproc_sys_wait(uint64 pid, uint64 status_va)", () => {
-        w.line(`int killed;
+        w.line(`int killed, termsig;
 struct uproc *p = child(pid);
 if (p == NULL)
     return -ECHILD;
 if (status_va != 0 && !uvm_check(status_va, sizeof(int64), 1))
     return -EFAULT;
-int64 status = uproc_wait(p, &killed);
+int64 status = wait_end(p, &killed, &termsig);
 if (status_va != 0)
-    *(int64 *)status_va = killed == 2 ? ${FAULTED_STATUS} : killed ? ${KILLED_STATUS} : status;
+    *(int64 *)status_va = termsig != 0 ? 128 + termsig : status;
 return (int64)pid;`);
       });
       w.blank();

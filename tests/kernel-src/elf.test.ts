@@ -1,9 +1,10 @@
 // The ELF loader's ABI choice and placement (issue 15), compiled for this
 // machine: a program built with Exo's SDK carries the Exo note and loads in
 // the 2 MiB window; a musl-gcc program has none, so it runs under the Linux
-// ABI, loaded at its own addresses above the kernel's 1 GiB, with AT_PHDR's
-// address found; one linked at Linux's usual 0x400000 (inside the kernel's
-// map) or with a writable and executable segment is refused.
+// ABI, loaded at its own addresses, with AT_PHDR's address found: where the
+// musl toolchain links, and at Linux's usual 0x400000 too (the kernel lives in
+// the higher half). A segment below USER_MIN (the null guard), an Exo program
+// outside its window, or a writable and executable segment is refused.
 import test from "ava";
 import { execFile } from "node:child_process";
 import { mkdtemp, readFile, writeFile } from "node:fs/promises";
@@ -71,7 +72,21 @@ async function loader(): Promise<(file: string) => Promise<string>> {
 
 const MAIN = "int answer = 42;\nint main(void) { return answer; }\n";
 
-test("an SDK program has the Exo note and loads in the window; a musl one runs under Linux at its own addresses; 0x400000 and W+X are refused", async (t) => {
+/** The file with its first PT_LOAD changed by edit (the bytes of that program header, at its offset). */
+async function patchFirstLoad(from: string, to: string, edit: (bytes: Buffer, at: number) => void): Promise<void> {
+  const bytes = await readFile(from);
+  const phoff = Number(bytes.readBigUInt64LE(32));
+  for (let i = 0; i < bytes.readUInt16LE(56); i++) {
+    const at = phoff + i * 56;
+    if (bytes.readUInt32LE(at) === 1) {
+      edit(bytes, at);
+      break;
+    }
+  }
+  await writeFile(to, bytes);
+}
+
+test("an SDK program has the Exo note and loads in the window; a musl one runs under Linux at its own addresses, 0x400000 included; below USER_MIN, outside the window and W+X are refused", async (t) => {
   const load = await loader();
   const dir = await mkdtemp(join(tmpdir(), "exo-elf-"));
   await writeFile(join(dir, "main.c"), MAIN);
@@ -92,20 +107,21 @@ test("an SDK program has the Exo note and loads in the window; a musl one runs u
   const prots = new Set(linux.split("\n").filter((l) => l.startsWith("page ")).map((l) => l.split(" ")[2]));
   t.deepEqual([...prots].sort(), ["0", "1", "2"], "code read-execute, constants read-only, data read-write");
 
-  // Linux's usual address is the kernel's: refused, not loaded over it.
+  // Linux's usual address: the kernel is in the higher half, so it loads where it was linked.
   await run("musl-gcc", ["-static", "-O2", join(dir, "main.c"), "-o", join(dir, "low")]);
-  t.is((await load(join(dir, "low"))).trim(), "err -8");
+  const low = await load(join(dir, "low"));
+  t.regex(low, /^exo 0 entry 4[0-9a-f]{5} phdr 400040 phnum \d+ end 4[0-9a-f]{2}000$/m, low);
+  t.true(low.split("\n").filter((l) => l.startsWith("page ")).every((l) => /^page 4[0-9a-f]{5} [012]$/.test(l)), low);
+
+  // Its first PT_LOAD moved into the first 64 KiB (below USER_MIN, the null guard): refused.
+  await patchFirstLoad(join(dir, "low"), join(dir, "null"), (b, at) => b.writeBigUInt64LE(0x1000n, at + 16));
+  t.is((await load(join(dir, "null"))).trim(), "err -8");
+
+  // An Exo program whose first PT_LOAD is moved out of its window (to Linux's 0x400000): refused.
+  await patchFirstLoad(join(dir, "exo"), join(dir, "exo-low"), (b, at) => b.writeBigUInt64LE(0x400000n, at + 16));
+  t.is((await load(join(dir, "exo-low"))).trim(), "err -8");
 
   // The same musl program with its first PT_LOAD made writable and executable: refused (W^X).
-  const bytes = await readFile(join(dir, "linux"));
-  const phoff = Number(bytes.readBigUInt64LE(32));
-  for (let i = 0; i < bytes.readUInt16LE(56); i++) {
-    const at = phoff + i * 56;
-    if (bytes.readUInt32LE(at) === 1) {
-      bytes.writeUInt32LE(7, at + 4);
-      break;
-    }
-  }
-  await writeFile(join(dir, "wx"), bytes);
+  await patchFirstLoad(join(dir, "linux"), join(dir, "wx"), (b, at) => b.writeUInt32LE(7, at + 4));
   t.is((await load(join(dir, "wx"))).trim(), "err -8");
 });

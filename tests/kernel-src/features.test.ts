@@ -3,6 +3,8 @@
 import test from "ava";
 import { renderKernel, type GeneratedFile } from "../../kernel-src/index.ts";
 import { file, input } from "./inputs.ts";
+import { linuxNameOf, linuxSyscalls, linuxTiers } from "../../kernel-src/core/linux.ts";
+import { syscallNames } from "../../schemas/kernel.ts";
 
 const has = (files: readonly GeneratedFile[], path: string): boolean => files.some((f) => f.path === path);
 
@@ -85,14 +87,36 @@ test("the timer divides a long timeslice into interrupts the 16-bit PIT can coun
   t.regex(file(renderKernel(input({ scheduler: { timesliceUs: 100_000 } })), "arch/x86_64/timer.c"), /^#define TICKS_PER_SLICE 2$/m);
 });
 
-test("the syscall table holds exactly the syscalls of the tiers, each with its capability", (t) => {
+test("each tier is its own dispatch path: a hot table entry.S calls, the warm indexed table, the cold searched list; each with its capability", (t) => {
   const syscall = file(renderKernel(input()), "core/syscall.c");
-  t.regex(syscall, /^ {4}\[SYS_write\] += \{ sys_write, +CAP_CONSOLE, +"write" \},$/m);
-  t.regex(syscall, /^ {4}\[SYS_getpid\] += \{ sys_getpid, +CAP_NONE, +"getpid" \},$/m);
-  t.regex(syscall, /^ {4}\[SYS_kill\] += \{ sys_kill, +CAP_SIGNAL, +"kill" \},$/m);
+  // hot (the server's default): an entry of the table entry.S reads, checking the capability itself.
+  t.regex(syscall, /^ {4}\[1\] = hot_exo_write,$/m);
+  t.regex(syscall, /static int64 hot_exo_write\([^)]*\)\n\{\n.*\n {4}if \(\(uproc_caps\(\) & CAP_CONSOLE\) == 0\) \{/);
+  t.regex(syscall, /^ {4}\[2\] = hot_exo_getpid,$/m);
+  // warm: the indexed C table.
+  t.regex(syscall, /^ {4}\[SYS_open\] += \{ sys_open, +CAP_NONE, +"open" \},$/m);
+  t.regex(syscall, /^ {4}\[SYS_nanosleep\] += \{ sys_nanosleep, +CAP_TIME, +"nanosleep" \},$/m);
+  // cold: the searched list.
+  t.regex(syscall, /^ {4}\{ 17, +exo_cold_kill, +CAP_SIGNAL, +"kill" \},$/m);
+  t.notRegex(syscall, /\[SYS_kill\]|hot_exo_kill/);
+  // Moving getpid to the cold tier moves it out of the hot table into the list; entry.S reads the table by name.
+  const moved = file(renderKernel(input({ syscalls: { hot: ["read", "write", "exit"], cold: ["spawn", "wait", "kill", "getpid"] } })), "core/syscall.c");
+  t.notRegex(moved, /hot_exo_getpid/);
+  t.regex(moved, /^ {4}\{ 2, +exo_cold_getpid, +CAP_NONE, +"getpid" \},$/m);
+  t.regex(file(renderKernel(input()), "arch/x86_64/entry.S"), /cmp hot_exo_count, %rax\n +jae syscall_warm\n +cmpq \$0, hot_exo\(,%rax,8\)/);
+  // A syscall in no tier is in no path.
   const without = renderKernel(input({ syscalls: { cold: ["spawn", "wait"] }, testMode: "selftest" }));
-  t.notRegex(file(without, "core/syscall.c"), /SYS_kill|sys_kill/);
+  t.notRegex(file(without, "core/syscall.c"), /SYS_kill|sys_kill|_kill\b/);
   t.regex(file(without, "core/selftest.c"), /\{ "kill", 17 \},/);
+});
+
+test("a Linux program's syscalls take the tier of their POSIX-X name, warm for the rest", (t) => {
+  const linux = file(renderKernel(input()), "core/linux.c");
+  t.regex(linux, /^ {4}\[39\] += hot_linux_getpid,$/m);
+  t.regex(linux, /^ {4}\[1\] += hot_linux_write,$/m);
+  t.regex(linux, /^ {4}\{ 62, +linux_cold_kill, +CAP_NONE, +"kill" \},$/m);
+  t.regex(linux, /^ {4}\[57\] += \{ linux_fork, +CAP_PROCESS, +"fork" \},$/m);
+  t.regex(linux, /^ {4}\[39\] += \{ NULL, +CAP_NONE, +"getpid" \},$/m);
 });
 
 test("without an exit syscall the user program ends in a fault, and the self-test expects that", (t) => {
@@ -119,9 +143,12 @@ test("the predictive scheduler guards against starvation and counts a preempted 
 
 test("the memory map keeps the kernel image, the loader's info and the boot modules out of the allocator", (t) => {
   const memmap = file(renderKernel(input()), "arch/x86_64/memmap.c");
-  t.true(memmap.includes("reserve((uint64)__image_start, (uint64)__bss_end);"));
+  // The image's link addresses are in the kernel's half: reserved as physical ranges.
+  t.true(memmap.includes("reserve(V2P(__image_start), V2P(__bss_end));"));
   t.regex(memmap, /if \(type == MB2_TAG_MODULE\)\n +reserve\(/);
-  t.regex(memmap, /reserve\(\*\(uint32 \*\)\(mods \+ 16 \* i\), \*\(uint32 \*\)\(mods \+ 16 \* i \+ 4\)\);/);
+  // The loader's tables are physical, read through the direct map.
+  t.true(memmap.includes("#define RD32(pa) (*(const uint32 *)P2V(pa))"));
+  t.regex(memmap, /reserve\(RD32\(mods \+ 16 \* i\), RD32\(mods \+ 16 \* i \+ 4\)\);/);
 });
 
 test("the first process runs under the default sandbox policy, or with every capability without policies", (t) => {
@@ -132,4 +159,17 @@ test("the first process runs under the default sandbox policy, or with every cap
   t.true(main.includes('const struct policy *policy = policy_find("init");'));
   t.true(main.includes("#define SPAWN_INIT(path) uproc_spawn_policy(path, policy, 0, &init)"));
   t.true(file(files, "core/sandbox.c").includes('{ "init", NULL, 9 /* console, time */, 256, NULL, NULL, 0x0UL, 0x0UL },'));
+});
+
+test("every POSIX-X name of the tiers is implemented in Exo's table and, unless Exo's own, in Linux's", (t) => {
+  const everything = input({ syscalls: { hot: [...syscallNames], warm: [], cold: [] } });
+  t.notThrows(() => linuxTiers(everything.kernel));
+  const syscall = file(renderKernel(everything), "core/syscall.c");
+  for (const name of syscallNames) t.true(syscall.includes(`static int64 hot_exo_${name}(`), `${name} has a hot entry`);
+  const linuxNames = new Set(linuxSyscalls.map((s) => s.name));
+  for (const name of syscallNames) {
+    const linux = linuxNameOf[name];
+    if (linux !== null) t.true(linuxNames.has(linux), `${name} is ${linux} under Linux`);
+  }
+  t.deepEqual(syscallNames.filter((n) => linuxNameOf[n] === null), ["ipc_send", "ipc_recv", "spawn"]);
 });

@@ -7,6 +7,7 @@ import { writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { initrd } from "../../kernel-src/core/initrd.ts";
+import { memlayout } from "../../kernel-src/arch/x86_64/memlayout.ts";
 import { path } from "../../kernel-src/core/path.ts";
 import type { KernelTemplateInput } from "../../kernel-src/input.ts";
 import { packTar, unpackTar, type TarEntry, type TarSymlink } from "../../generator/image/tar.ts";
@@ -70,6 +71,7 @@ async function lookups(entries: readonly (TarEntry | TarSymlink)[], paths: reado
     "types.h": HOST_TYPES,
     "defs.h": DEFS,
     "multiboot.h": "#define MB1_LOADER_MAGIC 0x2badb002\n#define MB2_LOADER_MAGIC 0x36d76289\n#define MB2_TAG_END 0\n",
+    "memlayout.h": render(memlayout), // initrd_find reads the loader's physical addresses through P2V
     "path.c": render(path),
     "initrd.c": render(initrd),
     "harness.c": HARNESS,

@@ -1,8 +1,8 @@
 // A real QEMU boot of the server kernel built with its benchmarks
 // (`exo run --bench`, QEMU -icount): every expected EXO-BENCH line is there
 // with a positive figure.
-import test from "ava";
-import { exo, profile, tempProject } from "../helpers/exo.ts";
+import test, { type ExecutionContext } from "ava";
+import { exo, fixture, profile, tempProject } from "../helpers/exo.ts";
 
 test("the server kernel reports every benchmark with a positive figure", async (t) => {
   const dir = await tempProject();
@@ -16,4 +16,18 @@ test("the server kernel reports every benchmark with a positive figure", async (
     t.true((f?.value ?? 0) > 0, `${name} = ${f?.value}`);
     t.is(f?.unit, "cycles", name);
   }
+});
+
+/** The EXO-BENCH figures of one `exo run --bench`, by name. */
+async function benchFigures(t: ExecutionContext, profilePath: string, dir: string): Promise<Map<string, number>> {
+  const r = await exo(["run", profilePath, "--bench", "--timeout", "60"], { cwd: dir });
+  t.is(r.code, 0, r.stderr + r.stdout);
+  return new Map([...r.stdout.matchAll(/^EXO-BENCH (\S+) (\d+(?:\.\d+)?) (\S+)$/gm)].map((m) => [m[1]!, Number(m[2])]));
+}
+
+test("a syscall's tier is its dispatch path: getpid costs least hot, more warm, most cold", async (t) => {
+  const dir = await tempProject();
+  const runs = await Promise.all([profile("server.ts"), fixture("getpid-warm.ts"), fixture("getpid-cold.ts")].map((p) => benchFigures(t, p, dir)));
+  const [hot, warm, cold] = runs.map((f) => f.get("getpid") ?? Number.NaN) as [number, number, number];
+  t.true(hot < warm && warm < cold, `getpid hot ${hot}, warm ${warm}, cold ${cold} (TSC under -icount: instructions, not cycles)`);
 });

@@ -47,7 +47,7 @@ test("the server kernel passes every self-test, and each expected test reports",
   t.regex(r.lines.get("sched_order")?.detail ?? "", /alpha_q16 19661 ema 1000\+2000 -> 1300$/);
   t.is(r.lines.get("syscall_tiers")?.detail, "unknown: -ENOSYS");
   // A user fault is reported and survived.
-  t.regex(r.stdout, /^exo: proc \d+ killed: exception 14 at rip 0x[0-9a-f]+ cr2 0x0000000000100000$/m);
+  t.regex(r.stdout, /^exo: proc \d+ killed: exception 14 at rip 0x[0-9a-f]+ cr2 0xffffffff80100000$/m);
   t.regex(r.stdout, /^exo: init: hello from user mode$/m);
   // usertest's children: one killed spinning in user mode, one killed while blocked in ipc_recv.
   t.is([...r.stdout.matchAll(/^exo: proc \d+ \(bin\/usertest\) killed by its parent$/gm)].length, 2);

@@ -20,19 +20,24 @@ interface Segment {
   readonly flags: number;
   readonly offset: number;
   readonly vaddr: number;
+  /** Where the loader puts it: the kernel is linked in the higher half and loaded low. */
+  readonly paddr: number;
   readonly filesz: number;
   readonly memsz: number;
 }
 
 interface Elf {
   readonly entry: number;
+  /** The entry point's physical address: in the segment holding it, as far past paddr as it is past vaddr. */
+  readonly entryPaddr: number;
   readonly segments: readonly Segment[];
 }
 
 /** The entry point and program headers of a little-endian ELF64 file. */
 function parseElf(file: Buffer): Elf {
   if (file.readUInt32BE(0) !== 0x7f454c46 || file[4] !== 2 || file[5] !== 1) throw new Error("not a little-endian ELF64 file");
-  const u64 = (at: number): number => Number(file.readBigUInt64LE(at));
+  const big = (at: number): bigint => file.readBigUInt64LE(at);
+  const u64 = (at: number): number => Number(big(at));
   const phoff = u64(32);
   const phentsize = file.readUInt16LE(54);
   const phnum = file.readUInt16LE(56);
@@ -43,11 +48,15 @@ function parseElf(file: Buffer): Elf {
       flags: file.readUInt32LE(at + 4),
       offset: u64(at + 8),
       vaddr: u64(at + 16),
+      paddr: u64(at + 24),
       filesz: u64(at + 32),
       memsz: u64(at + 40),
     };
   });
-  return { entry: u64(24), segments };
+  const entry = big(24);
+  const holder = Array.from({ length: phnum }, (_, i) => phoff + i * phentsize).find((at) => file.readUInt32LE(at) === PT_LOAD && entry >= big(at + 16) && entry < big(at + 16) + big(at + 40));
+  const entryPaddr = holder === undefined ? -1 : Number(entry - big(holder + 16) + big(holder + 24));
+  return { entry: Number(entry), entryPaddr, segments };
 }
 
 /** readelf's flag letters: "R E", "RW ". */
@@ -105,11 +114,12 @@ test("Multiboot v1's address fields still describe the file, and the Multiboot2 
   t.is((0x1badb002 + mb1Flags! + checksum!) >>> 0, 0, "checksum");
   t.true((mb1Flags! & 0x10000) !== 0, "MB1_ADDRESSES is set");
   t.is(mb1 - (headerAddr! - loadAddr!), first.offset, "the loader finds load_addr at the first segment's file offset");
-  t.is(loadAddr, first.vaddr);
-  t.is(loadEndAddr, last.vaddr + last.filesz);
-  t.is(bssEndAddr, last.vaddr + last.memsz);
-  t.is(entryAddr, elf.entry);
-  t.true(loads.some((s) => (s.flags & PF_X) !== 0 && elf.entry >= s.vaddr && elf.entry < s.vaddr + s.filesz), "the entry point is in the executable segment");
+  // The v1 fields are physical: where the loader copies the image (the kernel runs it in the higher half).
+  t.is(loadAddr, first.paddr);
+  t.is(loadEndAddr, last.paddr + last.filesz);
+  t.is(bssEndAddr, last.paddr + last.memsz);
+  t.is(entryAddr, elf.entryPaddr);
+  t.true(loads.some((s) => (s.flags & PF_X) !== 0 && elf.entryPaddr >= s.paddr && elf.entryPaddr < s.paddr + s.filesz), "the entry point is in the executable segment");
 
   t.true(findMagic(file, 0xe85250d6, 32768, 8) >= 0, "the Multiboot2 header is in the first 32 KiB, 8-byte aligned");
 });

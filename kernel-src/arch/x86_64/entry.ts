@@ -1,9 +1,34 @@
 // arch/x86_64/entry.S: the ways between user and kernel mode. SYSCALL lands
-// in syscall_entry, which switches to the thread's kernel stack and calls
-// syscall_dispatch; enter_user drops a new process to user mode with IRETQ.
+// in syscall_entry, which saves a struct trapframe on the thread's kernel
+// stack and calls syscall_dispatch; enter_user drops a new process to user
+// mode with IRETQ, user_return a forked one with its parent's registers.
 import { emit, type Template } from "../../template.ts";
+import type { Writer } from "../../writer.ts";
+import { FRAME_REGS, T_SYSCALL } from "./frame.ts";
 
 const source = "arch/x86_64/entry.ts";
+
+/** What the hot path saves: the user RSP, RIP and RFLAGS, and the argument registers a C handler may clobber (Linux's ABI keeps them). */
+const HOT_SAVED = ["rcx", "r11", "rdi", "rsi", "rdx", "r10", "r8", "r9"] as const;
+
+/** Push a syscall's struct trapframe (user RSP in syscall_user_rsp, RIP in RCX, RFLAGS in R11). */
+function pushFrame(w: Writer): void {
+  w.line("pushq $SEG_UDATA", "pushq syscall_user_rsp", "push %r11", "pushq $SEG_UCODE", "push %rcx", "pushq $0", `pushq $${T_SYSCALL}`);
+  w.line(...[...FRAME_REGS].reverse().map((r) => `push %${r}`));
+}
+
+/**
+ * The hot tier: no frame, only what the C handler may clobber saved; the
+ * handler runs with interrupts on, as in the warm tier. After it,
+ * syscall_hot_exit says whether a signal or a kill waits: if so, the slow way
+ * out (hot_slow) builds the frame that acting on it needs.
+ */
+function hotPath(w: Writer, table: string): void {
+  w.line("mov %rsp, syscall_user_rsp", "mov syscall_kstack, %rsp", "pushq syscall_user_rsp", ...HOT_SAVED.map((r) => `push %${r}`));
+  w.line("sub $8, %rsp /* 16-byte aligned at the call */", "sti", "mov %r10, %rcx", `call *${table}(,%rax,8)`, "cli");
+  w.line("mov %rax, (%rsp)", "call syscall_hot_exit", "test %eax, %eax", "mov (%rsp), %rax", "jnz hot_slow");
+  w.line("add $8, %rsp", ...HOT_SAVED.slice().reverse().map((r) => `pop %${r}`), "pop %rsp", "sysretq");
+}
 
 export const entry: Template = {
   source,
@@ -16,20 +41,55 @@ export const entry: Template = {
         "SYSCALL: RCX holds the user RIP, R11 the user RFLAGS, RAX the number;",
         "arguments in RDI, RSI, RDX, R10, R8, R9 (Linux's order; Exo's ABI uses the",
         "first three or four). Interrupts are off (SFMASK) until the user RSP is",
-        "saved on the kernel stack. Every register but RAX (the result), RCX and",
-        "R11 comes back as it was, as Linux programs (musl) expect: the argument",
-        "registers are restored from the kernel stack, the callee-saved ones by",
-        "the C code. RBP 0 ends kernel backtraces.",
+        "saved. LSTAR points at syscall_entry for an Exo program and at",
+        "syscall_entry_linux for a Linux one (core/proc.c switches it): each first",
+        "looks the number up in its ABI's hot table (the POSIX-X hot tier).",
       );
-      w.line(".text", ".globl syscall_entry", ".globl enter_user");
-      w.line("syscall_entry:").indent(() => {
+      w.line(".text", ".globl syscall_entry", ".globl syscall_entry_linux", ".globl syscall_return", ".globl enter_user", ".globl user_return");
+      for (const [label, table] of [["syscall_entry", "hot_exo"], ["syscall_entry_linux", "hot_linux"]] as const) {
+        w.line(`${label}:`).indent(() => {
+          w.line(`cmp ${table}_count, %rax`, "jae syscall_warm", `cmpq $0, ${table}(,%rax,8)`, "je syscall_warm");
+          hotPath(w, table);
+        });
+      }
+      w.comment(
+        "The hot tier's way back when a signal or a kill is pending: the result in",
+        "RAX, every other register the user's again, then the full frame the warm",
+        "way builds, and syscall_exit_work acts on it before syscall_return.",
+      );
+      w.line("hot_slow:").indent(() => {
+        w.line("add $8, %rsp", ...HOT_SAVED.slice().reverse().map((r) => `pop %${r}`), "popq syscall_user_rsp");
+        pushFrame(w);
+        w.line("mov %rsp, %rdi", "call syscall_exit_work", "jmp syscall_return");
+      });
+      w.blank();
+      w.comment(
+        "The warm and cold tiers: the whole user state goes into a struct trapframe",
+        "at the top of the kernel stack (include/frame.h), as an interrupt's would:",
+        "fork copies it, execve and signals rewrite it, and syscall_return restores",
+        "every register from it, so all but RAX (the result, which syscall_dispatch",
+        "stores in the frame), RCX and R11 come back as they were. RBP 0 ends",
+        "kernel backtraces.",
+      );
+      w.line("syscall_warm:").indent(() => {
         w.line("mov %rsp, syscall_user_rsp", "mov syscall_kstack, %rsp");
-        w.line("pushq syscall_user_rsp", "push %rcx", "push %r11", "push %rbp", "xor %ebp, %ebp");
-        w.line("push %rdi", "push %rsi", "push %rdx", "push %r10", "push %r8", "push %r9");
+        pushFrame(w);
+        w.line("xor %ebp, %ebp");
         w.comment("syscall_dispatch(a0, a1, a2, a3, nr, a4, a5): a5 goes on the stack, kept 16-byte aligned.");
         w.line("sub $8, %rsp", "push %r9", "mov %r8, %r9", "mov %rax, %r8", "mov %r10, %rcx", "call syscall_dispatch", "add $16, %rsp");
-        w.line("cli", "pop %r9", "pop %r8", "pop %r10", "pop %rdx", "pop %rsi", "pop %rdi", "pop %rbp", "pop %r11", "pop %rcx");
-        w.line("pop %rsp", "sysretq");
+      });
+      w.comment("RSP at a struct trapframe of a syscall: restore it all and go back with SYSRET (RIP from RCX, RFLAGS from R11).");
+      w.line("syscall_return:").indent(() => {
+        w.line("cli", ...FRAME_REGS.map((r) => `pop %${r}`));
+        w.line("add $16, %rsp /* trapno, err */", "pop %rcx", "add $8, %rsp /* cs */", "pop %r11", "pop %rsp", "sysretq");
+      });
+      w.blank();
+      w.comment(
+        "void user_return(struct trapframe *tf): to user mode with every register",
+        "from tf (a forked child's first run). Does not return.",
+      );
+      w.line("user_return:").indent(() => {
+        w.line("cli", "mov %rdi, %rsp", ...FRAME_REGS.map((r) => `pop %${r}`), "add $16, %rsp /* trapno, err */", "iretq");
       });
       w.blank();
       w.comment(

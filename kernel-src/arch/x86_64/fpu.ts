@@ -40,6 +40,37 @@ static inline void fninit(void) { __asm__ volatile("fninit"); }`);
         w.line(`kprintf("exo: fpu: ${lazy ? "lazy (CR0.TS and #NM)" : "eager (saved on every switch)"}\\n");`);
       });
       w.blank();
+      w.comment("The FPU state a thread starts with (FNINIT's, and MXCSR's default): the registers of a process that never used the FPU.");
+      w.fn("static void fpu_clean(uint8 *area)", () => {
+        w.line("memset(area, 0, 512);", "*(uint16 *)area = 0x37f; /* FCW */", "*(uint32 *)(area + 24) = 0x1f80; /* MXCSR */");
+      });
+      w.blank();
+      w.comment("Copy the current thread's FPU state into dst (512 bytes, 16-aligned): for fork and a signal's frame.");
+      w.fn("void fpu_copy_current(uint8 *dst)", () => {
+        w.line("struct thread *t = curthread;");
+        if (lazy) w.line("if (fpu_owner == t) {").indent(() => w.line("clts(); /* the owner runs: its state is in the registers */", "fxsave(dst);", "return;"));
+        else w.line("{").indent(() => w.line("fxsave(dst);", "return;"));
+        w.line("}");
+        w.line("if (t->fpu_used)").indent(() => w.line("memcpy(dst, t->fpu, 512);"));
+        w.line("else").indent(() => w.line("fpu_clean(dst);"));
+      });
+      w.blank();
+      w.comment(
+        "Make src (512 bytes from user memory, already copied into the kernel) the",
+        "current thread's FPU state (sigreturn). MXCSR's reserved bits are cleared",
+        "first: FXRSTOR of them would fault in the kernel.",
+      );
+      w.fn("void fpu_load_current(uint8 *src)", () => {
+        w.line("struct thread *t = curthread;", "*(uint32 *)(src + 24) &= 0xffbf;", "*(uint32 *)(src + 28) = 0; /* MXCSR_MASK is read-only */");
+        if (lazy) {
+          w.line("memcpy(t->fpu, src, 512);", "t->fpu_used = 1;", "if (fpu_owner == t) {").indent(() => w.line("clts();", "fxrstor(t->fpu);"));
+          w.line("}");
+        } else w.line("memcpy(t->fpu, src, 512);", "t->fpu_used = 1;", "fxrstor(t->fpu);");
+      });
+      w.blank();
+      w.comment("Give a new thread (a forked child) the FPU state src.");
+      w.fn("void fpu_give(struct thread *t, const uint8 *src)", () => w.line("memcpy(t->fpu, src, 512);", "t->fpu_used = 1;"));
+      w.blank();
       if (lazy) {
         w.comment("On a switch, arm the trap: whoever runs next pays for the FPU only if it uses it.");
         w.fn("void fpu_switch(struct thread *old, struct thread *next)", () => {

@@ -1,9 +1,11 @@
 // The x86_64 port: its templates and its toolchain.
 import type { Template } from "../../template.ts";
 import { boot } from "./boot.ts";
+import { cow } from "./cow.ts";
 import { cpu } from "./cpu.ts";
 import { entry } from "./entry.ts";
 import { fpu } from "./fpu.ts";
+import { frame } from "./frame.ts";
 import { gdt } from "./gdt.ts";
 import { initcode } from "./initcode.ts";
 import { linker } from "./linker.ts";
@@ -23,5 +25,5 @@ import { vm } from "./vm.ts";
 export { toolchain } from "./toolchain.ts";
 
 export const templates: readonly Template[] = [
-  boot, cpu, entry, fpu, gdt, initcode, linker, memlayout, memmap, multiboot, pku, power, serial, swtch, testasm, timer, trap, vectors, vm,
+  boot, cow, cpu, entry, fpu, frame, gdt, initcode, linker, memlayout, memmap, multiboot, pku, power, serial, swtch, testasm, timer, trap, vectors, vm,
 ];

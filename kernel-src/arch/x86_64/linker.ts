@@ -1,20 +1,29 @@
-// arch/x86_64/linker.ld: three loadable segments at 1 MiB, headers first:
-// read-only, read-execute, read-write (W^X), each on pages of its own.
+// arch/x86_64/linker.ld: three loadable segments linked in the higher half
+// (KERNBASE + 1 MiB) and loaded at physical 1 MiB, headers first: read-only,
+// read-execute, read-write (W^X), each on pages of its own.
 import { emit, type Template } from "../../template.ts";
-import { KERNEL_LOAD_ADDR } from "./memlayout.ts";
+import { KERNBASE, KERNEL_LINK_ADDR } from "./memlayout.ts";
 
 const source = "arch/x86_64/linker.ts";
 
 /** The first 2 MiB, which boot.S maps in 4 KiB pages: text and read-only data must lie below it to get their own rights. */
-const FINE_MAP_END = 0x200000;
+const FINE_MAP_END = 0x200000n;
+
+const hex = (n: bigint): string => `0x${n.toString(16)}`;
 
 export const linker: Template = {
   source,
   render() {
     const summary =
-      "Links the kernel at KERNEL_LOAD_ADDR as a read-only, a read-execute and a read-write segment, each page-aligned, so that no page is both writable and executable. The segments follow each other with no gap, which keeps file offsets linear in addresses: the Multiboot v1 address fields (MB1_ADDRESSES) rely on it, as the loader copies the file as one blob.";
+      "Links the kernel at KERNBASE + KERNEL_LOAD_ADDR (virtual) and loads it at KERNEL_LOAD_ADDR (physical: p_paddr, through AT(), which GRUB loads segments at and translates e_entry by) as a read-only, a read-execute and a read-write segment, each page-aligned, so that no page is both writable and executable. The segments follow each other with no gap, which keeps file offsets linear in addresses: the Multiboot v1 address fields (MB1_ADDRESSES) rely on it, as the loader copies the file as one blob.";
     return emit({ source, path: "arch/x86_64/linker.ld", summary, options: [] }, (w) => {
+      w.comment(
+        "e_entry is _start's link address: GRUB's Multiboot2 ELF loader finds the segment",
+        "holding it and enters at the matching p_paddr (it refuses an entry outside every",
+        "segment's p_vaddr range). Multiboot v1 loaders use entry_addr in boot.S instead.",
+      );
       w.line("ENTRY(_start)");
+      w.line(`KERNBASE = ${hex(KERNBASE)}; /* KERNBASE in memlayout.h */`);
       w.blank();
       w.block("PHDRS {", () =>
         w.line(
@@ -25,23 +34,24 @@ export const linker: Template = {
       );
       w.blank();
       w.block("SECTIONS {", () => {
-        w.line(`. = 0x${KERNEL_LOAD_ADDR.toString(16)}; /* KERNEL_LOAD_ADDR in memlayout.h */`);
+        w.line(`. = ${hex(KERNEL_LINK_ADDR)}; /* KERNBASE + KERNEL_LOAD_ADDR in memlayout.h */`);
         w.line("__image_start = .;");
         w.blank();
+        w.comment("Every section is loaded KERNBASE below its address (AT), so p_paddr is physical.");
         w.comment("The multiboot headers must sit in the first 8 KiB of the file.");
-        w.line(".multiboot : { KEEP(*(.multiboot)) } :rodata");
-        w.line(".rodata : { *(.rodata .rodata.*) } :rodata");
+        w.line(".multiboot : AT(ADDR(.multiboot) - KERNBASE) { KEEP(*(.multiboot)) } :rodata");
+        w.line(".rodata : AT(ADDR(.rodata) - KERNBASE) { *(.rodata .rodata.*) } :rodata");
         w.blank();
         w.comment("Each segment starts a page: boot.S maps a page with its segment's rights.");
         w.line(". = ALIGN(4096);", "__text_start = .;");
-        w.line(".text : { *(.text .text.*) } :text");
+        w.line(".text : AT(ADDR(.text) - KERNBASE) { *(.text .text.*) } :text");
         w.line(". = ALIGN(4096);", "__text_end = .;");
         w.blank();
-        w.line(".data : { *(.data .data.*) } :data");
+        w.line(".data : AT(ADDR(.data) - KERNBASE) { *(.data .data.*) } :data");
         w.line("__data_end = .;");
         w.blank();
         w.comment("Not in the file: the loader zeroes it up to __bss_end, and boot.S again.");
-        w.line(".bss : {");
+        w.line(".bss : AT(ADDR(.bss) - KERNBASE) {");
         w.indent(() => w.line("__bss_start = .;", "*(.bss .bss.*)", "__bss_end = .;"));
         w.line("} :data");
         w.blank();
@@ -52,7 +62,7 @@ export const linker: Template = {
         w.line("/DISCARD/ : { *(.comment) *(.note .note.*) *(.eh_frame*) }");
       });
       w.blank();
-      w.line(`ASSERT(__text_end <= 0x${FINE_MAP_END.toString(16)}, "kernel text must lie in the first 2 MiB, which boot.S maps in 4 KiB pages")`);
+      w.line(`ASSERT(__text_end <= KERNBASE + ${hex(FINE_MAP_END)}, "kernel text must lie in the first 2 MiB, which boot.S maps in 4 KiB pages")`);
     });
   },
 };

@@ -1,7 +1,8 @@
 // arch/x86_64/memmap.c: read the loader's memory map (Multiboot v1 or
 // Multiboot2) and give every usable page to the buddy allocator, except the
 // first MiB (BIOS, the loader's tables), the kernel image, the loader's info
-// block and the boot modules (the initrd).
+// block and the boot modules (the initrd). Everything the loader gives is a
+// physical address, read through the direct map (P2V).
 import { emit, type Template } from "../../template.ts";
 
 const source = "arch/x86_64/memmap.ts";
@@ -11,7 +12,7 @@ export const memmap: Template = {
   render() {
     const summary = "The Multiboot v1/v2 memory map: usable RAM above 1 MiB, minus the kernel image, the loader's info and the boot modules, handed to the buddy allocator.";
     return emit({ source, path: "arch/x86_64/memmap.c", summary, options: [] }, (w) => {
-      w.line('#include "types.h"', '#include "multiboot.h"', '#include "defs.h"');
+      w.line('#include "types.h"', '#include "memlayout.h"', '#include "multiboot.h"', '#include "defs.h"');
       w.blank();
       w.line(`#define MB1_INFO_MMAP 0x40  /* flags bit: mmap_length/mmap_addr are valid */
 #define MB1_INFO_MODS 0x08 /* flags bit: mods_count/mods_addr are valid */
@@ -19,9 +20,12 @@ export const memmap: Template = {
 #define MB2_TAG_MMAP 6
 #define MMAP_AVAILABLE 1
 #define LOW_LIMIT 0x100000UL      /* below: BIOS data and the loader's structures */
-#define HIGH_LIMIT 0x40000000UL   /* above: not mapped by the boot page tables */`);
+#define HIGH_LIMIT DIRECT_MAP_SIZE /* above: outside the direct map at KERNBASE */`);
       w.blank();
       w.line("extern char __image_start[], __bss_end[];", "static uint32 regions;");
+      w.blank();
+      w.comment("The loader's structures hold physical addresses: read them through the direct map.");
+      w.line("#define RD32(pa) (*(const uint32 *)P2V(pa))", "#define RD64(pa) (*(const uint64 *)P2V(pa))");
       w.blank();
       w.comment(
         "Memory that must outlive the map: the kernel image, the loader's info",
@@ -64,41 +68,41 @@ add_free(start, end, 0);`);
       w.blank();
       w.comment("Multiboot v1 info: 120 bytes; flags bit 3 says mods_count (offset 20) and mods_addr (24) hold 16-byte module entries.");
       w.fn("static void mb1_reserve(uint64 info)", () => {
-        w.line(`uint32 flags = *(uint32 *)info;
+        w.line(`uint32 flags = RD32(info);
 reserve(info, info + 120);
 if ((flags & MB1_INFO_MODS) == 0)
     return;
-uint32 count = *(uint32 *)(info + 20);
-uint64 mods = *(uint32 *)(info + 24);
+uint32 count = RD32(info + 20);
+uint64 mods = RD32(info + 24);
 reserve(mods, mods + 16UL * count);
 for (uint32 i = 0; i < count; i++)
-    reserve(*(uint32 *)(mods + 16 * i), *(uint32 *)(mods + 16 * i + 4));`);
+    reserve(RD32(mods + 16 * i), RD32(mods + 16 * i + 4));`);
       });
       w.blank();
       w.comment("Multiboot2 info: the whole tag list, and each module tag's [mod_start, mod_end).");
       w.fn("static void mb2_reserve(uint64 info)", () => {
-        w.line(`uint64 p = info + 8, end = info + *(uint32 *)info;
+        w.line(`uint64 p = info + 8, end = info + RD32(info);
 reserve(info, end);
 while (p < end) {
-    uint32 type = *(uint32 *)p, size = *(uint32 *)(p + 4);
+    uint32 type = RD32(p), size = RD32(p + 4);
     if (type == MB2_TAG_END)
         break;
     if (type == MB2_TAG_MODULE)
-        reserve(*(uint32 *)(p + 8), *(uint32 *)(p + 12));
+        reserve(RD32(p + 8), RD32(p + 12));
     p += (size + 7) & ~7UL;
 }`);
       });
       w.blank();
       w.comment("Multiboot v1: entries of {size, addr, len, type}, each followed by size bytes after the size field.");
       w.fn("static int mb1_map(uint64 info)", () => {
-        w.line(`uint32 flags = *(uint32 *)info;
+        w.line(`uint32 flags = RD32(info);
 if ((flags & MB1_INFO_MMAP) == 0)
     return -1;
-uint64 p = *(uint32 *)(info + 48), end = p + *(uint32 *)(info + 44);
+uint64 p = RD32(info + 48), end = p + RD32(info + 44);
 while (p < end) {
-    uint32 size = *(uint32 *)p;
-    if (*(uint32 *)(p + 20) == MMAP_AVAILABLE)
-        add_region(*(uint64 *)(p + 4), *(uint64 *)(p + 12));
+    uint32 size = RD32(p);
+    if (RD32(p + 20) == MMAP_AVAILABLE)
+        add_region(RD64(p + 4), RD64(p + 12));
     p += size + 4;
 }
 return 0;`);
@@ -106,16 +110,16 @@ return 0;`);
       w.blank();
       w.comment("Multiboot2: 8-byte aligned tags after an 8-byte header; the mmap tag holds {addr, len, type, reserved} entries.");
       w.fn("static int mb2_map(uint64 info)", () => {
-        w.line(`uint64 p = info + 8, end = info + *(uint32 *)info;
+        w.line(`uint64 p = info + 8, end = info + RD32(info);
 while (p < end) {
-    uint32 type = *(uint32 *)p, size = *(uint32 *)(p + 4);
+    uint32 type = RD32(p), size = RD32(p + 4);
     if (type == MB2_TAG_END)
         break;
     if (type == MB2_TAG_MMAP) {
-        uint32 esize = *(uint32 *)(p + 8);
+        uint32 esize = RD32(p + 8);
         for (uint64 e = p + 16; e + esize <= p + size; e += esize)
-            if (*(uint32 *)(e + 16) == MMAP_AVAILABLE)
-                add_region(*(uint64 *)e, *(uint64 *)(e + 8));
+            if (RD32(e + 16) == MMAP_AVAILABLE)
+                add_region(RD64(e), RD64(e + 8));
         return 0;
     }
     p += (size + 7) & ~7UL;
@@ -123,9 +127,9 @@ while (p < end) {
 return -1;`);
       });
       w.blank();
-      w.comment("Hand the loader's free memory to the buddy allocator; panics when there is no map.");
+      w.comment("Hand the loader's free memory to the buddy allocator; panics when there is no map. info is physical.");
       w.fn("void memmap_init(uint32 magic, uint64 info)", () => {
-        w.line(`reserve((uint64)__image_start, (uint64)__bss_end);
+        w.line(`reserve(V2P(__image_start), V2P(__bss_end));
 if (magic == MB1_LOADER_MAGIC)
     mb1_reserve(info);
 else if (magic == MB2_LOADER_MAGIC)

@@ -14,10 +14,11 @@ export const toolchain: ArchToolchain = {
     "-ffreestanding",
     "-fno-builtin",
     "-nostdinc",
-    // A kernel at a fixed low address: no PIC, the small code model, no stack canaries.
+    // A kernel linked at a fixed address in the top 2 GiB (KERNBASE): no PIC, the
+    // kernel code model (addresses are sign-extended 32-bit), no stack canaries.
     "-fno-pic",
     "-fno-pie",
-    "-mcmodel=small",
+    "-mcmodel=kernel",
     "-fno-stack-protector",
     // Interrupt handlers will run on the kernel stack: no red zone below RSP.
     "-mno-red-zone",

@@ -22,18 +22,12 @@ export const trap: Template = {
     const options = ["kernel.contextSwitch.lazyFpu", "kernel.testMode"];
     const summary = "The IDT, trap() and the exception panic with its backtrace.";
     return emit({ source, path: "arch/x86_64/trap.c", summary, options }, (w) => {
-      w.line('#include "types.h"', '#include "cpu.h"', '#include "defs.h"');
+      w.line('#include "types.h"', '#include "cpu.h"', '#include "memlayout.h"', '#include "frame.h"', '#include "process.h"', '#include "defs.h"');
       w.blank();
-      w.line(`#define NVECTORS ${VECTOR_COUNT}`, "#define T_NM 7", "#define T_IRQ0 32", "#define T_IRQ7 39", "#define T_IRQ15 47");
-      w.line("#define BACKTRACE_DEPTH 16", "#define BOOT_MAPPED 0x40000000UL /* the boot tables map the first 1 GiB */");
+      w.line(`#define NVECTORS ${VECTOR_COUNT}`, "#define T_NM 7", "#define T_PF 14", "#define T_IRQ0 32", "#define T_IRQ7 39", "#define T_IRQ15 47");
+      w.line("#define BACKTRACE_DEPTH 16", "#define BOOT_MAPPED (KERNBASE + DIRECT_MAP_SIZE) /* the end of the kernel's direct map */");
       w.blank();
-      w.comment("What alltraps (vectors.S) leaves on the stack, lowest address first.");
-      w.line(`struct trapframe {
-    uint64 rax, rbx, rcx, rdx, rsi, rdi, rbp;
-    uint64 r8, r9, r10, r11, r12, r13, r14, r15;
-    uint64 trapno, err;          /* pushed by the stub */
-    uint64 rip, cs, rflags, rsp, ss; /* pushed by the CPU */
-};`);
+      w.comment("struct trapframe (include/frame.h) is what alltraps (vectors.S) leaves on the stack.");
       w.blank();
       w.comment("A 64-bit interrupt gate.");
       w.line(`struct gate {
@@ -106,8 +100,11 @@ arch_exit(1);`);
       w.comment("Called by alltraps with interrupts off, for every vector.");
       w.fn("void trap(struct trapframe *tf)", () => {
         w.line("if (tf->trapno >= T_IRQ0) {").indent(() => {
-          w.comment("A timer tick in user mode is a checkpoint: a killed process dies there.");
-          w.line("if (tf->trapno == T_IRQ0) {").indent(() => w.line("timer_intr();", "if ((tf->cs & 3) == 3)").indent(() => w.line("uproc_checkpoint();")));
+          w.comment("A timer tick in user mode is a checkpoint: a killed process dies there, a signal is delivered there.");
+          w.line("if (tf->trapno == T_IRQ0) {").indent(() => {
+            w.line("timer_intr();", "if ((tf->cs & 3) == 3) {").indent(() => w.line("uproc_checkpoint();", "signal_deliver(tf);"));
+            w.line("}");
+          });
           w.line("} else if (tf->trapno != T_IRQ7 && tf->trapno != T_IRQ15) { /* those two are spurious: no EOI */").indent(() =>
             w.line("pic_eoi((uint32)(tf->trapno - T_IRQ0));"),
           );
@@ -126,6 +123,8 @@ arch_exit(1);`);
           });
           w.line("}");
         }
+        w.comment("A write to a page shared since a fork: copy it, and retry the instruction.");
+        w.line("if (tf->trapno == T_PF && (tf->cs & 3) == 3 && (tf->err & 3) == 3 && cow_fault(curthread->cr3, read_cr2()) == 1)").indent(() => w.line("return;"));
         w.comment("A fault in user mode ends the process, never the kernel.");
         w.line("if ((tf->cs & 3) == 3)").indent(() => w.line("uproc_kill((uint32)tf->trapno, tf->rip, read_cr2());"));
         w.line("trap_panic(tf);");

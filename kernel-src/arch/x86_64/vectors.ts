@@ -2,6 +2,7 @@
 // handles (the 32 exceptions and the 16 legacy PIC lines), and alltraps,
 // which saves the registers into a struct trapframe and calls trap().
 import { emit, type Template } from "../../template.ts";
+import { FRAME_REGS as regs } from "./frame.ts";
 
 const source = "arch/x86_64/vectors.ts";
 
@@ -11,8 +12,6 @@ const withErrorCode = new Set([8, 10, 11, 12, 13, 14, 17, 21, 29, 30]);
 /** Vectors with a stub: exceptions 0-31, then the PIC's IRQ 0-15 remapped to 32-47. */
 export const VECTOR_COUNT = 48;
 
-/** General-purpose registers in struct trapframe order (lowest address first); alltraps pushes them in reverse. */
-const regs = ["rax", "rbx", "rcx", "rdx", "rsi", "rdi", "rbp", "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15"];
 
 export const vectors: Template = {
   source,
