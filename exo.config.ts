@@ -8,5 +8,5 @@ export default defineConfig({
     trusted: [".exo/keys/exo-signing.pub"],
   },
   toolchain: { clang: "clang", lld: "ld.lld" },
-  qemu: { x86_64: "qemu-system-x86_64" },
+  qemu: { x86_64: "qemu-system-x86_64", aarch64: "qemu-system-aarch64", riscv64: "qemu-system-riscv64" },
 });

@@ -30,6 +30,58 @@ function wrapWords(text: string, width: number): string[] {
   return [...lines, cur];
 }
 
+/** What a `c` template may interpolate: text, a number, or lines (joined by newlines). */
+export type CValue = string | number | readonly string[];
+
+/** One line of a `c` template: its literal pieces and, between them, the interpolated values. */
+type CLine = (string | { readonly value: string })[];
+
+const leadingSpace = (s: string): string => /^[ \t]*/.exec(s)?.[0] ?? "";
+const isSpace = (p: CLine[number]): boolean => typeof p === "string" && p.trim() === "";
+
+/**
+ * C written as it will look: the tagged template `c\`...\`` removes the
+ * indentation its lines share and a blank first and last line, so a template
+ * can indent its C with the TypeScript around it. The text is taken raw (as
+ * String.raw does), so C escapes such as `"\n"` are written as in C. An
+ * interpolated value of several lines (a string with newlines, or an array of
+ * lines) has its later lines indented as the line it starts on; a line that
+ * holds nothing but values that are all empty is left out, so a value can be
+ * an optional section of its own.
+ */
+export function c(strings: TemplateStringsArray, ...values: readonly CValue[]): string {
+  const lines: CLine[] = [[]];
+  strings.raw.forEach((raw, i) => {
+    raw.split("\n").forEach((piece, j) => {
+      if (j > 0) lines.push([]);
+      lines[lines.length - 1]!.push(piece);
+    });
+    const v = values[i];
+    if (v !== undefined) lines[lines.length - 1]!.push({ value: typeof v === "object" ? v.join("\n") : String(v) });
+  });
+  if (lines.length > 1 && lines[0]!.every(isSpace)) lines.shift();
+  if (lines.length > 1 && lines[lines.length - 1]!.every(isSpace)) lines.pop();
+  // Only the template's own text sets the indentation to remove, never what is interpolated.
+  const written = lines.filter((l) => !l.every(isSpace));
+  const common = Math.min(...written.map((l) => (typeof l[0] === "string" ? leadingSpace(l[0]).length : 0)));
+  const out: string[] = [];
+  for (const line of lines) {
+    const hasValue = line.some((p) => typeof p !== "string");
+    if (hasValue && line.every((p) => (typeof p === "string" ? p.trim() === "" : p.value === ""))) continue;
+    let text = "";
+    line.forEach((p, i) => {
+      if (typeof p === "string") {
+        text += i === 0 ? p.slice(common) : p;
+      } else {
+        const indent = leadingSpace(text);
+        text += p.value.split("\n").map((l, k) => (k === 0 || l === "" ? l : indent + l)).join("\n");
+      }
+    });
+    out.push(...text.split("\n").map((l) => l.trimEnd()));
+  }
+  return out.join("\n");
+}
+
 export class Writer {
   readonly #lines: string[] = [];
   #depth = 0;
@@ -42,6 +94,11 @@ export class Writer {
       for (const l of text.split("\n")) this.#lines.push(l === "" ? "" : this.unit.repeat(this.#depth) + l);
     }
     return this;
+  }
+
+  /** Emit C written with the `c` tagged template's rules, at the current depth: `w.c\`...\``. */
+  c(strings: TemplateStringsArray, ...values: readonly CValue[]): this {
+    return this.line(c(strings, ...values));
   }
 
   /** One blank line, never two in a row and never at the start, so optional sections can each ask for one. */

@@ -4,7 +4,11 @@ import { access } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { z } from "zod";
+import type { Arch } from "../../schemas/system.ts";
 import { ExoError } from "../errors.ts";
+
+/** Debian's QEMU binaries (qemu-system-x86, -arm, -misc), one per architecture. */
+const QEMU_DEFAULTS: Readonly<Record<Arch, string>> = { x86_64: "qemu-system-x86_64", aarch64: "qemu-system-aarch64", riscv64: "qemu-system-riscv64" };
 
 const projectConfigSchema = z.strictObject({
   /** Where the store lives; `--store` and EXO_STORE override it. */
@@ -24,7 +28,10 @@ const projectConfigSchema = z.strictObject({
   toolchain: z
     .strictObject({ clang: z.string().default("clang"), lld: z.string().default("ld.lld") })
     .default({ clang: "clang", lld: "ld.lld" }),
-  qemu: z.strictObject({ x86_64: z.string().default("qemu-system-x86_64") }).default({ x86_64: "qemu-system-x86_64" }),
+  /** The QEMU binary that boots each architecture's images. */
+  qemu: z
+    .strictObject({ x86_64: z.string().default(QEMU_DEFAULTS.x86_64), aarch64: z.string().default(QEMU_DEFAULTS.aarch64), riscv64: z.string().default(QEMU_DEFAULTS.riscv64) })
+    .default(QEMU_DEFAULTS),
 });
 
 export type ProjectConfig = z.input<typeof projectConfigSchema>;
@@ -41,7 +48,7 @@ export interface Project {
   readonly configFile?: string;
   readonly clang: string;
   readonly lld: string;
-  readonly qemu: { readonly x86_64: string };
+  readonly qemu: Readonly<Record<Arch, string>>;
 }
 
 export function defineConfig(config: ProjectConfig): ProjectConfig {

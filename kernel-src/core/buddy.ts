@@ -12,7 +12,7 @@ export const buddy: Template = {
   render() {
     const summary = "Buddy allocator of physical pages, handed out as direct-map kernel addresses: free lists per order, a bitmap of free block heads, merging on free.";
     return emit({ source, path: "core/buddy.c", summary, options: [] }, (w) => {
-      w.line('#include "types.h"', '#include "cpu.h"', '#include "memlayout.h"', '#include "defs.h"');
+      w.line('#include "types.h"', '#include "arch.h"', '#include "memlayout.h"', '#include "defs.h"');
       w.blank();
       w.line(`#define PAGE_SIZE 4096UL
 #define MAX_ORDER 10                    /* largest block: 2^10 pages, 4 MiB */
@@ -59,12 +59,12 @@ set_free_head(pfn(b), 0);`);
       w.blank();
       w.comment("Allocate 2^order contiguous pages, physically aligned to their size: their kernel address, or NULL when no block is big enough.");
       w.fn("void *page_alloc(uint32 order)", () => {
-        w.line(`uint64 f = irq_save();
+        w.line(`uint64 f = arch_irq_save();
 uint32 o = order;
 while (o <= MAX_ORDER && free_list[o] == NULL)
     o++;
 if (o > MAX_ORDER) {
-    irq_restore(f);
+    arch_irq_restore(f);
     return NULL;
 }
 struct block *b = free_list[o];
@@ -74,13 +74,13 @@ while (o > order) { /* split: the upper half goes back on the list below */
     push((struct block *)((uint8 *)b + (PAGE_SIZE << o)), o);
 }
 free_pages -= 1UL << order;
-irq_restore(f);
+arch_irq_restore(f);
 return b;`);
       });
       w.blank();
       w.comment("Free 2^order pages from page_alloc(order), merging with the buddy while it is a free block of the same order.");
       w.fn("void page_free(void *p, uint32 order)", () => {
-        w.line(`uint64 f = irq_save();
+        w.line(`uint64 f = arch_irq_save();
 uint64 n = pfn(p);
 free_pages += 1UL << order;
 while (order < MAX_ORDER) {
@@ -93,7 +93,7 @@ while (order < MAX_ORDER) {
     order++;
 }
 push(P2V(n * PAGE_SIZE), order);
-irq_restore(f);`);
+arch_irq_restore(f);`);
       });
       w.blank();
       w.comment("Give physical [start, end) to the allocator as the largest aligned blocks that fit (memmap.c calls this).");

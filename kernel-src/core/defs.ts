@@ -16,14 +16,14 @@ export const defs: Template = {
     const tests = k.testMode !== "off";
     const a = `arch/${arch}`;
     const groups: [file: string, lines: string[]][] = [
-      [`${a}/boot.S`, ["extern uint64 pte_nx; /* PTE_NX if the CPU has NX (EFER.NXE is then set), else 0 */"]],
-      [`${a}/cow.c`, ["#define PTE_COW 0x200 /* a leaf's available bit 9: shared since a fork, copied on the first write */", "int page_shared(uint64 pa);", "void user_page_put(uint64 pa);", "uint64 uvm_fork(uint64 src);", "int cow_fault(uint64 pml4, uint64 va);"]],
-      [`${a}/entry.S`, [`void enter_user(uint64 rip, uint64 rsp, uint64 arg0, uint64 arg1) ${noreturn};`, "struct trapframe;", `void user_return(struct trapframe *tf) ${noreturn};`, "void syscall_entry(void);", "void syscall_entry_linux(void);"]],
+      [`${a}/boot.S`, ["extern uint64 pte_nx; /* PTE_NX if the CPU has no-execute (boot.S turned it on), else 0 */"]],
+      [`${a}/cow.c`, ["#define PTE_COW 0x200 /* a leaf's available bit 9: shared since a fork, copied on the first write */", "int page_shared(uint64 pa);", "void user_page_put(uint64 pa);", "uint64 uvm_fork(uint64 src);", "int cow_fault(uint64 space, uint64 va);"]],
+      [`${a}/entry.S`, [`void enter_user(uint64 pc, uint64 sp, uint64 arg0, uint64 arg1) ${noreturn};`, "struct trapframe;", `void user_return(struct trapframe *tf) ${noreturn};`, "void syscall_entry(void);", "void syscall_entry_linux(void);"]],
       [`${a}/fpu.c`, ["extern uint64 fpu_saves;", "void fpu_init(void);", "void fpu_switch(struct thread *old, struct thread *next);", "void fpu_forget(struct thread *t);", "void fpu_copy_current(uint8 *dst);", "void fpu_load_current(uint8 *src);", "void fpu_give(struct thread *t, const uint8 *src);", ...(k.contextSwitch.lazyFpu ? ["void fpu_trap(void);"] : [])]],
       [`${a}/gdt.c`, ["void gdt_init(void);", "void set_kernel_stack(uint64 top);"]],
-      [`${a}/memmap.c`, ["void memmap_init(uint32 magic, uint64 info);"]],
+      [`${a}/memmap.c`, ["void memmap_init(uint32 magic, uint64 info); /* arch_memory_init */"]],
       [`${a}/pku.c`, ["extern int isolation_mpk;", "void isolation_init(void);"]],
-      [`${a}/power.c`, [`void arch_exit(int status) ${noreturn};`]],
+      [`${a}/power.c`, [`void arch_halt(int status) ${noreturn};`, "#define arch_exit arch_halt /* the old name, until selftest.c and bench.c say arch_halt */"]],
       [`${a}/serial.c`, ["void uart_init(void);", "void uart_putc(int c);"]],
       [`${a}/swtch.S`, ["void swtch(uint64 *old_rsp, uint64 new_rsp);"]],
       ...(tests
@@ -41,10 +41,10 @@ export const defs: Template = {
       [`${a}/vm.c`, [
         "#define UVM_WRITE 1  /* uvm_map's prot: read-write, never executable; 0 is read-execute */",
         "#define UVM_NOEXEC 2 /* ... read-only, not executable */",
-        "uint64 uvm_create(void);", "int uvm_map(uint64 pml4, uint64 va, void *pa, int prot);", "int uvm_write(uint64 pml4, uint64 va, const void *src, uint64 len);", "int uvm_alloc_at(uint64 pml4, uint64 va, uint64 len, int prot);", "int64 uvm_protect(uint64 pml4, uint64 va, uint64 len, int prot);", "void *uvm_map_zeroed(uint64 pml4, uint64 va, int prot);", "void *uvm_page(uint64 pml4, uint64 va);", "int64 uvm_copy_str(char *dst, uint64 va, uint64 n);", "int uvm_check(uint64 va, uint64 len, int write);", "uint64 uvm_alloc(uint64 pml4, uint64 len);", "int64 uvm_dealloc(uint64 pml4, uint64 va, uint64 len);", "void uvm_free(uint64 pml4);", "uint64 kernel_cr3(void);",
-        "uint64 *uvm_walk(uint64 pml4, uint64 va, int alloc); /* the leaf PTE of user address va (a kernel pointer), tables made when alloc; NULL if none */",
+        "uint64 uvm_create(void);", "int uvm_map(uint64 space, uint64 va, void *pa, int prot);", "int uvm_write(uint64 space, uint64 va, const void *src, uint64 len);", "int uvm_alloc_at(uint64 space, uint64 va, uint64 len, int prot);", "int64 uvm_protect(uint64 space, uint64 va, uint64 len, int prot);", "void *uvm_map_zeroed(uint64 space, uint64 va, int prot);", "void *uvm_page(uint64 space, uint64 va);", "int64 uvm_copy_str(char *dst, uint64 va, uint64 n);", "int uvm_check(uint64 va, uint64 len, int write);", "uint64 uvm_alloc(uint64 space, uint64 len);", "int64 uvm_dealloc(uint64 space, uint64 va, uint64 len);", "void uvm_free(uint64 space);", "uint64 kernel_cr3(void);",
+        "uint64 *uvm_walk(uint64 space, uint64 va, int alloc); /* the leaf PTE of user address va (a kernel pointer), tables made when alloc; NULL if none */",
         "void vm_drop_low_map(void);"]],
-      [`${a}/trap.c`, ["void idt_init(void);", "void backtrace(uint64 rbp);", ...(tests ? ["void trap_expect(uint32 vector, void *resume);", "int trap_caught(uint64 *cr2, uint64 *rip);"] : [])]],
+      [`${a}/trap.c`, ["void idt_init(void);", "void backtrace(uint64 fp);", ...(tests ? ["void trap_expect(uint32 vector, void *resume);", "int trap_caught(uint64 *addr, uint64 *pc);"] : [])]],
       ...(k.testMode === "bench" ? [["core/bench.c", ["void bench_run(void);"]] as [string, string[]]] : []),
       ["core/buddy.c", ["void *page_alloc(uint32 order);", "void page_free(void *p, uint32 order);", "void buddy_add_range(uint64 start, uint64 end);", "uint64 buddy_free_pages(void);"]],
       [
@@ -57,7 +57,7 @@ export const defs: Template = {
           "extern const char build_initrd_sha256[];",
         ],
       ],
-      ["core/elf.c", ["struct elf_info { uint64 entry, phdr, phnum, phent, end; int exo; }; /* end: past the last segment, page-aligned */", "int elf_load(uint64 pml4, const uint8 *data, uint64 len, struct elf_info *info);"]],
+      ["core/elf.c", ["struct elf_info { uint64 entry, phdr, phnum, phent, end; int exo; }; /* end: past the last segment, page-aligned */", "int elf_load(uint64 space, const uint8 *data, uint64 len, struct elf_info *info);"]],
       [
         "core/file.c",
         [
@@ -125,7 +125,7 @@ export const defs: Template = {
         ],
       ],
       ["core/path.c", ["int64 path_clean(char *out, uint64 room, const char *dir, const char *path);", "int path_under(const char *path, const char *prefix);"]],
-      ["core/initrd.c", ["int initrd_find(uint32 magic, uint64 info, const uint8 **start, uint64 *len);", "int initrd_verify(const uint8 *start, uint64 len, char actual[65]);", "void initrd_accept(const uint8 *start, uint64 len);", "int initrd_lookup(const char *path, const uint8 **data, uint64 *len);", "int64 initrd_readlink(const char *path, char *out, uint64 n);", "int initrd_is_dir(const char *path);", "int initrd_dir_next(const char *dir, uint64 *cookie, char out[256], int *type);"]],
+      ["core/initrd.c", ["int initrd_verify(const uint8 *start, uint64 len, char actual[65]);", "void initrd_accept(const uint8 *start, uint64 len);", "int initrd_lookup(const char *path, const uint8 **data, uint64 *len);", "int64 initrd_readlink(const char *path, char *out, uint64 n);", "int initrd_is_dir(const char *path);", "int initrd_dir_next(const char *dir, uint64 *cookie, char out[256], int *type);"]],
       ...(k.ipc.enable
         ? [[
             "core/ipc.c",
@@ -154,14 +154,14 @@ export const defs: Template = {
         "core/proc.c",
         [
           "void yield(void);",
-          "void thread_set_fs(uint64 base);",
+          "void thread_set_tls(uint64 base);",
           "void sched_preempt(void);",
           "void preempt_off(void);",
           "void preempt_on(void);",
           "struct thread *thread_create(const char *name, void (*fn)(void *), void *arg);",
           "void thread_run(struct thread *t);",
           `void thread_exit(void) ${noreturn};`,
-          "void thread_join(struct thread *t);", "void thread_sleep(void);", "void thread_wake(struct thread *t);", "void thread_set_cr3(uint64 cr3);", "void thread_set_lstar(uint64 entry);",
+          "void thread_join(struct thread *t);", "void thread_sleep(void);", "void thread_wake(struct thread *t);", "void thread_set_space(uint64 space);", "void thread_set_syscall_entry(uint64 entry);",
         ],
       ],
       [
@@ -230,10 +230,10 @@ export const defs: Template = {
           "int64 uproc_munmap(uint64 va, uint64 len);",
           "int64 uproc_map_at(uint64 va, uint64 len, int prot);",
           "struct linux_state *uproc_linux(void);",
-          "uint64 uproc_pml4(void);",
+          "uint64 uproc_space(void);",
           "struct ufile *uproc_files(void);",
           `void uproc_exit(int64 status) ${noreturn};`,
-          `void uproc_kill(uint32 vector, uint64 rip, uint64 cr2) ${noreturn};`,
+          `void uproc_kill(uint32 vector, uint64 pc, uint64 addr) ${noreturn};`,
           "void uproc_checkpoint(void);",
           "int64 uproc_sys_spawn(uint64 path_va, uint64 policy_va, uint64 arg);",
           "int64 uproc_sys_wait(uint64 pid, uint64 status_va);",

@@ -88,15 +88,15 @@ return (const struct elf_phdr *)(data + h->phoff);`);
       });
       w.blank();
       w.comment(
-        "Load the executable data[0..len) into address space pml4: map fresh zeroed",
+        "Load the executable data[0..len) into the address space `space`: map fresh zeroed",
         "pages for every PT_LOAD segment at its own address (writable only if the",
         "segment is, executable only if it is and is not writable), copy its file",
         "bytes in, and fill *info (entry, ABI, program headers' address, end).",
         "Returns 0, -ENOEXEC for a file that is not a valid executable for its ABI's",
         "addresses (segments out of order, or writable and executable), or -ENOMEM.",
-        "On an error the pages mapped so far stay in pml4, which the caller frees.",
+        "On an error the pages mapped so far stay in space, which the caller frees.",
       );
-      w.fn("int elf_load(uint64 pml4, const uint8 *data, uint64 len, struct elf_info *info)", () => {
+      w.fn("int elf_load(uint64 space, const uint8 *data, uint64 len, struct elf_info *info)", () => {
         w.line(`struct elf_header h;
 if (len < sizeof h)
     return -ENOEXEC;
@@ -129,10 +129,10 @@ for (uint32 i = 0; i < h.phnum; i++) {
     if (prot < 0 || p.vaddr < last_end) /* W^X; and in address order, as the ELF spec asks */
         return -ENOEXEC;
     for (uint64 page = p.vaddr & ~0xfffUL; page < p.vaddr + p.memsz; page += 4096) {
-        uint8 *pa = uvm_page(pml4, page);
+        uint8 *pa = uvm_page(space, page);
         if (pa != NULL && prot != last_prot) /* a page the previous segment ends in, with other rights */
             return -ENOEXEC;
-        if (pa == NULL && (pa = uvm_map_zeroed(pml4, page, prot)) == NULL)
+        if (pa == NULL && (pa = uvm_map_zeroed(space, page, prot)) == NULL)
             return -ENOMEM;
         /* The part of the segment's file bytes that falls in this page. */
         uint64 from = page > p.vaddr ? page : p.vaddr, to = page + 4096;

@@ -12,7 +12,7 @@ export const file: Template = {
   render() {
     const summary = "A process's descriptors and working directory; open, read, write, stat, list, create, unlink, rename over the initrd, the tmpfs mounts, the devices and pipes.";
     return emit({ source, path: "core/file.c", summary, options: [] }, (w) => {
-      w.line('#include "types.h"', '#include "cpu.h"', '#include "errno.h"', '#include "policy.h"', '#include "ufile.h"', '#include "thread.h"', '#include "process.h"', '#include "defs.h"');
+      w.line('#include "types.h"', '#include "arch.h"', '#include "errno.h"', '#include "policy.h"', '#include "ufile.h"', '#include "thread.h"', '#include "process.h"', '#include "defs.h"');
       w.blank();
       w.line(
         "#define O_ACCMODE 3",
@@ -911,7 +911,7 @@ return POLLIN | POLLOUT;`);
     return -EINVAL;
 if (n > 0 && !uvm_check(fds_va, n * 8, 1))
     return -EFAULT;
-uint64 until = timeout_us > 0 ? rdtsc() + (uint64)timeout_us * tsc_per_us : 0;
+uint64 until = timeout_us > 0 ? arch_cycles() + (uint64)timeout_us * tsc_per_us : 0;
 for (;;) {
     int64 count = 0;
     for (uint64 i = 0; i < n; i++) {
@@ -923,7 +923,7 @@ for (;;) {
         *(uint16 *)(p + 6) = revents;
         count += revents != 0;
     }
-    if (count > 0 || timeout_us == 0 || (timeout_us > 0 && rdtsc() >= until))
+    if (count > 0 || timeout_us == 0 || (timeout_us > 0 && arch_cycles() >= until))
         return count;
     if (signal_interrupts())
         return -EINTR;

@@ -1,5 +1,5 @@
-// core/initrd.c: find the initrd the boot loader passed as the first boot
-// module (Multiboot v1 or Multiboot2), check it against the SHA-256 the
+// core/initrd.c: take the initrd the boot loader passed as the first boot
+// module (the port finds it: arch_boot_module), check it against the SHA-256 the
 // kernel was built with (the last link of the chain of trust: signature →
 // manifest → kernel → initrd), and look files up in it: it is a ustar
 // archive, read in place, whose symlinks lookups follow.
@@ -10,44 +10,12 @@ const source = "core/initrd.ts";
 export const initrd: Template = {
   source,
   render() {
-    const summary = "Find the initrd boot module, check its SHA-256 against the one built in, and look up its files (ustar, in place).";
+    const summary = "Check the initrd boot module's SHA-256 against the one built in, and look up its files (ustar, in place).";
     return emit({ source, path: "core/initrd.c", summary, options: [] }, (w) => {
-      w.line('#include "types.h"', '#include "memlayout.h"', '#include "defs.h"', '#include "multiboot.h"');
+      w.line('#include "types.h"', '#include "defs.h"');
       w.blank();
-      w.comment("Multiboot v1 info: flags bit 3 says mods_count (offset 20) and mods_addr (24) are valid.");
-      w.line("#define MB1_INFO_MODS 0x8");
-      w.comment("Multiboot2 info: tags after an 8-byte header, each 8-byte aligned; type 3 is a module.");
-      w.line("#define MB2_TAG_MODULE 3");
       w.comment("Symlinks followed in one lookup, and the longest path a lookup handles.");
       w.line("#define INITRD_LINKS_MAX 8", "#define INITRD_PATH_MAX 256");
-      w.blank();
-      w.comment(
-        "The first boot module the loader passed: 1 with *start (its kernel address)",
-        "and *len set, or 0 when there is none. info and the addresses in it are",
-        "physical; loaders place modules in the first GiB, the direct map's.",
-      );
-      w.fn("int initrd_find(uint32 magic, uint64 info, const uint8 **start, uint64 *len)", () => {
-        w.block("if (magic == MB1_LOADER_MAGIC) {", () => {
-          w.line("const uint32 *mb = P2V(info);");
-          w.line("if (!(mb[0] & MB1_INFO_MODS) || mb[5] == 0)").indent(() => w.line("return 0;"));
-          w.line("const uint32 *mod = P2V(mb[6]);");
-          w.line("*start = P2V(mod[0]);", "*len = (uint64)(mod[1] - mod[0]);");
-          w.line("return 1;");
-        });
-        w.block("if (magic == MB2_LOADER_MAGIC) {", () => {
-          w.line("const uint8 *mb = P2V(info);", "uint32 total = *(const uint32 *)mb;");
-          w.block("for (uint64 at = 8; at + 8 <= total;) {", () => {
-            w.line("const uint32 *tag = (const uint32 *)(mb + at);");
-            w.line("if (tag[0] == MB2_TAG_END)").indent(() => w.line("break;"));
-            w.block("if (tag[0] == MB2_TAG_MODULE) {", () => {
-              w.line("*start = P2V(tag[2]);", "*len = (uint64)(tag[3] - tag[2]);");
-              w.line("return 1;");
-            });
-            w.line("at += (tag[1] + 7) & ~7u;");
-          });
-        });
-        w.line("return 0;");
-      });
       w.blank();
       w.comment("1 when the initrd's SHA-256 is the one built in; its hash, in hex, goes to actual[0..65).");
       w.fn("int initrd_verify(const uint8 *start, uint64 len, char actual[65])", () => {

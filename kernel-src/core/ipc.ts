@@ -18,7 +18,7 @@ function spinThenYield(attempt: string): string[] {
   return [
     `for (uint32 spin = 0; ${attempt} != 0; spin++) {`,
     "    if (spin < EXO_IPC_SPIN_ITERATIONS && !sched_runnable())",
-    "        cpu_relax();",
+    "        arch_relax();",
     "    else",
     "        yield(), uproc_checkpoint(); /* a killed process stops waiting */",
     "}",
@@ -32,7 +32,7 @@ export const ipc: Template = {
     const options = ["kernel.ipc.enable", "kernel.ipc.ringSlots", "kernel.ipc.batchSize", "kernel.ipc.spinIterations"];
     const summary = "Fusion Rings IPC: lock-free rings of 64-byte slots with per-slot sequence numbers, inline payloads, descriptors to shared pages and batched pushes.";
     return emit({ source, path: "core/ipc.c", summary, options }, (w) => {
-      w.line('#include "types.h"', '#include "ipc_param.h"', '#include "cpu.h"', '#include "ring.h"', '#include "defs.h"');
+      w.line('#include "types.h"', '#include "ipc_param.h"', '#include "arch.h"', '#include "ring.h"', '#include "defs.h"');
       w.blank();
       w.line(`#define IPC_RING_MASK (EXO_IPC_RING_SLOTS - 1)
 #define PAGE_SIZE 4096UL

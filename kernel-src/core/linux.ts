@@ -150,8 +150,8 @@ const int64 *ts = (const int64 *)a0;
 if (ts[0] < 0 || ts[1] < 0 || ts[1] >= 1000000000)
     return -EINVAL;
 uint64 us = (uint64)ts[0] * 1000000 + (uint64)ts[1] / 1000;
-uint64 until = rdtsc() + us * tsc_per_us;
-while (rdtsc() < until) {
+uint64 until = arch_cycles() + us * tsc_per_us;
+while (arch_cycles() < until) {
     if (signal_interrupts())
         return -EINTR;
     yield();
@@ -167,7 +167,7 @@ return 0;`,
 int prot = prot_rights(a2);
 if (prot < 0)
     return -EACCES;
-if ((a0 & 0xfff) != 0 || uvm_protect(uproc_pml4(), a0, (a1 + 4095) & ~0xfffUL, prot) < 0)
+if ((a0 & 0xfff) != 0 || uvm_protect(uproc_space(), a0, (a1 + 4095) & ~0xfffUL, prot) < 0)
     return -EINVAL;
 return 0;`,
   munmap: `if ((a0 & 0xfff) != 0 || a1 == 0)
@@ -274,15 +274,15 @@ memcpy((void *)a0, fields, sizeof fields);
 return 0;`,
   arch_prctl: `/* ARCH_SET_FS / ARCH_GET_FS: the thread's TLS pointer, kept per thread and loaded on each switch. */
 if (a0 == 0x1002) {
-    if (a1 >= USER_LIMIT) /* a non-canonical base would fault in the kernel's WRMSR */
+    if (a1 >= USER_LIMIT) /* a base outside user space would fault in the kernel's arch_set_tls */
         return -EPERM;
-    thread_set_fs(a1);
+    thread_set_tls(a1);
     return 0;
 }
 if (a0 == 0x1003) {
     if (!uvm_check(a1, 8, 1))
         return -EFAULT;
-    *(uint64 *)a1 = curthread->fs_base;
+    *(uint64 *)a1 = curthread->tls_base;
     return 0;
 }
 return -EINVAL;`,
@@ -290,7 +290,7 @@ return -EINVAL;`,
   clock_gettime: `/* struct timespec { int64 sec, nsec; } at a1, from the calibrated TSC (every clock counts from boot). */
 if (!uvm_check(a1, 16, 1))
     return -EFAULT;
-uint64 *ts = (uint64 *)a1, ns = rdtsc() / tsc_per_us * 1000;
+uint64 *ts = (uint64 *)a1, ns = arch_cycles() / tsc_per_us * 1000;
 ts[0] = ns / 1000000000;
 ts[1] = ns % 1000000000;
 return 0;`,
@@ -399,7 +399,7 @@ export const linux: Template = {
     const options = syscallTiers(k).map((t) => t.option);
     const summary = "The Linux x86_64 syscall ABI for programs without the Exo note: Linux numbers and registers, each syscall behind its Exo capability, in the tier of its POSIX-X name (warm for the rest), -ENOSYS (printed once per process by name) for the rest.";
     return emit({ source, path: "core/linux.c", summary, options }, (w) => {
-      w.line('#include "types.h"', '#include "cpu.h"', '#include "errno.h"', '#include "memlayout.h"', '#include "thread.h"', '#include "policy.h"', '#include "ufile.h"', '#include "frame.h"', '#include "process.h"', '#include "defs.h"');
+      w.line('#include "types.h"', '#include "arch.h"', '#include "errno.h"', '#include "memlayout.h"', '#include "thread.h"', '#include "policy.h"', '#include "ufile.h"', '#include "frame.h"', '#include "process.h"', '#include "defs.h"');
       w.blank();
       w.line("typedef int64 (*linux_fn)(uint64 a0, uint64 a1, uint64 a2, uint64 a3, uint64 a4, uint64 a5);");
       w.blank();
@@ -468,9 +468,9 @@ if (!(flags & 0x10))
     lx->mmap_next = va;
 if (f != NULL) {
     uint64 n = off >= f->size ? 0 : f->size - off;
-    uvm_write(uproc_pml4(), va, f->data + off, n < len ? n : len);
+    uvm_write(uproc_space(), va, f->data + off, n < len ? n : len);
     if (rights != UVM_WRITE)
-        uvm_protect(uproc_pml4(), va, size, rights);
+        uvm_protect(uproc_space(), va, size, rights);
 }
 return (int64)va;`);
       });
@@ -498,7 +498,7 @@ return (int64)addr;`);
         w.line(`static uint64 state;
 for (uint64 i = 0; i < len; i++) {
     if ((i & 7) == 0) {
-        state += 0x9e3779b97f4a7c15UL ^ rdtsc();
+        state += 0x9e3779b97f4a7c15UL ^ arch_cycles();
         uint64 z = state;
         z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9UL;
         z = (z ^ (z >> 27)) * 0x94d049bb133111ebUL;

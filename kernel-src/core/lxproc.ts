@@ -18,7 +18,7 @@ export const lxproc: Template = {
   render() {
     const summary = "Linux process syscalls: fork/clone with copy-on-write, execve of ELF programs and #! scripts, wait4, kill, getppid.";
     return emit({ source, path: "core/lxproc.c", summary, options: [] }, (w) => {
-      w.line('#include "types.h"', '#include "cpu.h"', '#include "errno.h"', '#include "memlayout.h"', '#include "thread.h"', '#include "policy.h"', '#include "frame.h"', '#include "process.h"', '#include "defs.h"');
+      w.line('#include "types.h"', '#include "arch.h"', '#include "errno.h"', '#include "memlayout.h"', '#include "thread.h"', '#include "policy.h"', '#include "frame.h"', '#include "process.h"', '#include "defs.h"');
       w.blank();
       w.line(
         `#define EXEC_ARGS ${EXEC_LIMITS.args}      /* argument strings, and environment strings, execve takes */`,
@@ -34,7 +34,7 @@ export const lxproc: Template = {
         "#define WNOHANG 1",
       );
       w.blank();
-      w.comment("A forked child's thread: its parent's registers at the fork (RAX 0), straight back to user mode.");
+      w.comment("A forked child's thread: its parent's registers at the fork (returning 0), straight back to user mode.");
       w.fn("static void fork_main(void *arg)", () => {
         w.line(`struct uproc *p = arg;
 struct trapframe tf = *p->fork_frame;
@@ -60,13 +60,13 @@ if ((flags & CLONE_SETTLS) && tls >= USER_LIMIT)
     return -EPERM;
 if ((c = uproc_new(self->name, self->policy, self->caps, 0, 0)) == NULL)
     return -EAGAIN;
-uvm_free(c->pml4);
-c->pml4 = uvm_fork(self->pml4);
+uvm_free(c->space);
+c->space = uvm_fork(self->space);
 c->lx = page_alloc(0);
 c->fork_frame = kmalloc(sizeof *c->fork_frame);
-if (c->pml4 == 0 || c->lx == NULL || c->fork_frame == NULL || file_table_copy(c->files, self->files) != 0) {
-    if (c->pml4 == 0)
-        c->pml4 = uvm_create(); /* discard frees one */
+if (c->space == 0 || c->lx == NULL || c->fork_frame == NULL || file_table_copy(c->files, self->files) != 0) {
+    if (c->space == 0)
+        c->space = uvm_create(); /* discard frees one */
     uproc_discard(c);
     return -ENOMEM;
 }
@@ -75,11 +75,11 @@ c->caps = self->caps;
 c->mapped = self->mapped;
 c->denied = self->denied;
 *c->fork_frame = *user_frame();
-c->fork_frame->rax = 0;
+frame_set_return(c->fork_frame, 0);
 if (newsp != 0)
-    c->fork_frame->rsp = newsp;
-if ((flags & CLONE_CHILD_SETTID) && cow_fault(c->pml4, child_tid) >= 0)
-    uvm_write(c->pml4, child_tid, &c->pid, 4);
+    frame_set_sp(c->fork_frame, newsp);
+if ((flags & CLONE_CHILD_SETTID) && cow_fault(c->space, child_tid) >= 0)
+    uvm_write(c->space, child_tid, &c->pid, 4);
 if (flags & CLONE_PARENT_SETTID)
     *(uint32 *)parent_tid = c->pid;
 fpu_copy_current(fpu);
@@ -88,7 +88,7 @@ if (uproc_start_thread(c, fork_main) == NULL) {
     preempt_on();
     return -ENOMEM;
 }
-c->thread->fs_base = flags & CLONE_SETTLS ? tls : curthread->fs_base;
+c->thread->tls_base = flags & CLONE_SETTLS ? tls : curthread->tls_base;
 fpu_give(c->thread, fpu);
 preempt_on();
 return (int64)c->pid;`);
@@ -197,17 +197,17 @@ for (int depth = 0;; depth++) {
     if (path_clean(path, 256, "", interp) < 0)
         return -ENOENT;
 }
-uint64 pml4 = uvm_create();
-if (pml4 == 0)
+uint64 space = uvm_create();
+if (space == 0)
     return -ENOMEM;
-int64 err = elf_load(pml4, data, len, &info);
+int64 err = elf_load(space, data, len, &info);
 if (err == 0)
-    err = uproc_exec_image(p, pml4, argv, envp, &info);
+    err = uproc_exec_image(p, space, argv, envp, &info);
 if (err != 0) {
-    uvm_free(pml4);
+    uvm_free(space);
     return err;
 }
-return (int64)pml4;`);
+return (int64)space;`);
       });
       w.blank();
       w.comment(
@@ -264,9 +264,9 @@ if (r < 0) {
     page_free(buf, 5);
     return r;
 }
-uint64 old = p->pml4;
-p->pml4 = (uint64)r;
-thread_set_cr3(p->pml4);
+uint64 old = p->space;
+p->space = (uint64)r;
+thread_set_space(p->space);
 uvm_free(old);
 page_free(buf, 5);
 p->mapped = 0;
@@ -276,18 +276,9 @@ for (const char *s = path; *s != 0 && i + 1 < sizeof p->name; s++)
 p->name[i] = 0;
 signal_exec_reset(p);
 file_table_exec(p->files);
-thread_set_fs(0);
-thread_set_lstar(p->lx != NULL ? (uint64)syscall_entry_linux : (uint64)syscall_entry); /* the new program's ABI */
-struct trapframe *tf = user_frame();
-uint64 cs = tf->cs, ss = tf->ss;
-memset(tf, 0, sizeof *tf);
-tf->trapno = T_SYSCALL;
-tf->cs = cs;
-tf->ss = ss;
-tf->rip = p->entry;
-tf->rsp = p->sp;
-tf->rdi = p->arg0;
-tf->rflags = 0x202;
+thread_set_tls(0);
+thread_set_syscall_entry(p->lx != NULL ? ARCH_ENTRY_LINUX : ARCH_ENTRY_EXO); /* the new program's ABI */
+frame_start_user(user_frame(), p->entry, p->sp, p->arg0);
 return 0;`);
       });
       w.blank();
@@ -314,7 +305,7 @@ if ((status_va != 0 && !uvm_check(status_va, 4, 1)) || (rusage_va != 0 && !uvm_c
 for (;;) {
     struct uproc *ended = NULL;
     int any = 0;
-    uint64 f = irq_save();
+    uint64 f = arch_irq_save();
     for (int i = 0; i < UPROC_MAX && ended == NULL; i++) {
         struct uproc *c = procs[i];
         if (c == NULL || c->parent != self || (pid > 0 && c->pid != (uint64)pid))
@@ -324,7 +315,7 @@ for (;;) {
             ended = c;
     }
     if (ended != NULL) {
-        irq_restore(f);
+        arch_irq_restore(f);
         uint32 id = ended->pid;
         if (status_va != 0)
             *(uint32 *)status_va = wait_status(ended);
@@ -334,18 +325,18 @@ for (;;) {
         return (int64)id;
     }
     if (!any || (options & WNOHANG)) {
-        irq_restore(f);
+        arch_irq_restore(f);
         return any ? 0 : -ECHILD;
     }
     if (curthread->kill_pending || signal_fatal_pending(self) || signal_interrupts()) {
-        irq_restore(f);
+        arch_irq_restore(f);
         uproc_checkpoint();
         return -EINTR;
     }
     self->waiting = 1;
     thread_sleep();
     self->waiting = 0;
-    irq_restore(f);
+    arch_irq_restore(f);
 }`);
       });
       w.blank();

@@ -9,17 +9,6 @@ import type { Writer } from "../writer.ts";
 
 const source = "core/main.ts";
 
-function loaderName(w: Writer): void {
-  w.comment("Name the boot protocol from the magic value the loader left in EAX.");
-  w.fn("static const char *loader_name(uint32 magic)", () => {
-    w.line("switch (magic) {");
-    w.line("case MB1_LOADER_MAGIC:").indent(() => w.line('return "multiboot1";'));
-    w.line("case MB2_LOADER_MAGIC:").indent(() => w.line('return "multiboot2";'));
-    w.line("default:").indent(() => w.line('return "unknown";'));
-    w.line("}");
-  });
-}
-
 function initrdCheck(w: Writer): void {
   w.comment(
     "The last link of the chain of trust (signature → manifest → kernel → initrd):",
@@ -27,12 +16,12 @@ function initrdCheck(w: Writer): void {
   );
   w.fn("static void initrd_check(uint32 magic, uint64 info)", () => {
     w.line("const uint8 *start;", "uint64 len;", "char actual[65];");
-    w.block("if (!initrd_find(magic, info, &start, &len)) {", () => {
-      w.line('kprintf("exo: initrd: none was loaded; refusing to start\\n");', "arch_exit(2);");
+    w.block("if (!arch_boot_module(magic, info, &start, &len)) {", () => {
+      w.line('kprintf("exo: initrd: none was loaded; refusing to start\\n");', "arch_halt(2);");
     });
     w.block("if (!initrd_verify(start, len, actual)) {", () => {
       w.line('kprintf("exo: initrd: sha256 %s, but this kernel was built for %s; refusing to start\\n", actual, build_initrd_sha256);');
-      w.line("arch_exit(2);");
+      w.line("arch_halt(2);");
     });
     w.line('kprintf("exo: initrd: %d bytes, sha256 %s ok\\n", (int)len, actual);', "initrd_accept(start, len);");
   });
@@ -51,34 +40,33 @@ export const main: Template = {
     ];
     const summary = "kmain: the boot banner, bring-up of every subsystem, then the self-tests, the benchmarks or a clean stop.";
     return emit({ source, path: "core/main.c", summary, options }, (w) => {
-      w.line('#include "types.h"', '#include "cpu.h"', '#include "errno.h"', '#include "multiboot.h"', '#include "policy.h"', '#include "defs.h"');
+      w.line('#include "types.h"', '#include "arch.h"', '#include "errno.h"', '#include "policy.h"', '#include "defs.h"');
       w.blank();
       w.comment("How many syscalls each POSIX-X tier holds, for the banner.");
       w.line(...inlineDefines(syscallTiers(k).map((t) => [`EXO_SYSCALLS_${t.tier.toUpperCase()}`, t.syscalls.length, t.option] as const)));
-      w.blank();
-      loaderName(w);
       w.blank();
       initrdCheck(w);
       w.blank();
       w.comment(
         "boot.S calls this on the boot stack, in long mode, in the kernel's half",
         "(physical 0..1 GiB mapped at KERNBASE, and still at 0 until",
-        "vm_drop_low_map). magic and info are what the multiboot loader left in",
-        "EAX and EBX; info is physical, read through P2V. Does not return.",
+        "vm_drop_low_map). magic and info are what the boot loader handed over,",
+        "for the port to read (arch_loader_name, arch_memory_init,",
+        "arch_boot_module). Does not return.",
       );
       w.fn("void kmain(uint32 magic, uint64 info)", () => {
         w.line("vm_drop_low_map(); /* the lower half is user space's from here */", "uart_init();");
         w.line('kprintf("exo: booting %s (%s)\\n", build_system_name, build_arch);');
         w.line('kprintf("exo: config %s\\n", build_config_hash);');
         w.line('kprintf("exo: features %s\\n", build_features);');
-        w.line('kprintf("exo: loader %s\\n", loader_name(magic));');
-        w.line("memmap_init(magic, info);");
+        w.line('kprintf("exo: loader %s\\n", arch_loader_name(magic));');
+        w.line("arch_memory_init(magic, info);");
         w.line("initrd_check(magic, info);");
         w.line( "isolation_init();", "gdt_init();", "idt_init();", "fpu_init();", "timer_init();", "sched_init();");
         if (k.ipc.enable) w.line("ipc_init();");
         w.line('kprintf("exo: syscalls: hot %d warm %d cold %d\\n",');
         w.line("        EXO_SYSCALLS_HOT, EXO_SYSCALLS_WARM, EXO_SYSCALLS_COLD);");
-        w.line("intr_on(); /* the timer may preempt from here on */");
+        w.line("arch_intr_on(); /* the timer may preempt from here on */");
         w.line('kprintf("exo: boot complete\\n");');
         if (k.testMode === "selftest") w.line("selftest_run();");
         else if (k.testMode === "bench") w.line("bench_run();");
@@ -99,11 +87,11 @@ export const main: Template = {
           w.line("int64 err = SPAWN_INIT(\"exo/bin/init\");");
           w.line("if (err == -ENOENT)").indent(() => w.line("err = SPAWN_INIT(\"bin/init\");"));
           w.block("if (err != 0) {", () => {
-            w.line('kprintf("exo: init: cannot start exo/bin/init or bin/init from the initrd: error %d\\n", (int)-err);', "arch_exit(1);");
+            w.line('kprintf("exo: init: cannot start exo/bin/init or bin/init from the initrd: error %d\\n", (int)-err);', "arch_halt(1);");
           });
           w.line("int64 status = uproc_wait(init, &killed);");
           w.line('kprintf("exo: init %s with status %d\\n", killed ? "was killed" : "exited", (int)status);');
-          w.line("arch_exit(0);");
+          w.line("arch_halt(0);");
         }
       });
     });

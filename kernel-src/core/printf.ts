@@ -72,13 +72,13 @@ export const printf: Template = {
         });
         w.blank();
         w.comment(
-          "Report a failed boot check and stop with status 1: arch_exit hands the",
+          "Report a failed boot check and stop with status 1: arch_halt hands the",
           "status to the host where it can, so a test run sees that the boot failed.",
         );
         w.fn("void panic(const char *reason)", () => {
           w.line('kprintf("exo: panic: %s\\n", reason);');
           w.line("backtrace((uint64)__builtin_frame_address(0));");
-          w.line("arch_exit(1);");
+          w.line("arch_halt(1);");
         });
       },
     );

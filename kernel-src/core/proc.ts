@@ -1,5 +1,5 @@
-// core/proc.c: kernel threads. Creation builds a stack that swtch can return
-// into; yield, preemption, join and exit all end in switch_to_next, the one
+// core/proc.c: kernel threads. Creation builds a stack that arch_switch can
+// resume; yield, preemption, join and exit all end in switch_to_next, the one
 // place that hands the CPU over.
 import type { KernelTemplateInput } from "../input.ts";
 import { emit, type Template } from "../template.ts";
@@ -10,17 +10,16 @@ export const proc: Template = {
   source,
   render({ kernel: k }: KernelTemplateInput) {
     const tcache = k.allocator.threadCacheObjects > 0;
-    const summary = "Kernel threads: create, start, yield, preempt, join and exit, around the windowed switch (swtch).";
+    const summary = "Kernel threads: create, start, yield, preempt, join and exit, around the port's context switch (arch_switch).";
     return emit({ source, path: "core/proc.c", summary, options: ["kernel.allocator.threadCacheObjects"] }, (w) => {
-      w.line('#include "types.h"', '#include "cpu.h"', '#include "thread.h"', '#include "defs.h"');
+      w.line('#include "types.h"', '#include "arch.h"', '#include "thread.h"', '#include "defs.h"');
       w.blank();
       w.comment("The boot thread: kmain becomes it, on the boot stack.");
       w.line('static struct thread thread0 = { .id = 0, .state = T_RUNNING, .name = "boot" };');
       w.line("struct thread *curthread = &thread0;", "static uint32 next_id = 1;");
-      w.line("static uint64 current_cr3; /* what CR3 holds; 0 until the first switch loads one */");
-      w.line("static uint64 current_fs; /* what the FS base MSR holds: the running thread's TLS pointer (arch_prctl) */");
-      w.line("static uint64 current_lstar = (uint64)syscall_entry; /* what the LSTAR MSR holds (arch/x86_64/gdt.c sets it first) */");
-      w.line("extern void thread_start(void);");
+      w.line("static uint64 current_space; /* the page-table root the CPU runs on; 0 until the first switch loads one */");
+      w.line("static uint64 current_tls; /* the running thread's TLS base (arch_prctl) as the CPU holds it */");
+      w.line("static uint64 current_entry = ARCH_ENTRY_EXO; /* the syscall door the CPU holds (the port sets it first) */");
       w.blank();
       w.comment(
         "Give the CPU to the next runnable thread; old is already queued, blocked",
@@ -32,43 +31,43 @@ if (next == NULL)
     panic("sched: no thread is runnable");
 next->state = T_RUNNING;
 if (next != old) {
-    uint64 cr3 = next->cr3 != 0 ? next->cr3 : kernel_cr3();
+    uint64 space = next->space != 0 ? next->space : arch_kernel_space();
     old->switches++;
     curthread = next;
-    if (cr3 != current_cr3) { /* kernel threads share one address space: no TLB flush between them */
-        write_cr3(cr3);
-        current_cr3 = cr3;
+    if (space != current_space) { /* kernel threads share one address space: no TLB flush between them */
+        arch_switch_space(space);
+        current_space = space;
     }
     if (next->stack != NULL)
         set_kernel_stack((uint64)next->stack + STACK_BYTES);
     fpu_switch(old, next);
-    if (next->lstar != 0 && next->lstar != current_lstar) { /* an Exo and a Linux program enter by different doors */
-        wrmsr(MSR_LSTAR, next->lstar);
-        current_lstar = next->lstar;
+    if (next->abi_entry != 0 && next->abi_entry != current_entry) { /* an Exo and a Linux program enter by different doors */
+        arch_set_syscall_entry(next->abi_entry);
+        current_entry = next->abi_entry;
     }
-    if (next->fs_base != current_fs) { /* the kernel never uses FS: only user threads' TLS moves it */
-        wrmsr(0xc0000100, next->fs_base); /* MSR_FS_BASE */
-        current_fs = next->fs_base;
+    if (next->tls_base != current_tls) { /* the kernel never uses the TLS base: only user threads move it */
+        arch_set_tls(next->tls_base);
+        current_tls = next->tls_base;
     }
-    swtch(&old->rsp, next->rsp);
+    arch_switch(&old->context, next->context);
 }
-old->run_start = rdtsc();`);
+old->run_start = arch_cycles();`);
+      });
+      w.blank();
+      w.comment("Set the current thread's TLS base (arch_prctl), now and at every switch back to it.");
+      w.fn("void thread_set_tls(uint64 base)", () => {
+        w.line("uint64 f = arch_irq_save();", "curthread->tls_base = base;", "arch_set_tls(base);", "current_tls = base;", "arch_irq_restore(f);");
       });
       w.blank();
       w.comment("Give up the CPU voluntarily; returns when the scheduler picks this thread again.");
-      w.comment("Set the current thread's FS base (arch_prctl), now and at every switch back to it.");
-      w.fn("void thread_set_fs(uint64 base)", () => {
-        w.line("uint64 f = irq_save();", "curthread->fs_base = base;", "wrmsr(0xc0000100, base); /* MSR_FS_BASE */", "current_fs = base;", "irq_restore(f);");
-      });
-      w.blank();
       w.fn("void yield(void)", () => {
-        w.line(`uint64 f = irq_save();
+        w.line(`uint64 f = arch_irq_save();
 struct thread *t = curthread;
-sched_account(t, rdtsc() - t->run_start, 0);
+sched_account(t, arch_cycles() - t->run_start, 0);
 t->state = T_RUNNABLE;
 sched_enqueue(t, 1);
 switch_to_next(t);
-irq_restore(f);`);
+arch_irq_restore(f);`);
       });
       w.blank();
       w.comment("While above 0, the timer does not preempt: for code that must see the scheduler's own order.");
@@ -81,22 +80,21 @@ irq_restore(f);`);
         w.line(`struct thread *t = curthread;
 if (!sched_runnable() || preempt_disabled > 0)
     return;
-sched_account(t, rdtsc() - t->run_start, 1);
+sched_account(t, arch_cycles() - t->run_start, 1);
 t->state = T_RUNNABLE;
 sched_enqueue(t, 0);
 switch_to_next(t);`);
       });
       w.blank();
-      w.comment("Where a new thread starts (swtch.S thread_start): interrupts on, run fn, exit.");
+      w.comment("Where a new thread starts (the first arch_switch into it): interrupts on, run fn, exit.");
       w.fn("void thread_entry(void (*fn)(void *), void *arg)", () => {
-        w.line("curthread->run_start = rdtsc();", "intr_on();", "fn(arg);", "thread_exit();");
+        w.line("curthread->run_start = arch_cycles();", "arch_intr_on();", "fn(arg);", "thread_exit();");
       });
       w.blank();
       w.comment(
         "A new thread that will run fn(arg), not yet runnable (thread_run makes it",
-        "so). Its stack holds what swtch pops: six callee-saved registers, fn in",
-        "R12 and arg in R13, then thread_start as the return address. Returns",
-        "NULL when memory is out.",
+        "so): its stack starts with the context arch_context_init lays out.",
+        "Returns NULL when memory is out.",
       );
       w.fn("struct thread *thread_create(const char *name, void (*fn)(void *), void *arg)", () => {
         w.line(`struct thread *t = page_alloc(0);
@@ -114,26 +112,18 @@ t->id = next_id++;
 t->name = name;
 t->stack = stack;
 t->state = T_RUNNABLE;
-uint64 *sp = (uint64 *)((uint8 *)stack + STACK_BYTES);
-*--sp = (uint64)thread_start; /* swtch's ret goes here, leaving RSP 16-byte aligned */
-*--sp = 0;                    /* rbp: ends the backtrace */
-*--sp = 0;                    /* rbx */
-*--sp = (uint64)fn;           /* r12 */
-*--sp = (uint64)arg;          /* r13 */
-*--sp = 0;                    /* r14 */
-*--sp = 0;                    /* r15 */
-t->rsp = (uint64)sp;
+t->context = arch_context_init((uint8 *)stack + STACK_BYTES, fn, arg);
 return t;`);
       });
       w.blank();
       w.comment("Make a created thread runnable.");
       w.fn("void thread_run(struct thread *t)", () => {
-        w.line("uint64 f = irq_save();", "sched_enqueue(t, 0);", "irq_restore(f);");
+        w.line("uint64 f = arch_irq_save();", "sched_enqueue(t, 0);", "arch_irq_restore(f);");
       });
       w.blank();
       w.comment("End the current thread: its caches go back, a joiner wakes up, and the CPU moves on for good.");
       w.fn("void thread_exit(void)", () => {
-        w.line("struct thread *t = curthread;", "intr_off();");
+        w.line("struct thread *t = curthread;", "arch_intr_off();");
         if (tcache) w.line("tcache_flush(t);");
         w.line(`fpu_forget(t);
 t->state = T_DEAD;
@@ -148,7 +138,7 @@ panic("proc: a dead thread ran again");`);
       w.comment("Block the current thread (interrupts off) until thread_wake; returns when it runs again.");
       w.fn("void thread_sleep(void)", () => {
         w.line(`struct thread *me = curthread;
-sched_account(me, rdtsc() - me->run_start, 0);
+sched_account(me, arch_cycles() - me->run_start, 0);
 me->state = T_BLOCKED;
 switch_to_next(me);`);
       });
@@ -159,27 +149,27 @@ switch_to_next(me);`);
         w.line("}");
       });
       w.blank();
-      w.comment("Set the current thread's SYSCALL entry (execve may change its ABI), now and at every switch back to it.");
-      w.fn("void thread_set_lstar(uint64 entry)", () => {
-        w.line("uint64 f = irq_save();", "curthread->lstar = entry;", "wrmsr(MSR_LSTAR, entry);", "current_lstar = entry;", "irq_restore(f);");
+      w.comment("Set the current thread's syscall entry (execve may change its ABI), now and at every switch back to it.");
+      w.fn("void thread_set_syscall_entry(uint64 entry)", () => {
+        w.line("uint64 f = arch_irq_save();", "curthread->abi_entry = entry;", "arch_set_syscall_entry(entry);", "current_entry = entry;", "arch_irq_restore(f);");
       });
       w.blank();
-      w.comment("Switch the current thread to address space cr3 (execve), now and at every switch back to it.");
-      w.fn("void thread_set_cr3(uint64 cr3)", () => {
-        w.line("uint64 f = irq_save();", "curthread->cr3 = cr3;", "write_cr3(cr3);", "current_cr3 = cr3;", "irq_restore(f);");
+      w.comment("Switch the current thread to address space `space` (execve), now and at every switch back to it.");
+      w.fn("void thread_set_space(uint64 space)", () => {
+        w.line("uint64 f = arch_irq_save();", "curthread->space = space;", "arch_switch_space(space);", "current_space = space;", "arch_irq_restore(f);");
       });
       w.blank();
       w.comment("Wait until t has exited, then free its stack and struct. Blocks instead of spinning, so it starves no one.");
       w.fn("void thread_join(struct thread *t)", () => {
-        w.line(`uint64 f = irq_save();
+        w.line(`uint64 f = arch_irq_save();
 if (t->state != T_DEAD) {
     struct thread *me = curthread;
-    sched_account(me, rdtsc() - me->run_start, 0);
+    sched_account(me, arch_cycles() - me->run_start, 0);
     me->state = T_BLOCKED;
     t->joiner = me;
     switch_to_next(me);
 }
-irq_restore(f);
+arch_irq_restore(f);
 page_free(t->stack, STACK_ORDER);
 page_free(t, 0);`);
       });

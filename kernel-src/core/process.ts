@@ -25,7 +25,7 @@ export const processH: Template = {
       w.line(`struct uproc {
     struct thread *thread;
     struct uproc *parent;         /* NULL: started by the kernel, or its parent ended first */
-    uint64 pml4;                  /* its address space (physical, what CR3 takes) */
+    uint64 space;                 /* its address space: a page-table root (physical) */
     const struct policy *policy;  /* its sandbox policy (core/sandbox.c); NULL: started by the kernel with caps */
     uint64 caps;                  /* CAP_* bits (include/policy.h) it holds */
     uint64 mapped;                /* pages it holds from mmap */
@@ -50,7 +50,7 @@ export const processH: Template = {
       w.line(
         "struct uproc *uproc_new(const char *name, const struct policy *policy, uint64 caps, uint64 arg0, uint64 arg1);",
         "void uproc_discard(struct uproc *p);",
-        "int64 uproc_exec_image(struct uproc *p, uint64 pml4, const char *const *argv, const char *const *envp, const struct elf_info *info);",
+        "int64 uproc_exec_image(struct uproc *p, uint64 space, const char *const *argv, const char *const *envp, const struct elf_info *info);",
         "struct uproc *uproc_start_thread(struct uproc *p, void (*fn)(void *));",
         "void uproc_end(struct uproc *p, int64 status, int termsig) __attribute__((noreturn));",
       );
@@ -67,6 +67,9 @@ export const processH: Template = {
       w.blank();
       w.comment("core/syscall.c");
       w.line("int syscall_hot_exit(void);", "void syscall_exit_work(struct trapframe *tf);");
+      w.blank();
+      w.comment("arch/<arch>/sigframe.c: the port's signal frame, Linux's for that architecture");
+      w.line("int arch_signal_push(struct trapframe *tf, int sig, uint64 handler, uint64 restorer, uint64 oldmask);", "int arch_signal_pop(struct trapframe *tf, uint64 *mask, uint64 *ret);");
       w.blank();
       w.comment("core/signal.c");
       w.line(

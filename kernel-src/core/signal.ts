@@ -2,9 +2,9 @@
 // pending until the process next returns to user mode (a syscall's end, a
 // timer tick in user mode): then its action runs. SIGKILL, and a signal whose
 // default action is to terminate, end the process at that checkpoint
-// (core/uproc.c); a handler gets Linux's rt_sigframe on the user stack
-// (siginfo, ucontext with the registers, the signal mask and the FPU state)
-// and returns through its restorer to rt_sigreturn, which puts them back.
+// (core/uproc.c); a handler gets the port's signal frame on the user stack
+// (arch/<arch>/sigframe.c: the registers, the mask, the FPU state) and
+// returns through its restorer to rt_sigreturn, which puts them back.
 // There is no job control: the stop signals are ignored, as SIGCHLD, SIGURG,
 // SIGWINCH and SIGCONT are by default.
 import { emit, type Template } from "../template.ts";
@@ -15,16 +15,13 @@ const source = "core/signal.ts";
 /** Signals whose default action is to do nothing (Linux's "ignore" and, without job control, "stop"). */
 const IGNORED_BY_DEFAULT = [SIGNALS.SIGCHLD, SIGNALS.SIGCONT, SIGNALS.SIGSTOP, 20, 21, 22, 23, 28];
 
-/** RFLAGS bits a signal handler may change in its saved registers: CF, PF, AF, ZF, SF, DF, OF, AC. */
-const USER_FLAGS = 0x40cd5;
-
 export const signal: Template = {
   source,
   render() {
     const ignoredMask = IGNORED_BY_DEFAULT.map((s) => `SIGBIT(${s})`).join(" | ");
     const summary = "Linux signals: sending, the default actions, handlers on an rt_sigframe, rt_sigreturn, rt_sigaction and rt_sigprocmask.";
     return emit({ source, path: "core/signal.c", summary, options: [] }, (w) => {
-      w.line('#include "types.h"', '#include "cpu.h"', '#include "errno.h"', '#include "memlayout.h"', '#include "thread.h"', '#include "frame.h"', '#include "process.h"', '#include "defs.h"');
+      w.line('#include "types.h"', '#include "arch.h"', '#include "errno.h"', '#include "memlayout.h"', '#include "thread.h"', '#include "frame.h"', '#include "process.h"', '#include "defs.h"');
       w.blank();
       w.line(
         `#define DEFAULT_IGNORED (${ignoredMask})`,
@@ -35,35 +32,11 @@ export const signal: Template = {
         "#define SA_RESTORER 0x04000000",
         "#define SA_NODEFER 0x40000000",
         "#define SA_RESETHAND 0x80000000",
-        `#define USER_FLAGS 0x${USER_FLAGS.toString(16)}UL`,
       );
-      w.blank();
-      w.comment(
-        "Linux's x86_64 signal frame: the handler returns into pretcode (the",
-        "restorer, which calls rt_sigreturn); uc holds what the handler interrupted.",
-        "Above it, 64-byte aligned, the FXSAVE image uc's fpstate pointer names.",
-      );
-      w.line(`struct sigcontext {
-    uint64 r8, r9, r10, r11, r12, r13, r14, r15, rdi, rsi, rbp, rbx, rdx, rax, rcx, rsp, rip, eflags;
-    uint16 cs, gs, fs, ss;
-    uint64 err, trapno, oldmask, cr2, fpstate, reserved[8];
-};
-struct ucontext {
-    uint64 flags, link;
-    uint64 ss_sp; int32 ss_flags, pad; uint64 ss_size;
-    struct sigcontext mc;
-    uint64 sigmask;
-};
-struct siginfo { int32 signo, errno_, code, pad; uint32 pid, uid; int32 status; uint8 rest[100]; };
-struct rt_sigframe {
-    uint64 pretcode;
-    struct ucontext uc;
-    struct siginfo info;
-};`);
       w.blank();
       w.comment("Mark sig pending for p (an Exo program, having no handlers, takes every signal's default action); SIGKILL also kills it at its next checkpoint. A process blocked in wait4 wakes to act on it.");
       w.fn("void signal_send(struct uproc *p, int sig)", () => {
-        w.line(`uint64 f = irq_save();
+        w.line(`uint64 f = arch_irq_save();
 if (sig == SIGKILL && p->thread != NULL)
     p->thread->kill_pending = 1;
 p->sig_pending |= SIGBIT(sig);
@@ -71,7 +44,7 @@ if (p->waiting) {
     p->waiting = 0;
     thread_wake(p->thread);
 }
-irq_restore(f);`);
+arch_irq_restore(f);`);
       });
       w.blank();
       w.comment("The action p takes on sig: its handler's address, SIG_DFL or SIG_IGN.");
@@ -107,45 +80,19 @@ return 0;`);
       });
       w.blank();
       w.comment(
-        "Build the frame of a handler for sig below the interrupted stack (past its",
-        "128-byte red zone: the FPU state, then the frame) and point tf at the handler: RDI the signal, RSI the",
-        "siginfo, RDX the ucontext. A handler without a restorer, or a stack that",
-        "cannot take the frame, ends the process with SIGSEGV, as on Linux.",
+        "Run sig's handler: the port pushes the frame (arch_signal_push) and the mask",
+        "grows by the action's mask and, unless SA_NODEFER, sig itself. A handler",
+        "the frame cannot be made for ends the process with SIGSEGV, as on Linux.",
       );
       w.fn("static void run_handler(struct uproc *p, struct trapframe *tf, int sig)", () => {
         w.line(`struct linux_sigaction *act = &p->lx->act[sig - 1];
-uint64 fp_va = (tf->rsp - 128 - 512) & ~63UL; /* FXSAVE wants 16-byte alignment; Linux gives 64 */
-uint64 va = ((fp_va - sizeof(struct rt_sigframe)) & ~15UL) - 8; /* as after a call: RSP + 8 is 16-byte aligned */
-if (!(act->flags & SA_RESTORER) || tf->rsp < 4096 || !uvm_check(va, tf->rsp - 128 - va, 1)) {
+if (arch_signal_push(tf, sig, act->handler, act->flags & SA_RESTORER ? act->restorer : 0, p->lx->sigmask) != 0) {
     p->killed = 2;
     uproc_end(p, -1, SIGSEGV);
 }
-struct rt_sigframe *fr = (struct rt_sigframe *)va;
-memset(fr, 0, sizeof *fr);
-fr->pretcode = act->restorer;
-struct sigcontext *mc = &fr->uc.mc;
-mc->r8 = tf->r8, mc->r9 = tf->r9, mc->r10 = tf->r10, mc->r11 = tf->r11;
-mc->r12 = tf->r12, mc->r13 = tf->r13, mc->r14 = tf->r14, mc->r15 = tf->r15;
-mc->rdi = tf->rdi, mc->rsi = tf->rsi, mc->rbp = tf->rbp, mc->rbx = tf->rbx;
-mc->rdx = tf->rdx, mc->rax = tf->rax, mc->rcx = tf->rcx, mc->rsp = tf->rsp;
-mc->rip = tf->rip, mc->eflags = tf->rflags, mc->cs = (uint16)tf->cs, mc->ss = (uint16)tf->ss;
-mc->trapno = tf->trapno == T_SYSCALL ? 0 : tf->trapno;
-mc->oldmask = p->lx->sigmask;
-fpu_copy_current((uint8 *)fp_va);
-mc->fpstate = fp_va;
-fr->uc.sigmask = p->lx->sigmask;
-fr->info.signo = sig;
-fr->info.code = 0; /* SI_USER */
 p->lx->sigmask |= act->mask | (act->flags & SA_NODEFER ? 0 : SIGBIT(sig));
 if (act->flags & SA_RESETHAND)
-    act->handler = SIG_DFL;
-tf->rsp = va;
-tf->rip = act->handler;
-tf->rdi = (uint64)sig;
-tf->rsi = (uint64)&fr->info;
-tf->rdx = (uint64)&fr->uc;
-tf->rax = 0;
-tf->rflags &= ~(1UL << 10); /* DF clear, as the ABI wants at a call */`);
+    act->handler = SIG_DFL;`);
       });
       w.blank();
       w.comment(
@@ -175,39 +122,16 @@ for (uint64 set = deliverable(p); set != 0; set &= set - 1) {
 }`);
       });
       w.blank();
-      w.comment(
-        "rt_sigreturn: the handler's restorer called it with RSP just past pretcode.",
-        "Put back the registers, the mask and the FPU state the frame holds. RIP",
-        "and RSP must be user addresses (SYSRET to a non-canonical RIP would fault",
-        "in the kernel), RFLAGS keeps only the flags a program may set, and the",
-        "segments are the user's own whatever the frame says. A frame that cannot",
-        "be read ends the process with SIGSEGV. Returns the restored RAX.",
-      );
+      w.comment("rt_sigreturn: the port restores what the handler interrupted (arch_signal_pop), and the mask. A frame that cannot be read ends the process with SIGSEGV.");
       w.fn("int64 signal_return(struct trapframe *tf)", () => {
         w.line(`struct uproc *p = curthread->proc;
-uint64 va = tf->rsp - 8;
-struct rt_sigframe *fr = (struct rt_sigframe *)va;
-if (p->lx == NULL || !uvm_check(va, sizeof *fr, 0)) {
+uint64 mask, ret;
+if (p->lx == NULL || arch_signal_pop(tf, &mask, &ret) != 0) {
     p->killed = 2;
     uproc_end(p, -1, SIGSEGV);
 }
-struct sigcontext mc = fr->uc.mc;
-uint8 fpstate[512] __attribute__((aligned(16)));
-if (mc.rip >= USER_LIMIT || mc.rsp >= USER_LIMIT || (mc.fpstate != 0 && !uvm_check(mc.fpstate, 512, 0))) {
-    p->killed = 2;
-    uproc_end(p, -1, SIGSEGV);
-}
-if (mc.fpstate != 0) {
-    memcpy(fpstate, (const void *)mc.fpstate, 512);
-    fpu_load_current(fpstate);
-}
-p->lx->sigmask = fr->uc.sigmask & ~UNBLOCKABLE;
-tf->r8 = mc.r8, tf->r9 = mc.r9, tf->r10 = mc.r10, tf->r11 = mc.r11;
-tf->r12 = mc.r12, tf->r13 = mc.r13, tf->r14 = mc.r14, tf->r15 = mc.r15;
-tf->rdi = mc.rdi, tf->rsi = mc.rsi, tf->rbp = mc.rbp, tf->rbx = mc.rbx;
-tf->rdx = mc.rdx, tf->rax = mc.rax, tf->rcx = mc.rcx, tf->rsp = mc.rsp, tf->rip = mc.rip;
-tf->rflags = (tf->rflags & ~USER_FLAGS) | (mc.eflags & USER_FLAGS);
-return (int64)tf->rax;`);
+p->lx->sigmask = mask & ~UNBLOCKABLE;
+return (int64)ret;`);
       });
       w.blank();
       w.comment("rt_sigaction(sig, act, old, size): SIGKILL and SIGSTOP keep their action. Setting SIG_IGN drops what is pending of sig.");

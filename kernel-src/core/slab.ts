@@ -15,7 +15,7 @@ export const slab: Template = {
       ? "Per-CPU slab caches of 16- to 2048-byte objects, and kmalloc/kfree on top of them (no thread cache)."
       : "Per-CPU slab caches of 16- to 2048-byte objects, refilled from the buddy allocator; the thread cache sits in front.";
     return emit({ source, path: "core/slab.c", summary, options: ["kernel.allocator.threadCacheObjects"] }, (w) => {
-      w.line('#include "types.h"', '#include "cpu.h"', '#include "thread.h"', '#include "defs.h"');
+      w.line('#include "types.h"', '#include "arch.h"', '#include "thread.h"', '#include "defs.h"');
       w.blank();
       w.line(`#define NCPU 1                 /* one CPU for now; the caches are indexed by it already */
 #define SLAB_ORDER 2           /* a slab is 4 pages */
@@ -59,24 +59,24 @@ return 0;`);
       w.blank();
       w.comment("One object of class cls from this CPU's cache, or NULL. Interrupts are off meanwhile: the cache is per CPU, not per thread.");
       w.fn("void *slab_alloc(uint32 cls)", () => {
-        w.line(`uint64 f = irq_save();
+        w.line(`uint64 f = arch_irq_save();
 struct object *o = cache(cls)->free;
 if (o == NULL && grow(cls) == 0)
     o = cache(cls)->free;
 if (o != NULL)
     cache(cls)->free = o->next;
-irq_restore(f);
+arch_irq_restore(f);
 return o;`);
       });
       w.blank();
       w.comment("Return an object to this CPU's cache of its class.");
       w.fn("void slab_free(void *p)", () => {
-        w.line(`uint64 f = irq_save();
+        w.line(`uint64 f = arch_irq_save();
 struct object *o = p;
 uint32 cls = slab_class_of(p);
 o->next = cache(cls)->free;
 cache(cls)->free = o;
-irq_restore(f);`);
+arch_irq_restore(f);`);
       });
       if (direct) {
         w.blank();

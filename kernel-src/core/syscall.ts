@@ -40,7 +40,7 @@ return (int64)a2;`,
   getpid: "return uproc_pid();",
   clock_gettime: `/* struct timespec { int64 sec, nsec; } at a1, from the calibrated TSC. */
 uint64 *ts = (uint64 *)a1;
-uint64 ns = rdtsc() / tsc_per_us * 1000;
+uint64 ns = arch_cycles() / tsc_per_us * 1000;
 (void)a0;
 if (!uvm_check(a1, 16, 1))
     return -EFAULT;
@@ -96,8 +96,8 @@ return (int64)len;`,
   wait: "return uproc_sys_wait(a0, a1);",
   kill: "return uproc_sys_kill(a0);",
   nanosleep: `/* Sleep a0 nanoseconds, yielding the CPU meanwhile. */
-uint64 until = rdtsc() + a0 / 1000 * tsc_per_us;
-while (rdtsc() < until)
+uint64 until = arch_cycles() + a0 / 1000 * tsc_per_us;
+while (arch_cycles() < until)
     yield();
 return 0;`,
 };
@@ -110,7 +110,7 @@ export const syscall: Template = {
     const options = [...(k.ipc.enable ? ["kernel.ipc.enable"] : []), ...tiers.map((t) => t.option)];
     const summary = "The syscall table from the POSIX-X tiers, each entry with the capability it needs, and syscall_dispatch.";
     return emit({ source, path: "core/syscall.c", summary, options }, (w) => {
-      w.line('#include "types.h"', '#include "cpu.h"', '#include "errno.h"', '#include "sysnum.h"', '#include "thread.h"', '#include "policy.h"', '#include "frame.h"', '#include "process.h"');
+      w.line('#include "types.h"', '#include "arch.h"', '#include "errno.h"', '#include "sysnum.h"', '#include "thread.h"', '#include "policy.h"', '#include "frame.h"', '#include "process.h"');
       if (k.ipc.enable) w.line('#include "ring.h"');
       w.line('#include "defs.h"');
       w.blank();
@@ -158,16 +158,16 @@ export const syscall: Template = {
       w.blank();
       w.comment(
         "The warm and cold tiers, from entry.S's syscall_warm on the thread's",
-        "kernel stack, interrupts off: a0..a5 are the user's RDI, RSI, RDX, R10,",
-        "R8, R9, nr its RAX. A process without the Exo note takes Linux's tables",
+        "kernel stack, interrupts off: a0..a5 are the user's six argument",
+        "registers, nr its number register. A process without the Exo note takes Linux's tables",
         "(core/linux.c). The result (or -errno) goes into the frame, which",
         "syscall_return restores; a kill or a signal is acted on first.",
       );
       w.fn("int64 syscall_dispatch(uint64 a0, uint64 a1, uint64 a2, uint64 a3, uint64 nr, uint64 a4, uint64 a5)", () => {
         w.line(`int64 r;
 if (first_syscall_tsc == 0)
-    first_syscall_tsc = rdtsc();
-intr_on();
+    first_syscall_tsc = arch_cycles();
+arch_intr_on();
 if (uproc_linux())
     r = linux_syscall(nr, a0, a1, a2, a3, a4, a5);
 else if (nr >= NSYSCALLS || syscalls[nr].fn == NULL)
@@ -178,9 +178,9 @@ else if (syscalls[nr].cap != CAP_NONE && (syscalls[nr].cap & ~uproc_caps()) != 0
 } else
     r = syscalls[nr].fn(a0, a1, a2, a3);
 struct trapframe *tf = user_frame();
-tf->rax = (uint64)r; /* syscall_return restores every register from the frame */
+frame_set_return(tf, (uint64)r); /* syscall_return restores every register from the frame */
 syscall_exit_work(tf);
-intr_off();
+arch_intr_off();
 return r;`);
       });
       w.blank();
@@ -188,13 +188,13 @@ return r;`);
       w.fn("int syscall_hot_exit(void)", () => {
         w.line(`struct uproc *p = curthread->proc;
 if (first_syscall_tsc == 0)
-    first_syscall_tsc = rdtsc();
+    first_syscall_tsc = arch_cycles();
 return curthread->kill_pending || (p != NULL && p->sig_pending != 0);`);
       });
       w.blank();
       w.comment("On the way back to user mode with a full frame: a killed process dies here, a pending signal is delivered.");
       w.fn("void syscall_exit_work(struct trapframe *tf)", () => {
-        w.line("intr_on();", "uproc_checkpoint();", "signal_deliver(tf);", "intr_off();");
+        w.line("arch_intr_on();", "uproc_checkpoint();", "signal_deliver(tf);", "arch_intr_off();");
       });
       w.blank();
       w.comment("The TSC when the first process made its first syscall (for boot_to_user).");

@@ -11,7 +11,7 @@ export const thread: Template = {
     const tcache = k.allocator.threadCacheObjects > 0;
     const predictive = k.scheduler.policy === "predictive";
     const options = ["kernel.scheduler.policy", "kernel.allocator.threadCacheObjects"];
-    const summary = "struct thread: saved stack pointer, run-queue link, scheduling statistics, thread cache and FPU save area.";
+    const summary = "struct thread: saved context, run-queue link, scheduling statistics, thread cache and FPU save area.";
     return emit({ source, path: "include/thread.h", summary, options }, (w) => {
       w.line("#pragma once");
       w.blank();
@@ -28,23 +28,23 @@ export const thread: Template = {
         w.line("struct tcache {", "    void *head[KMALLOC_CLASSES];", "    uint32 count[KMALLOC_CLASSES];", "};");
       }
       w.blank();
-      w.comment("A kernel thread. rsp is the only register kept here: swtch pushes the rest on the thread's own stack.");
+      w.comment("A kernel thread. context is all of its registers kept here: arch_switch saves the rest on the thread's own stack.");
       w.block("struct thread {", () => {
         w.line(
-          "uint64 rsp;                 /* saved by swtch while the thread is off the CPU */",
+          "uint64 context;             /* saved by arch_switch while the thread is off the CPU */",
           "struct thread *next;        /* run-queue link */",
           "uint32 id;",
           "enum thread_state state;",
           "const char *name;",
           "void *stack;                /* STACK_ORDER pages from the buddy allocator */",
-          "uint64 run_start;           /* TSC when it last got the CPU */",
+          "uint64 run_start;           /* arch_cycles() when it last got the CPU */",
           "uint64 switches;            /* times it gave up the CPU */",
           "struct thread *joiner;      /* blocked in thread_join on this thread */",
-          "uint64 cr3;                 /* its address space; 0: the kernel's */",
+          "uint64 space;               /* its address space (a page-table root); 0: the kernel's */",
           "void *proc;                 /* its struct uproc when it is a user process */",
           "int kill_pending;           /* a user process its parent killed: it dies at its next checkpoint */",
-          "uint64 fs_base;             /* its FS base (a Linux program's TLS, arch_prctl); loaded on each switch to it */",
-          "uint64 lstar;               /* its ABI's SYSCALL entry (entry.S); 0: a kernel thread. Loaded on each switch to it */",
+          "uint64 tls_base;            /* its TLS base (a Linux program's, arch_prctl); loaded on each switch to it */",
+          "uint64 abi_entry;           /* its ABI's syscall entry (ARCH_ENTRY_*); 0: a kernel thread. Loaded on each switch to it */",
         );
         if (predictive) {
           w.line(
@@ -55,7 +55,7 @@ export const thread: Template = {
           );
         }
         if (tcache) w.line("struct tcache tc;");
-        w.line("uint32 fpu_used;            /* has FPU/SSE state worth keeping */", "_Alignas(16) uint8 fpu[512]; /* FXSAVE area */");
+        w.line("uint32 fpu_used;            /* has FPU/SSE state worth keeping */", "_Alignas(16) uint8 fpu[512]; /* the port's FPU save area */");
       }, "};");
       w.blank();
       w.line("extern struct thread *curthread;");

@@ -23,7 +23,7 @@ export const uproc: Template = {
     const summary =
       "User processes: spawn an ELF from the initrd (or the built-in program) under a sandbox policy, exit, wait, kill at a checkpoint, die on a fault; mmap within the policy's pages.";
     return emit({ source, path: "core/uproc.c", summary, options: [] }, (w) => {
-      w.line('#include "types.h"', '#include "cpu.h"', '#include "errno.h"', '#include "memlayout.h"', '#include "thread.h"', '#include "ufile.h"', '#include "policy.h"', '#include "defs.h"');
+      w.line('#include "types.h"', '#include "arch.h"', '#include "errno.h"', '#include "memlayout.h"', '#include "thread.h"', '#include "ufile.h"', '#include "policy.h"', '#include "defs.h"');
       w.blank();
       w.line('#include "frame.h"', '#include "process.h"');
       w.blank();
@@ -31,7 +31,7 @@ export const uproc: Template = {
       w.blank();
       w.comment("The process's kernel thread: straight to user mode at its entry point.");
       w.fn("static void uproc_main(void *arg)", () => {
-        w.line("struct uproc *p = arg;", "enter_user(p->entry, p->sp, p->arg0, p->arg1);");
+        w.line("struct uproc *p = arg;", "arch_enter_user(p->entry, p->sp, p->arg0, p->arg1);");
       });
       w.blank();
       w.comment(
@@ -44,7 +44,7 @@ struct uproc *p = kmalloc(sizeof *p);
 if (p == NULL)
     return NULL;
 memset(p, 0, sizeof *p);
-if ((p->pml4 = uvm_create()) == 0) {
+if ((p->space = uvm_create()) == 0) {
     kfree(p);
     return NULL;
 }
@@ -57,38 +57,38 @@ p->arg1 = arg1;
 p->parent = curthread->proc;
 if ((p->files = file_table_alloc()) == NULL)
     goto fail;
-uint64 f = irq_save();
+uint64 f = arch_irq_save();
 for (p->index = 0; p->index < UPROC_MAX && procs[p->index] != NULL; p->index++)
     ;
 if (p->index < UPROC_MAX) {
     procs[p->index] = p;
     p->pid = next_pid++;
 }
-irq_restore(f);
+arch_irq_restore(f);
 if (p->index == UPROC_MAX)
     goto fail;
 return p;
 fail:
 if (p->files != NULL)
     file_table_free(p->files);
-uvm_free(p->pml4);
+uvm_free(p->space);
 kfree(p);
 return NULL;`);
       });
       w.blank();
       w.comment("Free p and its place in the table. Its children lose their parent: no one can wait for or kill them now, and they are freed once they end.");
       w.fn("void uproc_discard(struct uproc *p)", () => {
-        w.line(`uint64 f = irq_save();
+        w.line(`uint64 f = arch_irq_save();
 procs[p->index] = NULL;
 for (int i = 0; i < UPROC_MAX; i++)
     if (procs[i] != NULL && procs[i]->parent == p) {
         procs[i]->parent = NULL;
         procs[i]->orphan = 1;
     }
-irq_restore(f);
+arch_irq_restore(f);
 if (p->thread != NULL)
     thread_join(p->thread); /* it has ended: frees its stack */
-uvm_free(p->pml4);
+uvm_free(p->space);
 if (p->fork_frame != NULL)
     kfree(p->fork_frame);
 if (p->lx != NULL)
@@ -98,23 +98,23 @@ if (p->files != NULL)
 kfree(p);`);
       });
       w.blank();
-      w.comment("Map an Exo program's stack in address space pml4: the top of its window. Returns 0, or -ENOMEM.");
-      w.fn("static int64 exo_stack(struct uproc *p, uint64 pml4)", () => {
+      w.comment("Map an Exo program's stack in the address space `space`: the top of its window. Returns 0, or -ENOMEM.");
+      w.fn("static int64 exo_stack(struct uproc *p, uint64 space)", () => {
         w.line(`for (uint64 i = 1; i <= USER_STACK_PAGES; i++)
-    if (uvm_map_zeroed(pml4, USER_STACK_TOP - i * 4096, UVM_WRITE) == NULL)
+    if (uvm_map_zeroed(space, USER_STACK_TOP - i * 4096, UVM_WRITE) == NULL)
         return -ENOMEM;
 p->sp = USER_STACK_TOP;
 return 0;`);
       });
       w.blank();
       w.comment(
-        "Build the System V initial stack of a Linux-ABI program in address space",
-        "pml4: a stack of LINUX_STACK_PAGES under LINUX_STACK_TOP (the page below",
+        "Build the System V initial stack of a Linux-ABI program in the address",
+        "space `space`: a stack of LINUX_STACK_PAGES under LINUX_STACK_TOP (the page below",
         "stays unmapped: a guard) holding the argument and environment strings, 16",
         "random bytes, then argc, argv, envp and the auxiliary vector. Returns the",
         "stack pointer, or 0 when memory is out or the strings do not fit (E2BIG).",
       );
-      w.fn("static uint64 linux_stack(uint64 pml4, const char *const *argv, const char *const *envp, const struct elf_info *info)", () => {
+      w.fn("static uint64 linux_stack(uint64 space, const char *const *argv, const char *const *envp, const struct elf_info *info)", () => {
         w.line(`uint64 argc = 0, envc = 0, strings = 0;
 for (; argv[argc] != NULL; argc++)
     strings += strlen(argv[argc]) + 1;
@@ -124,7 +124,7 @@ uint64 vectors = (1 + argc + 1 + envc + 1 + 2 * 12) * 8;
 if (strings + 16 + vectors + 64 > LINUX_STACK_PAGES * 4096)
     return 0;
 for (uint64 k = 1; k <= LINUX_STACK_PAGES; k++)
-    if (uvm_map_zeroed(pml4, LINUX_STACK_TOP - k * 4096, UVM_WRITE) == NULL)
+    if (uvm_map_zeroed(space, LINUX_STACK_TOP - k * 4096, UVM_WRITE) == NULL)
         return 0;
 uint64 *v = kmalloc(vectors), n = 0, sp = LINUX_STACK_TOP;
 uint8 rnd[16];
@@ -133,19 +133,19 @@ if (v == NULL)
 v[n++] = argc;
 for (uint64 i = 0; i < argc; i++) {
     sp -= strlen(argv[i]) + 1;
-    uvm_write(pml4, sp, argv[i], strlen(argv[i]) + 1);
+    uvm_write(space, sp, argv[i], strlen(argv[i]) + 1);
     v[n++] = sp;
 }
 v[n++] = 0;
 for (uint64 i = 0; i < envc; i++) {
     sp -= strlen(envp[i]) + 1;
-    uvm_write(pml4, sp, envp[i], strlen(envp[i]) + 1);
+    uvm_write(space, sp, envp[i], strlen(envp[i]) + 1);
     v[n++] = sp;
 }
 v[n++] = 0;
 linux_random(rnd, sizeof rnd);
 sp = (sp - sizeof rnd) & ~15UL;
-uvm_write(pml4, sp, rnd, sizeof rnd);
+uvm_write(space, sp, rnd, sizeof rnd);
 const uint64 aux[][2] = {
     { 3, info->phdr }, { 4, info->phent }, { 5, info->phnum }, { 6, 4096 }, { 9, info->entry }, /* AT_PHDR, AT_PHENT, AT_PHNUM, AT_PAGESZ, AT_ENTRY */
     { 11, 0 }, { 12, 0 }, { 13, 0 }, { 14, 0 }, { 23, 0 }, { 25, sp }, { 0, 0 }, /* AT_UID, AT_EUID, AT_GID, AT_EGID, AT_SECURE, AT_RANDOM, AT_NULL */
@@ -155,27 +155,27 @@ for (uint64 k = 0; k < sizeof aux / sizeof aux[0]; k++) {
     v[n++] = aux[k][1];
 }
 sp = (sp - n * 8) & ~15UL;
-uvm_write(pml4, sp, v, n * 8);
+uvm_write(space, sp, v, n * 8);
 kfree(v);
 return sp;`);
       });
       w.blank();
       w.comment(
-        "Give p the program just loaded into pml4 (info): a Linux one its state",
+        "Give p the program just loaded into space (info): a Linux one its state",
         "(brk after its last segment, the mmap area) and initial stack, an Exo one",
         "its stack at the top of its window. Sets p's entry and stack pointer.",
         "Returns 0, or -ENOMEM / -E2BIG; on an error p is unchanged.",
       );
-      w.fn("int64 uproc_exec_image(struct uproc *p, uint64 pml4, const char *const *argv, const char *const *envp, const struct elf_info *info)", () => {
+      w.fn("int64 uproc_exec_image(struct uproc *p, uint64 space, const char *const *argv, const char *const *envp, const struct elf_info *info)", () => {
         w.line(`if (info->exo) {
-    if (exo_stack(p, pml4) != 0)
+    if (exo_stack(p, space) != 0)
         return -ENOMEM;
     if (p->lx != NULL)
         page_free(p->lx, 0);
     p->lx = NULL;
 } else {
     struct linux_state *lx = p->lx;
-    uint64 sp = linux_stack(pml4, argv, envp, info);
+    uint64 sp = linux_stack(space, argv, envp, info);
     if (sp == 0)
         return -E2BIG;
     if (lx == NULL && (lx = page_alloc(0)) == NULL)
@@ -199,9 +199,9 @@ if (p->thread == NULL) {
     uproc_discard(p);
     return NULL;
 }
-p->thread->cr3 = p->pml4;
+p->thread->space = p->space;
 p->thread->proc = p;
-p->thread->lstar = p->lx != NULL ? (uint64)syscall_entry_linux : (uint64)syscall_entry;
+p->thread->abi_entry = p->lx != NULL ? ARCH_ENTRY_LINUX : ARCH_ENTRY_EXO;
 thread_run(p->thread);
 return p;`);
       });
@@ -217,12 +217,12 @@ return p;`);
 uint64 size = (uint64)(initcode_end - initcode_start);
 if (p == NULL)
     return NULL;
-if (exo_stack(p, p->pml4) != 0) {
+if (exo_stack(p, p->space) != 0) {
     uproc_discard(p);
     return NULL;
 }
 for (uint64 off = 0; off < size; off += 4096) {
-    uint8 *page = uvm_map_zeroed(p->pml4, USER_BASE + off, 0);
+    uint8 *page = uvm_map_zeroed(p->space, USER_BASE + off, 0);
     if (page == NULL) {
         uproc_discard(p);
         return NULL;
@@ -242,8 +242,8 @@ if (r < 0) {
     uproc_discard(p);
     return r;
 }
-uvm_free(p->pml4);
-p->pml4 = (uint64)r;
+uvm_free(p->space);
+p->space = (uint64)r;
 if (uproc_start(p, p->entry) == NULL)
     return -ENOMEM;
 *out = p;
@@ -281,7 +281,7 @@ return status;`);
       w.fn("uint64 uproc_caps(void)", () => w.line("return ((struct uproc *)curthread->proc)->caps;"));
       w.fn("const struct policy *uproc_policy(void)", () => w.line("return ((struct uproc *)curthread->proc)->policy;"));
       w.fn("struct linux_state *uproc_linux(void)", () => w.line("struct uproc *p = curthread->proc;", "return p != NULL ? p->lx : NULL;"));
-      w.fn("uint64 uproc_pml4(void)", () => w.line("return ((struct uproc *)curthread->proc)->pml4;"));
+      w.fn("uint64 uproc_space(void)", () => w.line("return ((struct uproc *)curthread->proc)->space;"));
       w.fn("struct ufile *uproc_files(void)", () => w.line("return ((struct uproc *)curthread->proc)->files;"));
       w.blank();
       w.comment("Who a denial names: the process's policy, or the process when it runs under none.");
@@ -312,7 +312,7 @@ if (p->policy != NULL && p->mapped + pages > p->policy->memory_pages) {
     sandbox_deny(CAP_MEMORY_MAP, "past %u pages", (uint32)p->policy->memory_pages);
     return -ENOMEM;
 }
-uint64 va = uvm_alloc(p->pml4, len);
+uint64 va = uvm_alloc(p->space, len);
 if (va == 0)
     return -ENOMEM;
 p->mapped += pages;
@@ -331,7 +331,7 @@ if (p->policy != NULL && p->mapped + pages > p->policy->memory_pages) {
     sandbox_deny(CAP_MEMORY_MAP, "past %u pages", (uint32)p->policy->memory_pages);
     return -ENOMEM;
 }
-if (uvm_alloc_at(p->pml4, va, len, prot) != 0)
+if (uvm_alloc_at(p->space, va, len, prot) != 0)
     return -ENOMEM;
 p->mapped += pages;
 return 0;`);
@@ -340,7 +340,7 @@ return 0;`);
       w.comment("munmap: unmap [va, va + len) and free its pages, which count against the limit no more.");
       w.fn("int64 uproc_munmap(uint64 va, uint64 len)", () => {
         w.line(`struct uproc *p = curthread->proc;
-int64 freed = uvm_dealloc(p->pml4, va, len);
+int64 freed = uvm_dealloc(p->space, va, len);
 if (freed < 0)
     return -EINVAL;
 p->mapped -= (uint64)freed < p->mapped ? (uint64)freed : p->mapped;
@@ -358,7 +358,7 @@ return 0;`);
         w.line(`p->status = status;
 p->termsig = termsig;
 file_close_all();
-intr_off(); /* until the thread is dead: a parent woken too early would wait for good */
+arch_intr_off(); /* until the thread is dead: a parent woken too early would wait for good */
 struct uproc *parent = p->parent;
 if (parent != NULL) {
     if (parent->lx != NULL)
@@ -384,9 +384,9 @@ thread_exit();`);
       w.fn("void uproc_exit(int64 status)", () => w.line("uproc_end(curthread->proc, status, 0);"));
       w.blank();
       w.comment("An exception in user mode (from trap): report it and end the process (SIGSEGV); the kernel carries on.");
-      w.fn("void uproc_kill(uint32 vector, uint64 rip, uint64 cr2)", () => {
+      w.fn("void uproc_kill(uint32 vector, uint64 pc, uint64 addr)", () => {
         w.line(`struct uproc *p = curthread->proc;
-kprintf("exo: proc %u killed: exception %u at rip %p cr2 %p\\n", p->pid, vector, (void *)rip, (void *)cr2);
+kprintf("exo: proc %u killed: " ARCH_FAULT_FORMAT "\\n", p->pid, vector, (void *)pc, (void *)addr);
 p->killed = 2; /* a fault: wait tells it from a kill */
 uproc_end(p, -1, SIGSEGV);`);
       });

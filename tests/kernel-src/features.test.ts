@@ -5,6 +5,7 @@ import { renderKernel, type GeneratedFile } from "../../kernel-src/index.ts";
 import { file, input } from "./inputs.ts";
 import { linuxNameOf, linuxSyscalls, linuxTiers } from "../../kernel-src/core/linux.ts";
 import { syscallNames } from "../../schemas/kernel.ts";
+import { selftestNames } from "../../kernel-src/core/selftest.ts";
 
 const has = (files: readonly GeneratedFile[], path: string): boolean => files.some((f) => f.path === path);
 
@@ -12,21 +13,30 @@ test("with testMode off there is no self-test or benchmark code anywhere", (t) =
   const files = renderKernel(input());
   for (const p of ["core/selftest.c", "core/bench.c", "arch/x86_64/testasm.S"]) t.false(has(files, p), p);
   for (const f of files) t.notRegex(f.text, /EXO-TEST|EXO-BENCH|selftest_run|bench_run|trap_expect/, f.path);
-  t.regex(file(files, "core/main.c"), /arch_exit\(0\);/);
+  t.regex(file(files, "core/main.c"), /arch_halt\(0\);/);
 });
 
-test("testMode selftest builds the test table with every expected test, and no benchmarks", (t) => {
-  const files = renderKernel(input({ testMode: "selftest" }));
+test("testMode selftest builds the table of selftestNames, each test with its function, and no benchmarks", (t) => {
+  const selftestInput = input({ testMode: "selftest" });
+  const files = renderKernel(selftestInput);
   const selftest = file(files, "core/selftest.c");
-  for (const name of [
-    "alloc_buddy", "alloc_slab", "alloc_thread_cache", "sched_order", "ctx_switch", "timer_preempt", "lazy_fpu",
-    "exception_recovery", "user_process", "user_fault", "user_preempt", "syscall_eperm", "user_memory", "syscall_efault", "user_ipc", "syscall_tiers", "ring_order", "ring_overflow", "ring_batch", "ring_descriptor", "ring_blocking",
-  ]) {
-    t.true(selftest.includes(`{ "${name}", test_${name} },`), name);
-  }
+  const table = [...selftest.matchAll(/^ {4}\{ "(\w+)", test_(\w+) \},$/gm)].map((m) => (m[1] === m[2] ? m[1] : `${m[1]} runs test_${m[2]}`));
+  t.deepEqual(table, selftestNames(selftestInput));
+  for (const name of table) t.true(selftest.includes(`static const char *test_${name}(void)\n{`), name);
   t.true(has(files, "arch/x86_64/testasm.S"));
   t.false(has(files, "core/bench.c"));
   t.regex(file(files, "core/main.c"), /selftest_run\(\);/);
+});
+
+test("selftestNames has a test of each subsystem the default kernel builds, and leaves out those of features that are off", (t) => {
+  const all = selftestNames(input());
+  for (const name of ["alloc_thread_cache", "sched_order", "lazy_fpu", "wx_kernel", "user_ipc", "syscall_tiers", "user_spawn", "ring_blocking"]) t.true(all.includes(name), name);
+  t.is(new Set(all).size, all.length, "each name once");
+  const simple = selftestNames(input({ ipc: { enable: false }, allocator: { threadCacheObjects: 0 }, contextSwitch: { lazyFpu: false } }));
+  t.deepEqual(all.filter((n) => !simple.includes(n)), ["alloc_thread_cache", "lazy_fpu", "user_ipc", "ring_order", "ring_overflow", "ring_batch", "ring_descriptor", "ring_blocking"]);
+  t.deepEqual(simple.filter((n) => !all.includes(n)), ["eager_fpu"]);
+  const noKill = selftestNames(input({ syscalls: { cold: ["spawn", "wait"] } }));
+  t.deepEqual(all.filter((n) => !noKill.includes(n)), ["user_spawn"]);
 });
 
 test("testMode bench builds the benchmarks, and no self-tests", (t) => {

@@ -1,6 +1,6 @@
 // The indentation-aware writer every template emits through.
 import test from "ava";
-import { alignColumns, Writer } from "../../kernel-src/writer.ts";
+import { alignColumns, c, Writer } from "../../kernel-src/writer.ts";
 
 test("indent and block nest lines by the indent unit", (t) => {
   const w = new Writer();
@@ -31,4 +31,52 @@ test("a comment too long for one line is wrapped into a block at spaces", (t) =>
   t.is(lines.at(-1), " */");
   t.true(lines.every((l) => l.length <= 100));
   t.is(lines.slice(1, -1).map((l) => l.slice(3)).join(" "), long);
+});
+
+test("the c template removes the shared indentation and the blank first and last lines", (t) => {
+  const text = c`
+      if (x)
+          y();
+
+      z();
+  `;
+  t.is(text, "if (x)\n    y();\n\nz();");
+});
+
+test("the c template keeps C escapes as written and interpolates text and numbers", (t) => {
+  const name = "ring";
+  t.is(c`kprintf("%s: %d\n", "${name}", ${16});`, 'kprintf("%s: %d\\n", "ring", 16);');
+});
+
+test("a value of several lines is indented as the line it starts on, and never sets the indentation", (t) => {
+  const rows = ['{ "kill", 17 },', '{ "spawn", 13 },'];
+  const text = c`
+      static const struct row absent[] = {
+          ${rows}
+          ${"last\nrow"}
+      };
+  `;
+  t.is(text, 'static const struct row absent[] = {\n    { "kill", 17 },\n    { "spawn", 13 },\n    last\n    row\n};');
+});
+
+test("a line of nothing but empty values is left out; other lines with an empty value stay", (t) => {
+  const none: string[] = [];
+  const text = c`
+      a();
+      ${""}
+      ${none}
+      b(${""});
+  `;
+  t.is(text, "a();\nb();");
+});
+
+test("w.c emits the template's lines at the writer's depth", (t) => {
+  const w = new Writer();
+  w.fn("void f(void)", () =>
+    w.c`
+        if (x)
+            y();
+    `,
+  );
+  t.is(w.toString(), "void f(void)\n{\n    if (x)\n        y();\n}\n");
 });

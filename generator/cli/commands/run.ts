@@ -5,6 +5,7 @@
 import { readdir, stat, writeFile } from "node:fs/promises";
 import { extname, join } from "node:path";
 import type { ConfigDefinition } from "../../../schemas/index.ts";
+import { type Arch, archs } from "../../../schemas/system.ts";
 import { buildProfile } from "../../build.ts";
 import { ExoError } from "../../errors.ts";
 import { mkForce } from "../../eval/markers.ts";
@@ -76,7 +77,7 @@ export default defineCommand({
       const bootTarget = await bootTargetOf(report, dir);
       const console = splitConsole((text) => process.stdout.write(text));
       const result = await boot(bootTarget, {
-        qemu: trust.project.qemu.x86_64,
+        qemu: trust.project.qemu[archOf(report)],
         timeoutMs: timeout * 1000,
         firmware,
         icount: testMode === "bench",
@@ -110,6 +111,13 @@ async function presentFormats(image: string): Promise<Format[]> {
 }
 
 /** Pick the format to boot, then accept it: checked, and copied into `dir` as it is hashed, so QEMU gets the bytes that were checked. */
+/** The architecture an accepted image was built for (its signed manifest says), which picks the QEMU binary. */
+function archOf(report: FormatReport): Arch {
+  const arch = report.manifest?.arch;
+  if (!archs.includes(arch as Arch)) throw new ExoError("ERR_EXO_VERIFY", `the image is built for ${arch ?? "no architecture"}, which exo cannot boot`, `exo boots ${archs.join(", ")} images`);
+  return arch as Arch;
+}
+
 async function chooseAndAccept(image: string, format: string | undefined, firmware: Firmware, trust: Trust, request: FreshnessRequest, dir: string): Promise<FormatReport> {
   const available = await presentFormats(image);
   const wanted = format ? [format] : PREFERENCE[firmware];

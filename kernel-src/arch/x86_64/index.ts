@@ -1,6 +1,8 @@
 // The x86_64 port: its templates and its toolchain.
 import type { Template } from "../../template.ts";
+import { arch } from "./arch.ts";
 import { boot } from "./boot.ts";
+import { context } from "./context.ts";
 import { cow } from "./cow.ts";
 import { cpu } from "./cpu.ts";
 import { entry } from "./entry.ts";
@@ -15,6 +17,7 @@ import { multiboot } from "./multiboot.ts";
 import { pku } from "./pku.ts";
 import { power } from "./power.ts";
 import { serial } from "./serial.ts";
+import { sigframe } from "./sigframe.ts";
 import { swtch } from "./swtch.ts";
 import { testasm } from "./testasm.ts";
 import { timer } from "./timer.ts";
@@ -25,5 +28,5 @@ import { vm } from "./vm.ts";
 export { toolchain } from "./toolchain.ts";
 
 export const templates: readonly Template[] = [
-  boot, cow, cpu, entry, fpu, frame, gdt, initcode, linker, memlayout, memmap, multiboot, pku, power, serial, swtch, testasm, timer, trap, vectors, vm,
+  arch, boot, context, cow, cpu, entry, fpu, frame, gdt, initcode, linker, memlayout, memmap, multiboot, pku, power, serial, sigframe, swtch, testasm, timer, trap, vectors, vm,
 ];

@@ -1,22 +1,67 @@
-// arch/x86_64/memmap.c: read the loader's memory map (Multiboot v1 or
-// Multiboot2) and give every usable page to the buddy allocator, except the
-// first MiB (BIOS, the loader's tables), the kernel image, the loader's info
-// block and the boot modules (the initrd). Everything the loader gives is a
-// physical address, read through the direct map (P2V).
+// arch/x86_64/memmap.c: what the loader (Multiboot v1 or Multiboot2) hands
+// kmain, read for the core: its name, the first boot module (the initrd,
+// arch_boot_module) and the memory map, whose every usable page goes to the
+// buddy allocator except the first MiB (BIOS, the loader's tables), the
+// kernel image, the loader's info block and the boot modules. Everything the
+// loader gives is a physical address, read through the direct map (P2V).
 import { emit, type Template } from "../../template.ts";
+import type { Writer } from "../../writer.ts";
 
 const source = "arch/x86_64/memmap.ts";
+
+/** arch_boot_module: the first module in either protocol's info. */
+function bootModule(w: Writer): void {
+  w.comment(
+    "The first boot module the loader passed: 1 with *start (its kernel address)",
+    "and *len set, or 0 when there is none. info and the addresses in it are",
+    "physical; loaders place modules in the first GiB, the direct map's.",
+  );
+  w.fn("int arch_boot_module(uint32 magic, uint64 info, const uint8 **start, uint64 *len)", () => {
+    w.block("if (magic == MB1_LOADER_MAGIC) {", () => {
+      w.line("const uint32 *mb = P2V(info);");
+      w.line("if (!(mb[0] & MB1_INFO_MODS) || mb[5] == 0)").indent(() => w.line("return 0;"));
+      w.line("const uint32 *mod = P2V(mb[6]);");
+      w.line("*start = P2V(mod[0]);", "*len = (uint64)(mod[1] - mod[0]);");
+      w.line("return 1;");
+    });
+    w.block("if (magic == MB2_LOADER_MAGIC) {", () => {
+      w.line("const uint8 *mb = P2V(info);", "uint32 total = *(const uint32 *)mb;");
+      w.block("for (uint64 at = 8; at + 8 <= total;) {", () => {
+        w.line("const uint32 *tag = (const uint32 *)(mb + at);");
+        w.line("if (tag[0] == MB2_TAG_END)").indent(() => w.line("break;"));
+        w.block("if (tag[0] == MB2_TAG_MODULE) {", () => {
+          w.line("*start = P2V(tag[2]);", "*len = (uint64)(tag[3] - tag[2]);");
+          w.line("return 1;");
+        });
+        w.line("at += (tag[1] + 7) & ~7u;");
+      });
+    });
+    w.line("return 0;");
+  });
+}
+
+/** arch_loader_name: the protocol, from the magic value the loader left in EAX. */
+function loaderName(w: Writer): void {
+  w.comment("Name the boot protocol from the magic value the loader left in EAX.");
+  w.fn("const char *arch_loader_name(uint32 magic)", () => {
+    w.line("switch (magic) {");
+    w.line("case MB1_LOADER_MAGIC:").indent(() => w.line('return "multiboot1";'));
+    w.line("case MB2_LOADER_MAGIC:").indent(() => w.line('return "multiboot2";'));
+    w.line("default:").indent(() => w.line('return "unknown";'));
+    w.line("}");
+  });
+}
 
 export const memmap: Template = {
   source,
   render() {
-    const summary = "The Multiboot v1/v2 memory map: usable RAM above 1 MiB, minus the kernel image, the loader's info and the boot modules, handed to the buddy allocator.";
+    const summary = "The Multiboot v1/v2 loader's name, first boot module and memory map: usable RAM above 1 MiB, minus the kernel image, the loader's info and the boot modules, handed to the buddy allocator.";
     return emit({ source, path: "arch/x86_64/memmap.c", summary, options: [] }, (w) => {
-      w.line('#include "types.h"', '#include "memlayout.h"', '#include "multiboot.h"', '#include "defs.h"');
+      w.line('#include "types.h"', '#include "memlayout.h"', '#include "multiboot.h"', '#include "arch.h"');
       w.blank();
       w.line(`#define MB1_INFO_MMAP 0x40  /* flags bit: mmap_length/mmap_addr are valid */
 #define MB1_INFO_MODS 0x08 /* flags bit: mods_count/mods_addr are valid */
-#define MB2_TAG_MODULE 3
+#define MB2_TAG_MODULE 3 /* a tag: type, size, mod_start, mod_end */
 #define MB2_TAG_MMAP 6
 #define MMAP_AVAILABLE 1
 #define LOW_LIMIT 0x100000UL      /* below: BIOS data and the loader's structures */
@@ -140,6 +185,10 @@ if (r != 0)
 kprintf("exo: memory: %u KiB free in %u regions, kernel image %u KiB\\n",
         (uint32)(buddy_free_pages() * 4), regions, (uint32)(((uint64)__bss_end - (uint64)__image_start) >> 10));`);
       });
+      w.blank();
+      bootModule(w);
+      w.blank();
+      loaderName(w);
     });
   },
 };

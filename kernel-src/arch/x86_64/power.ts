@@ -10,8 +10,8 @@ export const power: Template = {
   source,
   render({ kernel: k }: KernelTemplateInput) {
     const summary = k.debugExit
-      ? "arch_exit: hand the kernel's status to QEMU's isa-debug-exit device, then halt."
-      : "arch_exit: halt forever (built without kernel.debugExit, so nothing ends QEMU).";
+      ? "arch_halt: hand the kernel's status to QEMU's isa-debug-exit device, then halt."
+      : "arch_halt: halt forever (built without kernel.debugExit, so nothing ends QEMU).";
     return emit({ source, path: "arch/x86_64/power.c", summary, options: ["kernel.debugExit"] }, (w) => {
       w.line('#include "types.h"', '#include "cpu.h"', '#include "defs.h"');
       w.blank();
@@ -23,13 +23,13 @@ export const power: Template = {
           "(status << 1) | 1, so 0 becomes 1 and 1 becomes 3. Without the device",
           "the write does nothing and the CPU halts.",
         );
-        w.fn("void arch_exit(int status)", () => {
+        w.fn("void arch_halt(int status)", () => {
           w.line("outb(EXO_DEBUG_EXIT_PORT, (uint8)status);");
           w.line("cpu_halt();");
         });
       } else {
         w.comment("Stop for good; status has no one to go to.");
-        w.fn("void arch_exit(int status)", () => {
+        w.fn("void arch_halt(int status)", () => {
           w.line("(void)status;");
           w.line("cpu_halt();");
         });

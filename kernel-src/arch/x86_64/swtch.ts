@@ -24,8 +24,8 @@ export const swtch: Template = {
       });
       w.blank();
       w.comment(
-        "A new thread's first swtch returns here (core/proc.c builds that stack),",
-        "with its function in R12 and argument in R13: thread_entry(fn, arg).",
+        "A new thread's first swtch returns here (arch_context_init in context.c",
+        "builds that stack), with its function in R12 and argument in R13: thread_entry(fn, arg).",
       );
       w.line("thread_start:").indent(() => w.line("mov %r12, %rdi", "mov %r13, %rsi", "call thread_entry", "ud2"));
     });

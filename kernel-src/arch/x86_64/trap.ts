@@ -82,7 +82,7 @@ kprintf("\\n");`);
 kprintf("exo: panic: exception %u (%s) error %p\\n", (uint32)tf->trapno, name, (void *)tf->err);
 kprintf("exo: panic: rip %p cr2 %p rsp %p rflags %p\\n", (void *)tf->rip, (void *)read_cr2(), (void *)tf->rsp, (void *)tf->rflags);
 backtrace(tf->rbp);
-arch_exit(1);`);
+arch_halt(1);`);
       });
       if (tests) {
         w.blank();
@@ -124,7 +124,7 @@ arch_exit(1);`);
           w.line("}");
         }
         w.comment("A write to a page shared since a fork: copy it, and retry the instruction.");
-        w.line("if (tf->trapno == T_PF && (tf->cs & 3) == 3 && (tf->err & 3) == 3 && cow_fault(curthread->cr3, read_cr2()) == 1)").indent(() => w.line("return;"));
+        w.line("if (tf->trapno == T_PF && (tf->cs & 3) == 3 && (tf->err & 3) == 3 && cow_fault(curthread->space, read_cr2()) == 1)").indent(() => w.line("return;"));
         w.comment("A fault in user mode ends the process, never the kernel.");
         w.line("if ((tf->cs & 3) == 3)").indent(() => w.line("uproc_kill((uint32)tf->trapno, tf->rip, read_cr2());"));
         w.line("trap_panic(tf);");

@@ -141,13 +141,13 @@ return e != NULL && (*e & PTE_P) ? P2V(PTE_ADDR(*e)) : NULL;`);
         "page to be written is copied here (cow.c), as the CPU's fault would.",
       );
       w.fn("int uvm_check(uint64 va, uint64 len, int write)", () => {
-        w.line(`if (curthread->cr3 == 0 || !user_range(va, len))
+        w.line(`if (curthread->space == 0 || !user_range(va, len))
     return 0;
 for (uint64 page = va & ~0xfffUL; page < va + len; page += 4096) {
-    uint64 *e = uvm_walk(curthread->cr3, page, 0);
+    uint64 *e = uvm_walk(curthread->space, page, 0);
     if (e == NULL || (*e & PTE_P) == 0)
         return 0;
-    if (write && (*e & PTE_W) == 0 && cow_fault(curthread->cr3, page) != 1)
+    if (write && (*e & PTE_W) == 0 && cow_fault(curthread->space, page) != 1)
         return 0;
 }
 return 1;`);
