@@ -110,7 +110,7 @@ export function inlineSections(k: KernelConfig): Section[] {
   ];
   if (k.debugExit) {
     out.push({
-      title: "QEMU isa-debug-exit: the port arch_exit writes the kernel's status to (inline in arch/x86_64/power.c)",
+      title: "QEMU isa-debug-exit: the port's arch_halt writes the kernel's status to (inline in arch/x86_64/power.c)",
       rows: [["EXO_DEBUG_EXIT_PORT", "0xf4", "kernel.debugExit"]],
     });
   }

@@ -1,5 +1,5 @@
 // core/bench.c: the in-kernel benchmarks (kernel.testMode = "bench"). Each
-// prints `EXO-BENCH <name> <value> <unit>`, measured with rdtsc. Under QEMU
+// prints `EXO-BENCH <name> <value> <unit>`, measured with the cycle counter (arch_cycles). Under QEMU
 // -icount (exo run --bench) the TSC follows the instruction count, so the
 // figures are deterministic instruction-clock counts, not real cycles.
 import type { KernelTemplateInput } from "../input.ts";
@@ -24,7 +24,7 @@ export const bench: Template = {
     ];
     const summary = "The in-kernel benchmarks: boot_to_ready, boot_to_user, ctx_switch, thread_cache_alloc_free (or slab_alloc_free), null_syscall, getpid and, with IPC, ring_oneway and ring_batched.";
     return emit({ source, path: "core/bench.c", summary, options }, (w) => {
-      w.line('#include "types.h"', '#include "cpu.h"', '#include "sysnum.h"', '#include "thread.h"');
+      w.line('#include "types.h"', '#include "arch.h"', '#include "sysnum.h"', '#include "thread.h"');
       if (k.ipc.enable) w.line('#include "ring.h"');
       w.line('#include "defs.h"');
       w.blank();
@@ -46,12 +46,12 @@ if (t == NULL)
 pong_stop = 0;
 thread_run(t);
 yield(); /* warm up: both threads have run once */
-uint64 f = irq_save(); /* no timer interrupts inside the measurement */
-uint64 start = rdtsc();
+uint64 f = arch_irq_save(); /* no timer interrupts inside the measurement */
+uint64 start = arch_cycles();
 for (int i = 0; i < ROUNDS; i++)
     yield();
-uint64 total = rdtsc() - start;
-irq_restore(f);
+uint64 total = arch_cycles() - start;
+arch_irq_restore(f);
 pong_stop = 1;
 thread_join(t);
 report("ctx_switch", total, 2 * ROUNDS);`);
@@ -61,10 +61,10 @@ report("ctx_switch", total, 2 * ROUNDS);`);
       const allocName = k.allocator.threadCacheObjects > 0 ? "thread_cache_alloc_free" : "slab_alloc_free";
       w.fn("static void bench_alloc(void)", () => {
         w.line(`kfree(kmalloc(32)); /* warm up: the cache holds objects */
-uint64 start = rdtsc();
+uint64 start = arch_cycles();
 for (int i = 0; i < ROUNDS; i++)
     kfree(kmalloc(32));
-report("${allocName}", rdtsc() - start, ROUNDS);`);
+report("${allocName}", arch_cycles() - start, ROUNDS);`);
       });
       if (k.ipc.enable) {
         w.blank();
@@ -75,22 +75,22 @@ struct ipc_ring *r = ring_create();
 struct ipc_msg m = { .tag = 1, .len = 8 }, in;
 if (r == NULL)
     panic("bench: ring_create failed");
-uint64 start = rdtsc();
+uint64 start = arch_cycles();
 for (int i = 0; i < ROUNDS; i++) {
     ring_try_push(r, &m);
     ring_try_pop(r, &in);
 }
-report("ring_oneway", rdtsc() - start, ROUNDS);
+report("ring_oneway", arch_cycles() - start, ROUNDS);
 uint32 n = ring_push_batch(r, batch, 32); /* as many as kernel.ipc.batchSize allows */
 for (uint32 i = 0; i < n; i++)
     ring_try_pop(r, &in);
-start = rdtsc();
+start = arch_cycles();
 for (int i = 0; i < ROUNDS / 32; i++) {
     ring_push_batch(r, batch, n);
     for (uint32 j = 0; j < n; j++)
         ring_try_pop(r, &in);
 }
-report("ring_batched", rdtsc() - start, (uint64)(ROUNDS / 32) * n);
+report("ring_batched", arch_cycles() - start, (uint64)(ROUNDS / 32) * n);
 ring_destroy(r);`);
         });
       }
@@ -107,7 +107,7 @@ if (!killed)
     report(name, (uint64)cycles, 1);`);
       });
       w.blank();
-      w.comment("The first user process: boot_to_user runs from boot.S's first rdtsc to its first syscall.");
+      w.comment("The first user process: boot_to_user runs from boot.S's first cycle count to its first syscall.");
       w.fn("static void bench_boot_to_user(void)", () => {
         w.line(`int killed;
 struct uproc *p = uproc_spawn("init", CAP_ALL, ${USER_MODES.hello}, 0);
@@ -118,13 +118,13 @@ if (syscall_first_tsc() != 0) /* a program without syscalls in the tiers makes n
     report("boot_to_user", syscall_first_tsc() - boot_tsc, 1);`);
       });
       w.blank();
-      w.comment("Run every benchmark, then stop with status 0. boot_to_ready comes first: it is measured from boot.S's first rdtsc.");
+      w.comment("Run every benchmark, then stop with status 0. boot_to_ready comes first: it is measured from boot.S's first cycle count.");
       w.fn("void bench_run(void)", () => {
-        w.line('report("boot_to_ready", rdtsc() - boot_tsc, 1);', "bench_boot_to_user();", "bench_ctx_switch();", "bench_alloc();");
+        w.line('report("boot_to_ready", arch_cycles() - boot_tsc, 1);', "bench_boot_to_user();", "bench_ctx_switch();", "bench_alloc();");
         w.line('bench_syscall("null_syscall", 0xffff); /* a number in no tier: the shortest way in and out */');
         if (built.has("getpid") && built.has("exit")) w.line('bench_syscall("getpid", SYS_getpid);');
         if (k.ipc.enable) w.line("bench_ring();");
-        w.line('kprintf("exo: bench: done\\n");', "arch_exit(0);");
+        w.line('kprintf("exo: bench: done\\n");', "arch_halt(0);");
       });
     });
   },

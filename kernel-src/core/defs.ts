@@ -23,7 +23,7 @@ export const defs: Template = {
       [`${a}/gdt.c`, ["void gdt_init(void);", "void set_kernel_stack(uint64 top);"]],
       [`${a}/memmap.c`, ["void memmap_init(uint32 magic, uint64 info); /* arch_memory_init */"]],
       [`${a}/pku.c`, ["extern int isolation_mpk;", "void isolation_init(void);"]],
-      [`${a}/power.c`, [`void arch_halt(int status) ${noreturn};`, "#define arch_exit arch_halt /* the old name, until selftest.c and bench.c say arch_halt */"]],
+      [`${a}/power.c`, [`void arch_halt(int status) ${noreturn};`]],
       [`${a}/serial.c`, ["void uart_init(void);", "void uart_putc(int c);"]],
       [`${a}/swtch.S`, ["void swtch(uint64 *old_rsp, uint64 new_rsp);"]],
       ...(tests

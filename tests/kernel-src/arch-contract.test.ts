@@ -25,7 +25,6 @@ const archWord = new RegExp(`\\b(?:${ARCH_WORDS.join("|")}|(?:${ARCH_PREFIXES.jo
 export const ALLOWLIST: Readonly<Record<string, string>> = {
   "core/selftest.c": "the self-tests check x86 page rights, MSRs and traps; another helper is splitting them into core and port parts",
   "core/selftest/": "the parts of the self-test split, until the split lands",
-  "core/bench.c": "raw rdtsc timing, being split with the self-tests",
 };
 
 const allowed = (path: string): boolean => Object.keys(ALLOWLIST).some((k) => (k.endsWith("/") ? path.startsWith(k) : path === k));

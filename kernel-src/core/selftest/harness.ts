@@ -91,7 +91,7 @@ export function runner(w: Writer, tests: readonly SelfTest[]): void {
           }
       }
       kprintf("exo: selftest: %s\n", failed ? "FAILED" : "all passed");
-      arch_exit(failed);
+      arch_halt(failed);
     `,
   );
 }
