@@ -10,6 +10,7 @@ import { fileURLToPath } from "node:url";
 import { evaluateModules } from "../generator/eval/evaluate.ts";
 import { baseModules } from "../modules/index.ts";
 import { largeSystem } from "./large-system.ts";
+import { archRows } from "./arches.ts";
 import { procbenchRows } from "./procbench.ts";
 import { mergeRows } from "./results-table.ts";
 import { listTree } from "../store/tree.ts";
@@ -64,6 +65,8 @@ Runs every benchmark and writes bench/results.md. --only runs one section and
 replaces just its rows in bench/results.md. Sections:
   procbench   fork+execve+wait4 of busybox true and pipe round trips, Exo beside
               Debian's Linux (fetched into ~/.cache/exo-bench), QEMU -icount
+  arches      the server profile on x86_64, aarch64 and riscv64: kernel size,
+              boot time, the in-kernel benchmarks
 `;
 
 /** A project folder for the benchmarks: its own store and key pair. */
@@ -77,7 +80,7 @@ async function benchProject(): Promise<string> {
 
 /** One section alone: its rows printed, and put in place in bench/results.md. */
 async function only(section: string): Promise<void> {
-  const sections: Record<string, (dir: string) => Promise<Row[]>> = { procbench: procbenchRows };
+  const sections: Record<string, (dir: string) => Promise<Row[]>> = { procbench: procbenchRows, arches: archRows };
   const run = sections[section];
   if (!run) {
     process.stderr.write(`error: unknown section '${section}'\n${USAGE}`);
@@ -182,6 +185,8 @@ async function main(): Promise<void> {
 
   // Processes: Exo's kernel beside Debian's Linux, the same binary and QEMU flags.
   rows.push(...(await procbenchRows(dir)));
+  // The three ports side by side.
+  rows.push(...(await archRows(dir)));
 
   const table = [
     "# Benchmarks",

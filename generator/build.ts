@@ -71,10 +71,11 @@ export async function buildProfile(profile: string, project: Project, opts: Buil
   const store = new Store(project.store);
   await store.init();
   const cache = new ToolCache(join(store.dir("cache"), "tools.json"));
-  const [clang, lld, ar, grubMkimage, xorriso, mformat, mmd, mcopy] = await Promise.all([
+  const [clang, lld, ar, objcopy, grubMkimage, xorriso, mformat, mmd, mcopy] = await Promise.all([
     findTool(project.clang, { cache }),
     findTool(project.lld, { cache }),
     findTool("llvm-ar", { cache }),
+    findTool("llvm-objcopy", { cache }),
     findTool("grub-mkimage", { cache, dataDirs: [GRUB_DIRS.bios, GRUB_DIRS.efi] }),
     findTool("xorriso", { cache }),
     findTool("mformat", { cache }),
@@ -85,13 +86,13 @@ export async function buildProfile(profile: string, project: Project, opts: Buil
   const sbom = await sbomContext({ clang, "ld.lld": lld, "grub-mkimage": grubMkimage, xorriso, mtools: mformat });
   const realisation = await realise(graph, {
     store,
-    builders: await makeBuilders({ clang, lld, grubMkimage, xorriso, mformat, mmd, mcopy, ...(key ? { key } : {}), sbom, packages: { ar, folders: new Map(packages.map((r) => [packageKey(r.pkg), r.pkg.dir])) } }),
+    builders: await makeBuilders({ clang, lld, objcopy, grubMkimage, xorriso, mformat, mmd, mcopy, ...(key ? { key } : {}), sbom, packages: { ar, folders: new Map(packages.map((r) => [packageKey(r.pkg), r.pkg.dir])) } }),
     jobs: opts.jobs ?? availableParallelism(),
     ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
     check: opts.check === true,
   });
   const outPath = store.pathOf(realisation.paths.get(graph.output)!);
-  const tools = [clang, lld, ar, grubMkimage, xorriso, mformat, mmd, mcopy].map((t) => t.path);
+  const tools = [clang, lld, ar, objcopy, grubMkimage, xorriso, mformat, mmd, mcopy].map((t) => t.path);
   // Every file of every package built: a changed source must never be answered by the no-op cache.
   // A published package's signature too, and the keys it was checked against: trust is an input of the result.
   const packageInputs = packages.flatMap(({ pkg, files }) => [

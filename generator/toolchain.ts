@@ -28,6 +28,7 @@ const PACKAGES: Record<string, string> = {
   clang: "clang",
   "ld.lld": "lld",
   "llvm-ar": "llvm",
+  "llvm-objcopy": "llvm",
   "qemu-system-x86_64": "qemu-system-x86",
   "grub-mkimage": "grub-common",
   xorriso: "xorriso",

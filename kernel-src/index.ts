@@ -3,31 +3,22 @@
 // input gives the same files, in the same (path) order.
 import type { Arch } from "../schemas/system.ts";
 import type { ArchToolchain, GeneratedFile, KernelTemplateInput } from "./input.ts";
-import * as x86_64 from "./arch/x86_64/index.ts";
 import { coreTemplates } from "./core/index.ts";
-import type { Template } from "./template.ts";
+import { portDefsTemplate } from "./core/port-defs.ts";
+import { portSelftestTemplate } from "./core/selftest/port-file.ts";
+import { portOf } from "./ports.ts";
 
 export type { ArchToolchain, GeneratedFile, KernelTemplateInput, PackagePolicy } from "./input.ts";
 
-interface Port {
-  readonly templates: readonly Template[];
-  readonly toolchain: ArchToolchain;
-}
-
-const ports: Partial<Record<Arch, Port>> = { x86_64 };
-
-function port(arch: Arch): Port {
-  const p = ports[arch];
-  if (p === undefined) {
-    throw new Error(`kernel-src: no kernel port for arch "${arch}" (supported: ${Object.keys(ports).join(", ")})`);
-  }
-  return p;
-}
-
-/** Render every file of the kernel source tree for `input.arch`, sorted by path. Throws for an arch without a port. */
+/** Render every file of the kernel source tree for `input.arch`, sorted by path.  */
 export function renderKernel(input: KernelTemplateInput): GeneratedFile[] {
   const files: GeneratedFile[] = [];
-  for (const template of [...coreTemplates, ...port(input.arch).templates]) {
+  const port = portOf(input.arch);
+  // The port's self-tests go to its own arch/<arch>/selftest.c, made from port.selftests.
+  const portTests = portSelftestTemplate(`arch/${input.arch}/selftest.ts`, `arch/${input.arch}/selftest.c`, port.selftests);
+  // Its declarations go to its own header, include/declarations.h, which defs.h includes.
+  const portDefs = portDefsTemplate(`arch/${input.arch}/declarations.ts`, port.declarations);
+  for (const template of [...coreTemplates, ...port.templates, portTests, portDefs]) {
     const file = template.render(input);
     if (file !== undefined) files.push(file);
   }
@@ -40,5 +31,5 @@ export function renderKernel(input: KernelTemplateInput): GeneratedFile[] {
 
 /** How to compile (each .c and .S separately, from the tree's root) and link the tree rendered for `arch`. */
 export function archToolchain(arch: Arch): ArchToolchain {
-  return port(arch).toolchain;
+  return portOf(arch).toolchain;
 }

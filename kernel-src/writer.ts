@@ -82,16 +82,147 @@ export function c(strings: TemplateStringsArray, ...values: readonly CValue[]): 
   return out.join("\n");
 }
 
+/** Column limit of kernel-src/.clang-format: a trailing comment is not moved past it. */
+const COLUMN_LIMIT = 180;
+
+/** Where a line's code ends and its trailing comment starts (`/* ... *\/` or `//` closing the line), or undefined when it has none. */
+function trailingComment(line: string): number | undefined {
+  let quote = "";
+  for (let i = 0; i < line.length; i++) {
+    const ch = line[i]!;
+    if (quote !== "") {
+      if (ch === "\\") i++;
+      else if (ch === quote) quote = "";
+    } else if (ch === '"' || ch === "'") quote = ch;
+    else if (ch === "/" && (line[i + 1] === "*" || line[i + 1] === "/")) {
+      if (line.slice(0, i).trim() === "") return undefined;
+      if (line[i + 1] === "/") return i;
+      const end = line.indexOf("*/", i + 2);
+      return end === line.length - 2 ? i : undefined;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * C text with its columns aligned as kernel-src/.clang-format aligns them, so
+ * that templates need not count spaces: the values of consecutive `#define`
+ * lines (AlignConsecutiveMacros), then the trailing comments of consecutive
+ * lines that each have one (AlignTrailingComments). Block comments and regions
+ * between clang-format off and on comments are left as they are.
+ */
+export function alignC(text: string): string {
+  const lines = text.split("\n");
+  // Lines that are code (not inside a block comment or an off region).
+  const code: boolean[] = [];
+  let inComment = false;
+  let off = false;
+  for (const line of lines) {
+    const t = line.trim();
+    if (t === "/* clang-format off */" || t === "// clang-format off") off = true;
+    let comment = true;
+    if (inComment) inComment = !t.includes("*/");
+    else if (t.startsWith("/*")) inComment = !t.includes("*/");
+    else comment = t.startsWith("//");
+    code.push(!comment && !off);
+    if (t === "/* clang-format on */" || t === "// clang-format on") off = false;
+  }
+  // #define values: a run of `#define NAME VALUE` lines, the values one column after the longest name.
+  const define = /^(\s*#define [A-Za-z_]\w*(?:\([^)]*\))?) +(\S.*)$/;
+  for (let i = 0; i < lines.length; ) {
+    let j = i;
+    while (j < lines.length && code[j] && define.test(lines[j]!) && !lines[j]!.endsWith("\\")) j++;
+    if (j === i) {
+      i++;
+      continue;
+    }
+    const rows = lines.slice(i, j).map((l) => define.exec(l)!);
+    const width = Math.max(...rows.map((m) => m[1]!.length));
+    rows.forEach((m, k) => (lines[i + k] = `${m[1]!.padEnd(width)} ${m[2]}`));
+    i = j;
+  }
+  // Trailing comments: a run of consecutive lines with one, each comment one column after the longest code, unless that would pass the column limit.
+  let run: { line: number; at: number }[] = [];
+  let min = 0;
+  let max = Infinity;
+  const flush = () => {
+    for (const { line, at } of run) {
+      const l = lines[line]!;
+      lines[line] = `${l.slice(0, at).trimEnd().padEnd(min - 1)} ${l.slice(at)}`;
+    }
+    run = [];
+    min = 0;
+    max = Infinity;
+  };
+  lines.forEach((l, i) => {
+    const at = code[i] ? trailingComment(l) : undefined;
+    if (at === undefined) return flush();
+    const lineMin = l.slice(0, at).trimEnd().length + 1;
+    const comment = l.length - at;
+    const lineMax = lineMin + comment <= COLUMN_LIMIT ? COLUMN_LIMIT - comment : lineMin;
+    if (run.length > 0 && (lineMin > max || lineMax < min)) flush();
+    run.push({ line: i, at });
+    min = Math.max(min, lineMin);
+    max = Math.min(max, lineMax);
+  });
+  flush();
+  return lines.join("\n");
+}
+
+/** `body` cut after each `;` outside parentheses, brackets and strings: its statements, trimmed. */
+function statements(body: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let quote = "";
+  let cur = "";
+  for (let i = 0; i < body.length; i++) {
+    const ch = body[i]!;
+    cur += ch;
+    if (quote !== "") {
+      if (ch === "\\") cur += body[++i] ?? "";
+      else if (ch === quote) quote = "";
+    } else if (ch === '"' || ch === "'") quote = ch;
+    else if ("([".includes(ch)) depth++;
+    else if (")]".includes(ch)) depth--;
+    else if (ch === ";" && depth === 0) {
+      out.push(cur.trim());
+      cur = "";
+    }
+  }
+  if (cur.trim() !== "") out.push(cur.trim());
+  return out;
+}
+
+/**
+ * A C function written on one line, `signature { a; b; }`, laid out as the
+ * generated C is (kernel-src/.clang-format, Linux braces): the signature, the
+ * brace on a line of its own, one statement a line. A line that is not such a
+ * function (or whose body opens a block) comes back as it is.
+ */
+export function functionLines(line: string, unit = "    "): string[] {
+  const m = /^(\s*)([^{;]*\))\s*\{ (.*) \}$/.exec(line);
+  if (m === null || m[3]!.includes("{")) return [line];
+  const [, indent, signature, body] = m as unknown as [string, string, string, string];
+  return [indent + signature, `${indent}{`, ...statements(body).map((s) => indent + unit + s), `${indent}}`];
+}
+
+/** A line the C style (kernel-src/.clang-format) puts in the first column: a preprocessor directive, or a goto label alone on its line (`out:`, not a switch's `default:`). */
+const firstColumn = (l: string): boolean => l.startsWith("#") || (/^[A-Za-z_]\w*:$/.test(l) && l !== "default:");
+
 export class Writer {
   readonly #lines: string[] = [];
   #depth = 0;
 
   constructor(readonly unit = "    ") {}
 
-  /** Emit each line (split on `\n`) at the current depth; an empty line stays empty. */
+  /**
+   * Emit each line (split on `\n`) at the current depth; an empty line stays
+   * empty, and a preprocessor directive or a goto label (`out:`) goes to the
+   * first column, where the C style (kernel-src/.clang-format) puts it.
+   */
   line(...texts: readonly string[]): this {
     for (const text of texts) {
-      for (const l of text.split("\n")) this.#lines.push(l === "" ? "" : this.unit.repeat(this.#depth) + l);
+      for (const l of text.split("\n")) this.#lines.push(l === "" || firstColumn(l) ? l : this.unit.repeat(this.#depth) + l);
     }
     return this;
   }
@@ -121,6 +252,17 @@ export class Writer {
   /** `head` (which opens the brace itself, e.g. `for (;;) {`), the indented body, then `close`. */
   block(head: string, body: () => void, close = "}"): this {
     return this.line(head).indent(body).line(close);
+  }
+
+  /**
+   * A table laid out in aligned columns (alignColumns), one entry a line: `body`
+   * between clang-format off and on comments, since clang-format would pack or
+   * unalign it (kernel-src/.clang-format holds the rest of the C).
+   */
+  table(body: () => void): this {
+    this.line("/* clang-format off */");
+    body();
+    return this.line("/* clang-format on */");
   }
 
   /** A C function definition: the signature on its own line, the brace below it. */

@@ -8,12 +8,16 @@ cd "$(dirname "$0")/.."
 
 packages=(
   clang lld                                   # the kernel's compiler and linker
+  clang-format                                # holds the generated C to kernel-src/.clang-format (a test)
   llvm                                        # llvm-ar: the archive of a library package
   qemu-system-x86 qemu-system-arm qemu-system-misc   # x86_64, aarch64, riscv64 emulators
   grub-common grub-pc-bin grub-efi-amd64-bin xorriso mtools ovmf   # bootable images
   disorderfs                                  # tests: a store whose folders list in another order (FUSE)
+  libclang-rt-14-dev                          # tests: AddressSanitizer for the kernel C compiled on the host
   musl-tools                                  # musl-gcc: packages with build.toolchain musl (Linux ABI programs)
   busybox-static                              # the reference unmodified static Linux binary (issue 15)
+  qemu-efi-aarch64                            # AAVMF: UEFI firmware for aarch64 images
+  opensbi u-boot-qemu                         # riscv64 firmware: OpenSBI (M-mode) and U-Boot (S-mode)
 )
 
 missing=()

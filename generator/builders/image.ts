@@ -4,6 +4,7 @@
 //   kernel    kernel/: the kernel, initrd, manifest and signature, for qemu -kernel
 //   iso       exo.iso: hybrid BIOS+UEFI CD image
 //   raw       disk.raw: MBR disk with a FAT EFI system partition, BIOS+UEFI
+//             (x86_64, GRUB), or U-Boot's extlinux.conf (the flat-Image ports)
 // The image's manifest, signature and SBOM also sit at the top of the output,
 // and image.json (signed in image.sig) lists every byte of all of it.
 import { cp, mkdir, open, readFile, stat, writeFile } from "node:fs/promises";
@@ -17,10 +18,11 @@ import { MANIFEST_FILE, manifestSchema, SIGNATURE_FILE } from "../image/manifest
 import type { SecretKeyHandle } from "../sign/keys.ts";
 import { addOlderGenerations } from "../image/older-generations.ts";
 import { SBOM_FILE } from "../image/sbom.ts";
-import { masterBootRecord, placeCore, SECTOR } from "../image/mbr.ts";
+import { dataDiskRecord, masterBootRecord, placeCore, SECTOR } from "../image/mbr.ts";
 import { ESP_TYPE, espFolders, PARTITION_START, partitionSectors, RAW_FILE } from "../image/raw.ts";
 import type { Tool } from "../toolchain.ts";
 import { BOOT_FILES } from "./bootloader.ts";
+import { KERNEL_IMAGE_FILE } from "./outputs.ts";
 import { runTool } from "./exec.ts";
 import { listFiles, stampTree } from "./files.ts";
 import { builderVersion } from "./version.ts";
@@ -45,6 +47,8 @@ export interface ImageArgs {
 export const BUNDLE_FILE = "bundle.tar";
 export const generationInput = (n: number) => `generation${n}`;
 export const KERNEL_DIR = "kernel";
+/** The flat kernel Image in the payload, for ports that boot one. */
+export const KERNEL_IMAGE_PATH = `boot/${KERNEL_IMAGE_FILE}`;
 
 export function imageBuilder(tools: ImageTools, key?: SecretKeyHandle): Builder {
   return {
@@ -52,7 +56,7 @@ export function imageBuilder(tools: ImageTools, key?: SecretKeyHandle): Builder 
     async run(ctx) {
       const args = ctx.args as unknown as ImageArgs;
       const payload = ctx.inputs.payload!;
-      const boot = ctx.inputs.bootloader!;
+      const boot = ctx.inputs.bootloader; // GRUB's images: only x86_64 plans have them
       const names = await listFiles(payload);
       const signed = names.includes(SIGNATURE_FILE);
       for (const top of signed ? [MANIFEST_FILE, SIGNATURE_FILE, SBOM_FILE] : [MANIFEST_FILE, SBOM_FILE]) await cp(join(payload, top), join(ctx.out, top));
@@ -75,11 +79,13 @@ export function imageBuilder(tools: ImageTools, key?: SecretKeyHandle): Builder 
           for (const name of names) files.set(name, await readFile(join(payload, name)));
           await writeFile(join(ctx.out, BUNDLE_FILE), await writeBundle(files, args.epoch));
         } else if (format === "kernel") {
-          for (const name of ["boot/kernel.elf", "boot/initrd.tar", ...(signed ? [MANIFEST_FILE, SIGNATURE_FILE] : [MANIFEST_FILE])]) {
+          const flat = names.includes(KERNEL_IMAGE_PATH) ? [KERNEL_IMAGE_PATH] : [];
+          for (const name of ["boot/kernel.elf", ...flat, "boot/initrd.tar", ...(signed ? [MANIFEST_FILE, SIGNATURE_FILE] : [MANIFEST_FILE])]) {
             await mkdir(join(ctx.out, KERNEL_DIR, name, ".."), { recursive: true });
             await cp(join(payload, name), join(ctx.out, KERNEL_DIR, name));
           }
         } else if (format === "iso") {
+          if (boot === undefined) throw new Error("the iso format needs GRUB's images (x86_64)");
           await run(tools.xorriso, xorrisoArgs({ tree, output: join(ctx.out, ISO_FILE), hybridMbr: join(boot, BOOT_FILES.hybridMbr), epoch: args.epoch, volumeId: args.volumeId, diskGuid: identity.diskGuid }), "xorriso making the ISO");
         } else if (format === "raw") {
           await writeRaw(ctx.tmp, tree, treeNames, boot, join(ctx.out, RAW_FILE), args, identity, run, tools);
@@ -105,7 +111,7 @@ async function writeRaw(
   tmp: string,
   tree: string,
   names: readonly string[],
-  boot: string,
+  boot: string | undefined,
   output: string,
   args: ImageArgs,
   identity: ContentIdentity,
@@ -123,9 +129,11 @@ async function writeRaw(
     await run(tools.mcopy, ["-m", "-i", part, join(tree, name), `::/${name}`], `mcopy of ${name} into the EFI system partition`);
   }
 
-  const core = placeCore(await readFile(join(boot, BOOT_FILES.core)));
+  const layout = { partitionStart: PARTITION_START, partitionSectors: sectors, diskSignature: identity.mbrSignature, partitionType: ESP_TYPE };
+  // With GRUB (x86_64), BIOS runs boot.img's code in the MBR, which loads core.img from the gap; U-Boot reads the partition's files.
+  const core = boot === undefined ? Buffer.alloc(0) : placeCore(await readFile(join(boot, BOOT_FILES.core)));
   if (1 + core.length / SECTOR > PARTITION_START) throw new Error(`GRUB's core.img (${core.length} B) does not fit before the partition`);
-  const mbr = masterBootRecord(await readFile(join(boot, BOOT_FILES.bootSector)), { partitionStart: PARTITION_START, partitionSectors: sectors, diskSignature: identity.mbrSignature, partitionType: ESP_TYPE });
+  const mbr = boot === undefined ? dataDiskRecord(layout) : masterBootRecord(await readFile(join(boot, BOOT_FILES.bootSector)), layout);
   const disk = await open(output, "w");
   try {
     await disk.write(mbr, 0, mbr.length, 0);

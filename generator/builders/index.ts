@@ -7,6 +7,7 @@ import { bootloaderBuilder } from "./bootloader.ts";
 import { compileBuilder } from "./compile.ts";
 import { imageBuilder } from "./image.ts";
 import { initrdBuilder } from "./initrd.ts";
+import { kernelImageBuilder } from "./kernel-image.ts";
 import { kernelSourcesBuilder, templatesHash, userSourcesBuilder } from "./kernel-sources.ts";
 import { linkBuilder } from "./link.ts";
 import { packageBuilder, packageSourcesBuilder } from "./package.ts";
@@ -20,6 +21,8 @@ export interface BuilderTools {
   readonly mformat: Tool;
   readonly mmd: Tool;
   readonly mcopy: Tool;
+  /** llvm-objcopy: the flat Image of ports that boot one. */
+  readonly objcopy: Tool;
   /** Absent for unsigned builds. */
   readonly key?: SecretKeyHandle;
   readonly sbom: SbomContext;
@@ -34,6 +37,7 @@ export async function makeBuilders(tools: BuilderTools): Promise<Record<string, 
     "user-sources": userSourcesBuilder(templates),
     compile: compileBuilder(tools.clang),
     link: linkBuilder(tools.lld),
+    "kernel-image": kernelImageBuilder(tools.objcopy),
     initrd: initrdBuilder(),
     bootloader: bootloaderBuilder(tools),
     payload: payloadBuilder(tools.key, tools.sbom),

@@ -7,6 +7,7 @@ import { fileURLToPath } from "node:url";
 import { renderKernel } from "../../kernel-src/index.ts";
 import type { GeneratedFile, KernelTemplateInput } from "../../kernel-src/input.ts";
 import { renderUser } from "../../kernel-src/user/index.ts";
+import type { Arch } from "../../schemas/system.ts";
 import type { Builder } from "../../store/derivation.ts";
 import { hashTree } from "../../store/tree.ts";
 import { sha256File } from "../../store/hash.ts";
@@ -44,7 +45,7 @@ export function userSourcesBuilder(templates: string): Builder {
   return {
     version: builderVersion(import.meta.url, { templates }),
     async run(ctx) {
-      await writeTree(ctx.out, renderUser());
+      await writeTree(ctx.out, renderUser((ctx.args as unknown as { arch: Arch }).arch));
     },
   };
 }

@@ -1,24 +1,31 @@
 // Builder: the signed file tree every image format carries. The kernel,
-// the initrd, GRUB's images and menu, the SBOM, the manifest listing each
-// file's hash, and (unless the build is unsigned) the manifest's signature.
+// the initrd, GRUB's images and menu (x86_64) or the flat kernel Image (the
+// ports that boot one), the SBOM, the manifest listing each file's hash, and
+// (unless the build is unsigned) the manifest's signature.
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import type { Builder } from "../../store/derivation.ts";
 import { canonicalJson } from "../../store/hash.ts";
 import { makeManifest, MANIFEST_FILE, manifestBytes, type ManifestFile, SIGNATURE_FILE } from "../image/manifest.ts";
+import { EXTLINUX_CFG } from "../image/extlinux.ts";
 import { SBOM_FILE, type SbomInput, spdxDocument } from "../image/sbom.ts";
 import { unpackTar } from "../image/tar.ts";
 import type { SecretKeyHandle } from "../sign/keys.ts";
 import { signatureBytes, signManifest } from "../sign/signature.ts";
 import { BOOT_FILES } from "./bootloader.ts";
-import { INITRD_FILE, KERNEL_FILE } from "./outputs.ts";
+import { INITRD_FILE, KERNEL_FILE, KERNEL_IMAGE_FILE } from "./outputs.ts";
 import { builderVersion } from "./version.ts";
 
 export interface PayloadArgs {
   readonly system: string;
   readonly arch: string;
   readonly configHash: string;
-  readonly grubCfg: string;
+  /** GRUB's menu, or null for a port that boots a flat Image without GRUB. */
+  readonly grubCfg: string | null;
+  /** U-Boot's menu (extlinux.conf) for a port that boots a flat Image from a disk, else null. */
+  readonly extlinuxCfg: string | null;
+  /** `EFI/BOOT/<name>`: where UEFI firmware finds the Image when it is an EFI application (aarch64), else null. */
+  readonly efiApp: string | null;
   readonly packages: SbomInput["packages"];
   readonly epoch: number;
   /** The image's version (see image/manifest.ts) and expiry (seconds since 1970, or null). */
@@ -44,14 +51,23 @@ const GRUB_IMAGES = ["boot/grub/eltorito.img", "boot/grub/core.img", "EFI/BOOT/B
 const NESTED = [{ outer: "efi.img", inner: "EFI/BOOT/BOOTX64.EFI" }];
 const INITRD_PATH = "boot/initrd.tar";
 
-/** Where each file sits in the image, and which input and file it comes from. */
-const LAYOUT: readonly { readonly path: string; readonly input: string; readonly file: string }[] = [
+type Layout = readonly { readonly path: string; readonly input: string; readonly file: string }[];
+
+/** Where each file sits in a GRUB image (x86_64), and which input and file it comes from. */
+const GRUB_LAYOUT: Layout = [
   { path: "boot/kernel.elf", input: "kernel", file: KERNEL_FILE },
   { path: INITRD_PATH, input: "initrd", file: INITRD_FILE },
   { path: "boot/grub/eltorito.img", input: "bootloader", file: BOOT_FILES.eltorito },
   { path: "boot/grub/core.img", input: "bootloader", file: BOOT_FILES.core },
   { path: "EFI/BOOT/BOOTX64.EFI", input: "bootloader", file: BOOT_FILES.efiApp },
   { path: "efi.img", input: "bootloader", file: BOOT_FILES.efiImage },
+];
+
+/** ... and in the image of a port that boots a flat Image (the ELF stays beside it: symbols, sizes, `exo diff`). */
+const IMAGE_LAYOUT: Layout = [
+  { path: "boot/kernel.elf", input: "kernel", file: KERNEL_FILE },
+  { path: `boot/${KERNEL_IMAGE_FILE}`, input: "kernelImage", file: KERNEL_IMAGE_FILE },
+  { path: INITRD_PATH, input: "initrd", file: INITRD_FILE },
 ];
 
 export const GRUB_CFG = "boot/grub/grub.cfg";
@@ -67,15 +83,18 @@ export function payloadBuilder(key: SecretKeyHandle | undefined, sbom: SbomConte
         await writeFile(join(ctx.out, file.path), file.data);
         files.push(file);
       };
-      for (const item of LAYOUT) {
+      const grub = args.grubCfg !== null;
+      const efiApp = args.efiApp === null ? [] : [{ path: args.efiApp, input: "kernelImage", file: KERNEL_IMAGE_FILE }];
+      for (const item of grub ? GRUB_LAYOUT : [...IMAGE_LAYOUT, ...efiApp]) {
         const from = join(ctx.inputs[item.input]!, item.file);
         await put({ path: item.path, data: await readFile(from), storePath: basename(ctx.inputs[item.input]!) });
       }
-      await put({ path: GRUB_CFG, data: Buffer.from(args.grubCfg) });
+      if (grub) await put({ path: GRUB_CFG, data: Buffer.from(args.grubCfg!) });
+      if (args.extlinuxCfg !== null) await put({ path: EXTLINUX_CFG, data: Buffer.from(args.extlinuxCfg) });
       const { runtime, grubVersion, ...context } = sbom;
       const initrd = (await unpackTar(files.find((f) => f.path === INITRD_PATH)!.data)).entries.map((e) => ({ path: e.name, data: e.data }));
       const bootSectors = [];
-      for (const name of [BOOT_FILES.bootSector, BOOT_FILES.hybridMbr]) bootSectors.push({ path: name, data: await readFile(join(ctx.inputs.bootloader!, name)) });
+      for (const name of grub ? [BOOT_FILES.bootSector, BOOT_FILES.hybridMbr] : []) bootSectors.push({ path: name, data: await readFile(join(ctx.inputs.bootloader!, name)) });
       const document = spdxDocument({
         ...context,
         system: args.system,
@@ -85,8 +104,8 @@ export function payloadBuilder(key: SecretKeyHandle | undefined, sbom: SbomConte
         files,
         initrd: { path: INITRD_PATH, files: initrd },
         runtime,
-        grub: { version: grubVersion, images: GRUB_IMAGES, bootSectors },
-        nested: NESTED,
+        grub: grub ? { version: grubVersion, images: GRUB_IMAGES, bootSectors } : null,
+        nested: grub ? NESTED : [],
       });
       await put({ path: SBOM_FILE, data: Buffer.from(`${JSON.stringify(JSON.parse(canonicalJson(document)), null, 2)}\n`) });
 

@@ -56,5 +56,5 @@ export function portablePath(file: string, root: string): string {
 }
 
 export function bannerOf(config: Evaluation["config"]): string {
-  return `${config.system.name}: features ${featureList(config.kernel).join(" ")}`;
+  return `${config.system.name} (${config.system.arch}): features ${featureList(config.kernel).join(" ")}`;
 }

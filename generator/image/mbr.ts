@@ -28,6 +28,22 @@ export function masterBootRecord(bootImg: Uint8Array, layout: DiskLayout, coreSt
   mbr.writeBigUInt64LE(BigInt(coreStart), KERNEL_SECTOR);
   mbr[BOOT_DRIVE] = 0xff;
   mbr.writeUInt16LE(0x9090, DRIVE_CHECK);
+  writePartitionTable(mbr, layout);
+  return mbr;
+}
+
+/**
+ * Sector 0 of a disk that firmware boots from its files, not from the MBR's
+ * code (U-Boot reads extlinux.conf from the partition): no code, the disk
+ * signature, one bootable partition, and 0x55aa.
+ */
+export function dataDiskRecord(layout: DiskLayout): Buffer {
+  const mbr = Buffer.alloc(SECTOR);
+  writePartitionTable(mbr, layout);
+  return mbr;
+}
+
+function writePartitionTable(mbr: Buffer, layout: DiskLayout): void {
   mbr.writeUInt32LE(layout.diskSignature >>> 0, BOOT_CODE_END);
   const entry = 0x1be;
   mbr[entry] = 0x80; // bootable
@@ -37,7 +53,6 @@ export function masterBootRecord(bootImg: Uint8Array, layout: DiskLayout, coreSt
   mbr.writeUInt32LE(layout.partitionStart, entry + 8);
   mbr.writeUInt32LE(layout.partitionSectors, entry + 12);
   mbr.writeUInt16LE(0xaa55, 0x1fe);
-  return mbr;
 }
 
 /** core.img with its first blocklist pointing at its own sectors after the first, loaded from `coreStart`. */

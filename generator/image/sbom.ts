@@ -86,7 +86,7 @@ export interface SbomInput {
     readonly images: readonly string[];
     /** GRUB's boot sectors, copied from its package: their code is the MBR of the raw disk (boot.img) and of the ISO (boot_hybrid.img). */
     readonly bootSectors: readonly Blob[];
-  };
+  } | null /* a port that boots a flat Image, without GRUB */;
   /** Image files that hold another one (`efi.img` holds `EFI/BOOT/BOOTX64.EFI`). */
   readonly nested: readonly { readonly outer: string; readonly inner: string }[];
 }
@@ -111,6 +111,35 @@ export function npmPurl(name: string, version: string): string {
   return `pkg:npm/${path}@${purlPart(version)}`;
 }
 const purlRef = (locator: string) => ({ referenceCategory: "PACKAGE-MANAGER", referenceType: "purl", referenceLocator: locator });
+
+/** GRUB and its boot sectors, as packages of the document (x86_64 images). */
+function grubPackages(grub: NonNullable<SbomInput["grub"]>, grubId: string, id: (kind: string, name: string) => string): object[] {
+  return [
+    {
+      SPDXID: grubId,
+      name: "grub",
+      versionInfo: grub.version,
+      downloadLocation: "NOASSERTION",
+      filesAnalyzed: false,
+      licenseConcluded: "NOASSERTION",
+      licenseDeclared: "GPL-3.0-or-later",
+      primaryPackagePurpose: "APPLICATION",
+      comment: "GRUB as the build machine's packages ship it: its modules make core.img, eltorito.img and BOOTX64.EFI (grub-mkimage); boot.img and boot_hybrid.img are copied from it",
+    },
+    ...grub.bootSectors.map((f) => ({
+      SPDXID: id("Package", `grub-${f.path}`),
+      name: f.path,
+      versionInfo: grub.version,
+      downloadLocation: "NOASSERTION",
+      filesAnalyzed: false,
+      checksums: sums(f.data),
+      licenseConcluded: "NOASSERTION",
+      licenseDeclared: "GPL-3.0-or-later",
+      primaryPackagePurpose: "FILE",
+      comment: "GRUB's boot sector: its first 440 bytes, with the sector of core.img and the boot drive written in, are the MBR code of the image's BIOS-bootable formats (boot.img: disk.raw; boot_hybrid.img: exo.iso)",
+    })),
+  ];
+}
 
 export function spdxDocument(input: SbomInput): object {
   // SPDXIDs allow only [A-Za-z0-9.-]: a name that another one already took once sanitised gets a hash of itself appended.
@@ -174,29 +203,7 @@ export function spdxDocument(input: SbomInput): object {
         primaryPackagePurpose: file ? "APPLICATION" : "LIBRARY",
       };
     }),
-    {
-      SPDXID: grub,
-      name: "grub",
-      versionInfo: input.grub.version,
-      downloadLocation: "NOASSERTION",
-      filesAnalyzed: false,
-      licenseConcluded: "NOASSERTION",
-      licenseDeclared: "GPL-3.0-or-later",
-      primaryPackagePurpose: "APPLICATION",
-      comment: "GRUB as the build machine's packages ship it: its modules make core.img, eltorito.img and BOOTX64.EFI (grub-mkimage); boot.img and boot_hybrid.img are copied from it",
-    },
-    ...input.grub.bootSectors.map((f) => ({
-      SPDXID: id("Package", `grub-${f.path}`),
-      name: f.path,
-      versionInfo: input.grub.version,
-      downloadLocation: "NOASSERTION",
-      filesAnalyzed: false,
-      checksums: sums(f.data),
-      licenseConcluded: "NOASSERTION",
-      licenseDeclared: "GPL-3.0-or-later",
-      primaryPackagePurpose: "FILE",
-      comment: "GRUB's boot sector: its first 440 bytes, with the sector of core.img and the boot drive written in, are the MBR code of the image's BIOS-bootable formats (boot.img: disk.raw; boot_hybrid.img: exo.iso)",
-    })),
+    ...(input.grub === null ? [] : grubPackages(input.grub, grub, id)),
     ...input.tools.map((t) => ({
       SPDXID: id("Package", `tool-${t.name}`),
       name: t.name,
@@ -272,10 +279,10 @@ export function spdxDocument(input: SbomInput): object {
     // A library's code is inside the programs that link it; a runtime dependency runs beside them.
     ...input.packages.flatMap((p) => p.links.map((lib) => rel(pkgId(keyOf(p)), "STATIC_LINK", pkgId(lib)))),
     ...input.packages.flatMap((p) => p.needs.map((dep) => rel(pkgId(keyOf(p)), "DEPENDS_ON", pkgId(dep)))),
-    ...input.grub.images.map((path) => rel(id("Package", path), "GENERATED_FROM", grub)),
-    ...input.grub.bootSectors.map((f) => rel(id("Package", `grub-${f.path}`), "GENERATED_FROM", grub)),
+    ...(input.grub?.images ?? []).map((path) => rel(id("Package", path), "GENERATED_FROM", grub)),
+    ...(input.grub?.bootSectors ?? []).map((f) => rel(id("Package", `grub-${f.path}`), "GENERATED_FROM", grub)),
     // In the image only when it is made as a raw disk or an ISO, and then as the MBR's code.
-    ...input.grub.bootSectors.map((f) => rel(id("Package", `grub-${f.path}`), "OPTIONAL_COMPONENT_OF", image)),
+    ...(input.grub?.bootSectors ?? []).map((f) => rel(id("Package", `grub-${f.path}`), "OPTIONAL_COMPONENT_OF", image)),
     ...input.templates.map((t) => rel(kernel, "GENERATED_FROM", id("File", `kernel-src-${t.path}`))),
     ...input.tools.map((t) => rel(id("Package", `tool-${t.name}`), "BUILD_TOOL_OF", image)),
     rel(exo, "BUILD_TOOL_OF", image),

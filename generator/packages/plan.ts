@@ -6,7 +6,8 @@
 // library), and share/exo/<name>.json, its manifest. A program with
 // `build.toolchain: musl` is built with musl-gcc instead, as a static Linux
 // program (no SDK), linked above the kernel's 1 GiB.
-import { renderUser, userToolchain } from "../../kernel-src/user/index.ts";
+import type { Arch } from "../../schemas/system.ts";
+import { renderUser, userToolchain as userToolchainOf } from "../../kernel-src/user/index.ts";
 import { MUSL_TEXT_BASE } from "../../kernel-src/arch/x86_64/memlayout.ts";
 import { muslGcc } from "../toolchain.ts";
 import type { Derivation } from "../../store/derivation.ts";
@@ -23,11 +24,14 @@ export const USER_OBJECT_PREFIX = "uobj:";
 export const CRT0 = objectId(USER_OBJECT_PREFIX, "lib/crt0.S");
 export const LIBEXO = objectId(USER_OBJECT_PREFIX, "lib/libexo.c");
 
-export const userTree: Tree = { files: renderUser(), toolchain: userToolchain, sources: USER_SOURCES, idPrefix: USER_OBJECT_PREFIX, namePrefix: "user-" };
+/** The user SDK's tree for `arch`. */
+export function userTree(arch: Arch): Tree {
+  return { files: renderUser(arch), toolchain: userToolchainOf(arch), sources: USER_SOURCES, idPrefix: USER_OBJECT_PREFIX, namePrefix: "user-" };
+}
 
 /** The user SDK: its source tree and the objects of `needed` (crt0 and libexo at least). */
-export function sdkDerivations(needed: ReadonlySet<string> = new Set(["lib/crt0.S", "lib/libexo.c"])): Derivation[] {
-  return [{ id: USER_SOURCES, name: "user-sources", builder: "user-sources", args: {}, inputs: {} }, ...compileDerivations(userTree, needed)];
+export function sdkDerivations(arch: Arch = "x86_64", needed: ReadonlySet<string> = new Set(["lib/crt0.S", "lib/libexo.c"])): Derivation[] {
+  return [{ id: USER_SOURCES, name: "user-sources", builder: "user-sources", args: { arch }, inputs: {} }, ...compileDerivations(userTree(arch), needed)];
 }
 
 /**
@@ -47,9 +51,10 @@ export const packageId = (key: string): string => `pkg:${key}`;
  * The derivations of `pkg`; `libraries` are the packages it build-depends on, already chosen for its
  * requirements, in link order. Their derivations (and the SDK's) must be in the same graph.
  */
-export function packageDerivations(pkg: LoadedPackage, files: PackageFiles, libraries: readonly LoadedPackage[]): Derivation[] {
+export function packageDerivations(pkg: LoadedPackage, files: PackageFiles, libraries: readonly LoadedPackage[], arch: Arch = "x86_64"): Derivation[] {
   const { manifest } = pkg;
   const key = packageKey(pkg);
+  const userToolchain = userToolchainOf(arch);
   const name = `${manifest.package.name}-${manifest.package.version}`.replace(/[^a-z0-9._+-]/g, "-");
   // A host file's derivation is fixed-output: its key holds the pinned hash (and its path), never bytes read unchecked.
   const sources: PackageSourcesArgs = { package: key, files: allPackageFiles(files) };
@@ -60,6 +65,10 @@ export function packageDerivations(pkg: LoadedPackage, files: PackageFiles, libr
   }
   const isProgram = manifest.package.kind === "program";
   const musl = manifest.build.toolchain === "musl" && !files.prebuilt;
+  if ((musl || files.prebuilt) && arch !== "x86_64") {
+    const what = musl ? "is built with musl-gcc for x86_64 Linux" : "is a prebuilt x86_64 Linux program";
+    throw new ExoError("ERR_EXO_PACKAGE_INVALID", `package ${key} ${what}, but option \`system.arch\` is ${arch}`, "leave it out of packages.install for this arch, or build it with the SDK (build.toolchain: exo)");
+  }
   const packageDefines = [`-DEXO_PACKAGE_NAME="${manifest.package.name}"`, `-DEXO_PACKAGE_VERSION="${manifest.package.version}"`];
   const args: PackageArgs = {
     toolchain: musl ? "musl" : "exo",

@@ -3,19 +3,22 @@
 // file, so an option change recompiles only the files whose text changed.
 import type { Evaluation } from "../eval/index.ts";
 import { archToolchain, renderKernel } from "../../kernel-src/index.ts";
+import { portOf } from "../../kernel-src/ports.ts";
 import type { KernelTemplateInput } from "../../kernel-src/input.ts";
 import { type BuildGraph, type Derivation, PLAN_SCHEMA } from "../../store/derivation.ts";
 import type { Json } from "../../store/hash.ts";
 import { ExoError } from "../errors.ts";
 import type { BootloaderArgs } from "../builders/bootloader.ts";
-import { generationInput, type ImageArgs } from "../builders/image.ts";
+import { generationInput, type ImageArgs, KERNEL_IMAGE_PATH } from "../builders/image.ts";
 import semver from "semver";
 import { type InitrdArgs, programInput } from "../builders/initrd.ts";
 import type { PayloadArgs } from "../builders/payload.ts";
 import type { SbomPackage } from "../image/sbom.ts";
+import { extlinuxConfig } from "../image/extlinux.ts";
 import { grubConfig } from "../image/grub-cfg.ts";
 import { KERNEL_FILE, type LinkArgs } from "../builders/link.ts";
-import { programSources, userToolchain } from "../../kernel-src/user/index.ts";
+import { programSources, userToolchain as userToolchainOf } from "../../kernel-src/user/index.ts";
+import type { Arch } from "../../schemas/system.ts";
 import type { Config } from "../../schemas/index.ts";
 import { allPackageFiles } from "../packages/files.ts";
 import { packageDerivations, packageId, packageKey, sdkDerivations, USER_OBJECT_PREFIX, USER_SOURCES } from "../packages/plan.ts";
@@ -49,15 +52,13 @@ const SOURCES = "kernel-sources";
 const KERNEL = "kernel";
 const INITRD = "initrd";
 const BOOTLOADER = "bootloader";
+const KERNEL_IMAGE = "kernel-image";
 /** Id of the signed payload tree, which `exo switch` records so later images can carry it. */
 export const PAYLOAD = "payload";
 const IMAGE = "image";
 
 export function planBuild(evaluation: Evaluation, opts: PlanOptions): BuildGraph {
   const { config, hash } = evaluation;
-  if (config.system.arch !== "x86_64") {
-    throw new ExoError("ERR_EXO_CONFIG_INVALID", `option \`system.arch\` is ${config.system.arch}, but only x86_64 kernels can be built so far`, 'set system.arch = "x86_64"');
-  }
   const installedKeys = new Set([...new Set(["init", ...config.packages.install])].map((attr) => packageKey(opts.installed?.get(attr) ?? installedByName(opts.packages, attr))));
   const layout = imagePackages(config, opts.packages, opts.packages.filter((r) => installedKeys.has(packageKey(r.pkg))));
   // The kernel and the initrd see the system configuration only: an image option rebuilds neither.
@@ -71,9 +72,9 @@ export function planBuild(evaluation: Evaluation, opts: PlanOptions): BuildGraph
   const programs = [...layout.programs, ...(selftest ? [{ key: "usertest", file: "usertest", path: "bin/usertest", executable: true }] : [])];
   const initrd: InitrdArgs = { config: systemConfigOf(config) as unknown as Json, packages: layout.listing as unknown as Json[], programs, links: layout.links, services: layout.services, epoch };
   const derivations: Derivation[] = [
-    ...sdkDerivations(new Set(["lib/crt0.S", "lib/libexo.c", ...(selftest ? programSources("usertest") : [])])),
-    ...opts.packages.flatMap((r) => packageDerivations(r.pkg, r.files, r.libraries)),
-    ...(selftest ? [usertestDerivation()] : []),
+    ...sdkDerivations(config.system.arch, new Set(["lib/crt0.S", "lib/libexo.c", ...(selftest ? programSources("usertest") : [])])),
+    ...opts.packages.flatMap((r) => packageDerivations(r.pkg, r.files, r.libraries, config.system.arch)),
+    ...(selftest ? [usertestDerivation(config.system.arch)] : []),
     {
       id: INITRD,
       name: `initrd-${config.system.name}`,
@@ -90,16 +91,27 @@ export function planBuild(evaluation: Evaluation, opts: PlanOptions): BuildGraph
   const objects = compileDerivations(kernelTree);
   derivations.push(...objects);
   derivations.push(linkDerivation(KERNEL, `kernel-${config.system.name}`, SOURCES, toolchain.linkerScript, toolchain.ldflags, objects.map((o) => o.id), KERNEL_FILE, "the kernel"));
-  const bootloader: BootloaderArgs = { epoch };
-  derivations.push({ id: BOOTLOADER, name: "grub-images", builder: "bootloader", args: bootloader as unknown as Json, inputs: {} });
-  const grubCfg = grubConfig({
-    baud: config.kernel.console.baud,
-    timeoutSeconds: config.image.bootTimeoutSeconds,
-    entries: [{ title: `Exo ${config.system.name} (config ${hash.slice(0, 12)})`, kernel: "/boot/kernel.elf", initrd: "/boot/initrd.tar" }],
-  });
+  // x86_64 boots its ELF through GRUB (or qemu -kernel, Multiboot); the other ports boot a flat Image made from it.
+  const grub = portOf(config.system.arch).qemu.kernelFormat === "elf";
+  const formats = [...new Set(config.image.formats)];
+  if (!grub && formats.includes("iso")) {
+    throw new ExoError("ERR_EXO_CONFIG_INVALID", `option \`image.formats\` holds iso, a GRUB CD image that only x86_64 has; \`system.arch\` is ${config.system.arch}`, 'use image.formats = ["kernel", "bundle", "raw"] for this arch (raw boots under U-Boot)');
+  }
+  if (grub) {
+    const bootloader: BootloaderArgs = { epoch };
+    derivations.push({ id: BOOTLOADER, name: "grub-images", builder: "bootloader", args: bootloader as unknown as Json, inputs: {} });
+  } else {
+    derivations.push({ id: KERNEL_IMAGE, name: `kernel-image-${config.system.name}`, builder: "kernel-image", args: {}, inputs: { kernel: { node: KERNEL } } });
+  }
+  const bootInput: Derivation["inputs"] = grub ? { bootloader: { node: BOOTLOADER } } : { kernelImage: { node: KERNEL_IMAGE } };
+  const title = `Exo ${config.system.name} (config ${hash.slice(0, 12)})`;
+  const grubCfg = !grub ? null : grubConfig({ baud: config.kernel.console.baud, timeoutSeconds: config.image.bootTimeoutSeconds, entries: [{ title, kernel: "/boot/kernel.elf", initrd: "/boot/initrd.tar" }] });
+  const extlinuxCfg = grub ? null : extlinuxConfig({ title, kernel: `/${KERNEL_IMAGE_PATH}`, initrd: "/boot/initrd.tar" });
+  const efiName = portOf(config.system.arch).qemu.efiApp;
+  const efiApp = grub || efiName === undefined ? null : `EFI/BOOT/${efiName}`;
   const version = opts.version ?? 0;
   const expires = config.image.validForDays === null ? null : epoch + config.image.validForDays * 86_400;
-  const payload: PayloadArgs = { system: config.system.name, arch: config.system.arch, configHash: hash, grubCfg, packages: sbomPackages(opts.packages), epoch, version, expires, keyId: opts.keyId };
+  const payload: PayloadArgs = { system: config.system.name, arch: config.system.arch, configHash: hash, grubCfg, extlinuxCfg, efiApp, packages: sbomPackages(opts.packages), epoch, version, expires, keyId: opts.keyId };
   derivations.push({
     id: PAYLOAD,
     name: `payload-${config.system.name}`,
@@ -107,10 +119,10 @@ export function planBuild(evaluation: Evaluation, opts: PlanOptions): BuildGraph
     args: payload as unknown as Json,
     // The generated source trees are inputs too, though the payload copies nothing from them: objects take
     // their files by content, so it is the payload that keeps the system's own sources in its closure.
-    inputs: { kernel: { node: KERNEL }, initrd: { node: INITRD }, bootloader: { node: BOOTLOADER }, kernelSources: { node: SOURCES }, userSources: { node: USER_SOURCES } },
+    inputs: { kernel: { node: KERNEL }, initrd: { node: INITRD }, ...bootInput, kernelSources: { node: SOURCES }, userSources: { node: USER_SOURCES } },
   });
-  const formats = [...new Set(config.image.formats)];
-  const hasMenu = formats.includes("iso") || formats.includes("raw");
+  // Only GRUB's menu offers older generations so far.
+  const hasMenu = grub && (formats.includes("iso") || formats.includes("raw"));
   // A boot menu offers only older versions of the same system: anything else would be a downgrade in disguise.
   const candidates = (opts.olderGenerations ?? []).filter((g) => g.system === config.system.name && g.version < version);
   const older = hasMenu ? candidates.slice(0, config.image.bootMenuGenerations - 1) : [];
@@ -128,7 +140,7 @@ export function planBuild(evaluation: Evaluation, opts: PlanOptions): BuildGraph
     args: image as unknown as Json,
     inputs: {
       payload: { node: PAYLOAD },
-      bootloader: { node: BOOTLOADER },
+      ...(grub ? { bootloader: { node: BOOTLOADER } } : {}),
       ...Object.fromEntries(older.map((g) => [generationInput(g.number), { storePath: g.payload }])),
     },
   });
@@ -158,8 +170,9 @@ function sbomPackages(resolved: readonly ResolvedPackage[]): SbomPackage[] {
 }
 
 /** usertest, the self-tests' user half: linked from the SDK's tree like a program, kept out of the package set. */
-function usertestDerivation(): Derivation {
+function usertestDerivation(arch: Arch): Derivation {
   const objects = programSources("usertest").map((f) => objectId(USER_OBJECT_PREFIX, f));
+  const userToolchain = userToolchainOf(arch);
   return linkDerivation(programInput("usertest"), "user-usertest", USER_SOURCES, userToolchain.linkerScript, userToolchain.ldflags, objects, "usertest", "user program usertest");
 }
 

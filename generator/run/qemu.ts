@@ -1,25 +1,41 @@
 // Boot an image under QEMU (TCG), stream its serial console, and return
-// the status the kernel wrote to isa-debug-exit. QEMU exits with
-// (value << 1) | 1 for a value written there, so odd statuses carry the
-// kernel's own; anything else means the kernel never reached its exit.
+// the status the kernel halted with. Every port makes QEMU exit with
+// (status << 1) | 1 (x86_64 through isa-debug-exit, aarch64 through
+// semihosting, riscv64 through the sifive_test device), so odd statuses
+// carry the kernel's own; anything else means it never reached its halt.
 import { spawn } from "node:child_process";
 import { access } from "node:fs/promises";
 import { ExoError } from "../errors.ts";
+import { portOf } from "../../kernel-src/ports.ts";
+import type { Firmware, FirmwareBoot } from "../../kernel-src/port.ts";
+import type { Arch } from "../../schemas/system.ts";
 import { which } from "../toolchain.ts";
 
 /** What QEMU boots: a multiboot kernel (with its initrd as a module), a CD image, or a disk image. */
 export type BootTarget =
-  | { readonly kind: "kernel"; readonly kernel: string; readonly initrd?: string; /** A command line (another kernel's: the bench boots Debian's Linux). */ readonly append?: string }
+  | { readonly kind: "kernel"; /** The Multiboot ELF (x86_64) or the flat Image (the other ports). */ readonly kernel: string; readonly initrd?: string; /** A command line (another kernel's: the bench boots Debian's Linux). */ readonly append?: string }
   | { readonly kind: "iso"; readonly file: string }
   | { readonly kind: "raw"; readonly file: string };
 
-export type Firmware = "bios" | "uefi";
+export type { Firmware } from "../../kernel-src/port.ts";
 
-/** Debian's OVMF: UEFI firmware for QEMU. */
-export const OVMF_CODE = "/usr/share/OVMF/OVMF_CODE.fd";
+/** The firmware a port boots its disk images under when none is named: the first it lists. */
+export function defaultFirmware(arch: Arch): Firmware {
+  return (Object.keys(portOf(arch).qemu.firmwares ?? {})[0] ?? "bios") as Firmware;
+}
+
+/** What QEMU needs to start `firmware` for `arch`, or an error naming the firmwares the arch has. */
+export function firmwareBoot(arch: Arch, firmware: Firmware): FirmwareBoot {
+  const all = portOf(arch).qemu.firmwares ?? {};
+  const boot = all[firmware];
+  if (boot === undefined) throw new ExoError("ERR_EXO_USAGE", `option --firmware: an ${arch} image does not boot under ${firmware}`, `${arch} boots under ${Object.keys(all).join(" or ") || "no firmware (use --format kernel)"}`);
+  return boot;
+}
 
 export interface BootOptions {
   readonly qemu: string;
+  /** Which port's machine QEMU emulates (default x86_64). */
+  readonly arch?: Arch;
   readonly timeoutMs: number;
   readonly firmware?: Firmware;
   readonly memoryMiB?: number;
@@ -45,10 +61,10 @@ export interface BootResult {
   readonly timedOut: boolean;
 }
 
-export function qemuArgs(target: BootTarget, opts: Pick<BootOptions, "firmware" | "memoryMiB" | "icount">): string[] {
+export function qemuArgs(target: BootTarget, opts: Pick<BootOptions, "firmware" | "memoryMiB" | "icount" | "arch">): string[] {
   const args = [
     ...(opts.icount ? ["-icount", "shift=0,sleep=off"] : []),
-    "-m", `${opts.memoryMiB ?? (opts.firmware === "uefi" ? 256 : 128)}M`,
+    "-m", `${opts.memoryMiB ?? (opts.firmware !== undefined && opts.firmware !== "bios" ? 256 : 128)}M`,
     "-accel", "tcg",
     // No default NIC (and its iPXE ROM), VGA or floppy: ~50 ms less to start, and nothing the kernel uses.
     "-nodefaults",
@@ -56,13 +72,15 @@ export function qemuArgs(target: BootTarget, opts: Pick<BootOptions, "firmware" 
     "-serial", "stdio",
     "-monitor", "none",
     "-no-reboot",
-    "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
+    // The machine, its CPU and the device that carries the kernel's status out.
+    ...portOf(opts.arch ?? "x86_64").qemu.args,
   ];
-  if (opts.firmware === "uefi") args.push("-drive", `if=pflash,format=raw,readonly=on,file=${OVMF_CODE}`);
+  const arch = opts.arch ?? "x86_64";
+  if (target.kind !== "kernel" || opts.firmware === "uefi") args.push(...firmwareBoot(arch, opts.firmware ?? defaultFirmware(arch)).args);
   if (target.kind === "kernel") args.push("-kernel", target.kernel, ...(target.initrd ? ["-initrd", target.initrd] : []), ...(target.append ? ["-append", target.append] : []));
   else if (target.kind === "iso") args.push("-cdrom", target.file);
   // snapshot=on: writes go to a temporary overlay, so a read-only store path can boot.
-  else args.push("-drive", `file=${target.file},format=raw,if=ide,snapshot=on`);
+  else args.push("-drive", `file=${target.file},format=raw,if=${portOf(arch).qemu.diskInterface ?? "ide"},snapshot=on`);
   return args;
 }
 
@@ -71,10 +89,17 @@ const USER_LINE = /^exo: boot complete\r?\n(?:(?:exo: |EXO-)[^\n]*\n)*[^\n]+\n/m
 
 export async function boot(target: BootTarget, opts: BootOptions): Promise<BootResult> {
   if (!(await which(opts.qemu))) {
-    throw new ExoError("ERR_EXO_TOOL_MISSING", `${opts.qemu} was not found on PATH`, "install the Debian package qemu-system-x86 (bash scripts/setup.sh installs everything)");
+    throw new ExoError("ERR_EXO_TOOL_MISSING", `${opts.qemu} was not found on PATH`, `install the Debian package ${portOf(opts.arch ?? "x86_64").qemu.qemuPackage} (bash scripts/setup.sh installs everything)`);
   }
-  if (opts.firmware === "uefi" && !(await access(OVMF_CODE).then(() => true, () => false))) {
-    throw new ExoError("ERR_EXO_TOOL_MISSING", `UEFI firmware ${OVMF_CODE} was not found`, "install the Debian package ovmf (bash scripts/setup.sh installs everything)");
+  const arch = opts.arch ?? "x86_64";
+  if (target.kind !== "kernel" || opts.firmware === "uefi") {
+    const firmware = opts.firmware ?? defaultFirmware(arch);
+    const fw = firmwareBoot(arch, firmware);
+    for (const file of fw.files) {
+      if (!(await access(file).then(() => true, () => false))) {
+        throw new ExoError("ERR_EXO_TOOL_MISSING", `${firmware} firmware ${file} was not found`, `install the Debian package ${fw.package} (bash scripts/setup.sh installs everything)`);
+      }
+    }
   }
   if (opts.firmware === "uefi" && target.kind === "kernel") {
     throw new ExoError("ERR_EXO_USAGE", "--firmware uefi boots the iso or raw format, not a bare kernel", "add \"iso\" or \"raw\" to image.formats and pass --format");

@@ -4,7 +4,7 @@
 // figures are deterministic instruction-clock counts, not real cycles.
 import type { KernelTemplateInput } from "../input.ts";
 import { capabilities } from "../../schemas/sandbox.ts";
-import { USER_MODES } from "../arch/x86_64/initcode.ts";
+import { USER_MODES } from "./initcode-modes.ts";
 import { syscallTiers } from "../features.ts";
 import { emit, type Template } from "../template.ts";
 
@@ -29,7 +29,7 @@ export const bench: Template = {
       w.line('#include "defs.h"');
       w.blank();
       w.line("#define ROUNDS 2000", `#define CAP_ALL ((1UL << ${capabilities.length}) - 1)`);
-      w.line("extern uint64 boot_tsc;");
+      w.line("extern uint64 boot_cycles;");
       w.blank();
       w.fn("static void report(const char *name, uint64 total, uint64 count)", () => {
         w.line('kprintf("EXO-BENCH %s %u cycles\\n", name, (uint32)(total / count));');
@@ -114,13 +114,13 @@ struct uproc *p = uproc_spawn("init", CAP_ALL, ${USER_MODES.hello}, 0);
 if (p == NULL)
     panic("bench: uproc_spawn failed");
 uproc_wait(p, &killed);
-if (syscall_first_tsc() != 0) /* a program without syscalls in the tiers makes none */
-    report("boot_to_user", syscall_first_tsc() - boot_tsc, 1);`);
+if (syscall_first_cycles() != 0) /* a program without syscalls in the tiers makes none */
+    report("boot_to_user", syscall_first_cycles() - boot_cycles, 1);`);
       });
       w.blank();
       w.comment("Run every benchmark, then stop with status 0. boot_to_ready comes first: it is measured from boot.S's first cycle count.");
       w.fn("void bench_run(void)", () => {
-        w.line('report("boot_to_ready", arch_cycles() - boot_tsc, 1);', "bench_boot_to_user();", "bench_ctx_switch();", "bench_alloc();");
+        w.line('report("boot_to_ready", arch_cycles() - boot_cycles, 1);', "bench_boot_to_user();", "bench_ctx_switch();", "bench_alloc();");
         w.line('bench_syscall("null_syscall", 0xffff); /* a number in no tier: the shortest way in and out */');
         if (built.has("getpid") && built.has("exit")) w.line('bench_syscall("getpid", SYS_getpid);');
         if (k.ipc.enable) w.line("bench_ring();");

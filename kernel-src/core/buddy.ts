@@ -14,12 +14,16 @@ export const buddy: Template = {
     return emit({ source, path: "core/buddy.c", summary, options: [] }, (w) => {
       w.line('#include "types.h"', '#include "arch.h"', '#include "memlayout.h"', '#include "defs.h"');
       w.blank();
-      w.line(`#define PAGE_SIZE 4096UL
-#define MAX_ORDER 10                    /* largest block: 2^10 pages, 4 MiB */
-#define MAX_PAGES (DIRECT_MAP_SIZE / PAGE_SIZE) /* the direct map covers 1 GiB */`);
+      w.line(`#define MAX_ORDER 10                    /* largest block: 2^10 pages, 4 MiB */
+#define MAX_PAGES (DIRECT_MAP_SIZE / PGSIZE) /* the direct map covers 1 GiB */`);
       w.blank();
       w.comment("A free block keeps its list links and order in its own first bytes.");
-      w.line("struct block { struct block *next, *prev; uint32 order; };");
+      w.c`
+        struct block {
+            struct block *next, *prev;
+            uint32 order;
+        };
+      `;
       w.blank();
       w.line(
         "static struct block *free_list[MAX_ORDER + 1];",
@@ -27,8 +31,14 @@ export const buddy: Template = {
         "static uint64 free_pages;",
       );
       w.blank();
-      w.line(`static inline uint64 pfn(void *p) { return V2P(p) / PAGE_SIZE; }
-static inline int is_free_head(uint64 n) { return (free_head[n / 64] >> (n % 64)) & 1; }
+      w.line(`static inline uint64 pfn(void *p)
+{
+    return V2P(p) / PGSIZE;
+}
+static inline int is_free_head(uint64 n)
+{
+    return (free_head[n / 64] >> (n % 64)) & 1;
+}
 static inline void set_free_head(uint64 n, int on)
 {
     if (on)
@@ -71,7 +81,7 @@ struct block *b = free_list[o];
 unlink(b);
 while (o > order) { /* split: the upper half goes back on the list below */
     o--;
-    push((struct block *)((uint8 *)b + (PAGE_SIZE << o)), o);
+    push((struct block *)((uint8 *)b + (PGSIZE << o)), o);
 }
 free_pages -= 1UL << order;
 arch_irq_restore(f);
@@ -85,28 +95,27 @@ uint64 n = pfn(p);
 free_pages += 1UL << order;
 while (order < MAX_ORDER) {
     uint64 buddy = n ^ (1UL << order);
-    struct block *b = P2V(buddy * PAGE_SIZE);
+    struct block *b = P2V(buddy * PGSIZE);
     if (buddy >= MAX_PAGES || !is_free_head(buddy) || b->order != order)
         break;
     unlink(b);
     n &= ~(1UL << order);
     order++;
 }
-push(P2V(n * PAGE_SIZE), order);
+push(P2V(n * PGSIZE), order);
 arch_irq_restore(f);`);
       });
       w.blank();
       w.comment("Give physical [start, end) to the allocator as the largest aligned blocks that fit (memmap.c calls this).");
       w.fn("void buddy_add_range(uint64 start, uint64 end)", () => {
-        w.line(`start = (start + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
-end &= ~(PAGE_SIZE - 1);
+        w.line(`start = (start + PGSIZE - 1) & ~(PGSIZE - 1);
+end &= ~(PGSIZE - 1);
 while (start < end) {
     uint32 order = 0;
-    while (order < MAX_ORDER && (start & ((PAGE_SIZE << (order + 1)) - 1)) == 0 &&
-           start + (PAGE_SIZE << (order + 1)) <= end)
+    while (order < MAX_ORDER && (start & ((PGSIZE << (order + 1)) - 1)) == 0 && start + (PGSIZE << (order + 1)) <= end)
         order++;
     page_free(P2V(start), order);
-    start += PAGE_SIZE << order;
+    start += PGSIZE << order;
 }`);
       });
       w.blank();

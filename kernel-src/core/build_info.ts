@@ -3,7 +3,6 @@
 import type { KernelTemplateInput } from "../input.ts";
 import { featureList } from "../features.ts";
 import { cString, emit, type Template } from "../template.ts";
-import { alignColumns } from "../writer.ts";
 
 const source = "core/build_info.ts";
 
@@ -26,13 +25,11 @@ export const buildInfo: Template = {
       w.line('#include "types.h"', '#include "defs.h"');
       w.blank();
       w.line(
-        ...alignColumns([
-          ["const char", "build_system_name[]", `= ${cString(systemName)};`],
-          ["const char", "build_arch[]", `= ${cString(arch)};`],
-          ["const char", "build_config_hash[]", `= ${cString(configHash)};`],
-          ["const char", "build_features[]", `= ${cString(featureList(k).join(" "))};`],
-          ["const char", "build_initrd_sha256[]", `= ${cString(initrdSha256 ?? "")};`],
-        ]),
+        `const char build_system_name[] = ${cString(systemName)};`,
+        `const char build_arch[] = ${cString(arch)};`,
+        `const char build_config_hash[] = ${cString(configHash)};`,
+        `const char build_features[] = ${cString(featureList(k).join(" "))};`,
+        `const char build_initrd_sha256[] = ${cString(initrdSha256 ?? "")};`,
       );
     });
   },

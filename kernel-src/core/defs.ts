@@ -2,6 +2,7 @@
 // grouped by the file that defines it (xv6's defs.h). A feature that is off
 // has no group, so its functions are not even declared.
 import type { KernelTemplateInput } from "../input.ts";
+import { portOf } from "../ports.ts";
 import { emit, type Template } from "../template.ts";
 
 const source = "core/defs.ts";
@@ -10,41 +11,12 @@ const noreturn = "__attribute__((noreturn))";
 
 export const defs: Template = {
   source,
-  render({ arch, kernel: k }: KernelTemplateInput) {
+  render(input: KernelTemplateInput) {
+    const { arch, kernel: k } = input;
     const predictive = k.scheduler.policy === "predictive";
     const tcache = k.allocator.threadCacheObjects > 0;
     const tests = k.testMode !== "off";
-    const a = `arch/${arch}`;
-    const groups: [file: string, lines: string[]][] = [
-      [`${a}/boot.S`, ["extern uint64 pte_nx; /* PTE_NX if the CPU has no-execute (boot.S turned it on), else 0 */"]],
-      [`${a}/cow.c`, ["#define PTE_COW 0x200 /* a leaf's available bit 9: shared since a fork, copied on the first write */", "int page_shared(uint64 pa);", "void user_page_put(uint64 pa);", "uint64 uvm_fork(uint64 src);", "int cow_fault(uint64 space, uint64 va);"]],
-      [`${a}/entry.S`, [`void enter_user(uint64 pc, uint64 sp, uint64 arg0, uint64 arg1) ${noreturn};`, "struct trapframe;", `void user_return(struct trapframe *tf) ${noreturn};`, "void syscall_entry(void);", "void syscall_entry_linux(void);"]],
-      [`${a}/fpu.c`, ["extern uint64 fpu_saves;", "void fpu_init(void);", "void fpu_switch(struct thread *old, struct thread *next);", "void fpu_forget(struct thread *t);", "void fpu_copy_current(uint8 *dst);", "void fpu_load_current(uint8 *src);", "void fpu_give(struct thread *t, const uint8 *src);", ...(k.contextSwitch.lazyFpu ? ["void fpu_trap(void);"] : [])]],
-      [`${a}/gdt.c`, ["void gdt_init(void);", "void set_kernel_stack(uint64 top);"]],
-      [`${a}/memmap.c`, ["void memmap_init(uint32 magic, uint64 info); /* arch_memory_init */"]],
-      [`${a}/pku.c`, ["extern int isolation_mpk;", "void isolation_init(void);"]],
-      [`${a}/power.c`, [`void arch_halt(int status) ${noreturn};`]],
-      [`${a}/serial.c`, ["void uart_init(void);", "void uart_putc(int c);"]],
-      [`${a}/swtch.S`, ["void swtch(uint64 *old_rsp, uint64 new_rsp);"]],
-      ...(tests
-        ? [[`${a}/testasm.S`, [
-            "int test_callee_saved(void (*fn)(void), uint64 seed);",
-            "void test_clobber(void (*fn)(void));",
-            "void fpu_test_put(uint64 v);",
-            "uint64 fpu_test_get(void);",
-            "void test_ud2(void);",
-            "uint64 test_read(uint64 addr);",
-            "void test_write(uint64 addr, uint8 v);",
-          ]] as [string, string[]]]
-        : []),
-      [`${a}/timer.c`, ["extern uint64 tsc_per_us;", "extern const uint32 timeslice_us;", "extern volatile uint64 ticks;", "void timer_init(void);", "void timer_intr(void);", "void pic_eoi(uint32 irq);"]],
-      [`${a}/vm.c`, [
-        "#define UVM_WRITE 1  /* uvm_map's prot: read-write, never executable; 0 is read-execute */",
-        "#define UVM_NOEXEC 2 /* ... read-only, not executable */",
-        "uint64 uvm_create(void);", "int uvm_map(uint64 space, uint64 va, void *pa, int prot);", "int uvm_write(uint64 space, uint64 va, const void *src, uint64 len);", "int uvm_alloc_at(uint64 space, uint64 va, uint64 len, int prot);", "int64 uvm_protect(uint64 space, uint64 va, uint64 len, int prot);", "void *uvm_map_zeroed(uint64 space, uint64 va, int prot);", "void *uvm_page(uint64 space, uint64 va);", "int64 uvm_copy_str(char *dst, uint64 va, uint64 n);", "int uvm_check(uint64 va, uint64 len, int write);", "uint64 uvm_alloc(uint64 space, uint64 len);", "int64 uvm_dealloc(uint64 space, uint64 va, uint64 len);", "void uvm_free(uint64 space);", "uint64 kernel_cr3(void);",
-        "uint64 *uvm_walk(uint64 space, uint64 va, int alloc); /* the leaf PTE of user address va (a kernel pointer), tables made when alloc; NULL if none */",
-        "void vm_drop_low_map(void);"]],
-      [`${a}/trap.c`, ["void idt_init(void);", "void backtrace(uint64 fp);", ...(tests ? ["void trap_expect(uint32 vector, void *resume);", "int trap_caught(uint64 *addr, uint64 *pc);"] : [])]],
+    const groups: (readonly [file: string, lines: readonly string[]])[] = [
       ...(k.testMode === "bench" ? [["core/bench.c", ["void bench_run(void);"]] as [string, string[]]] : []),
       ["core/buddy.c", ["void *page_alloc(uint32 order);", "void page_free(void *p, uint32 order);", "void buddy_add_range(uint64 start, uint64 end);", "uint64 buddy_free_pages(void);"]],
       [
@@ -57,7 +29,8 @@ export const defs: Template = {
           "extern const char build_initrd_sha256[];",
         ],
       ],
-      ["core/elf.c", ["struct elf_info { uint64 entry, phdr, phnum, phent, end; int exo; }; /* end: past the last segment, page-aligned */", "int elf_load(uint64 space, const uint8 *data, uint64 len, struct elf_info *info);"]],
+      ["core/fdt.c", ["int fdt_check(const void *fdt);", "uint64 fdt_size(const void *fdt);", "int fdt_memory(const void *fdt, uint64 *base, uint64 *size, int max);", "int fdt_initrd(const void *fdt, uint64 *start, uint64 *end);"]],
+      ["core/elf.c", ["struct elf_info {\n    uint64 entry, phdr, phnum, phent, end; /* end: past the last segment, page-aligned */\n    int exo;\n};", "int elf_load(uint64 space, const uint8 *data, uint64 len, struct elf_info *info);"]],
       [
         "core/file.c",
         [
@@ -191,14 +164,14 @@ export const defs: Template = {
       [
         "core/linux.c",
         [
-          "struct linux_sigaction { uint64 handler, flags, restorer, mask; };",
+          "struct linux_sigaction {\n    uint64 handler, flags, restorer, mask;\n};",
           "/* A Linux-ABI process's state (a page of its own): brk, the mmap area's next address, signal dispositions, the syscalls it was told were missing. */",
-          "struct linux_state { uint64 brk_start, brk, mmap_next, sigmask, enosys_seen[8]; struct linux_sigaction act[64]; };",
+          "struct linux_state {\n    uint64 brk_start, brk, mmap_next, sigmask, enosys_seen[8];\n    struct linux_sigaction act[64];\n};",
           "int64 linux_syscall(uint64 nr, uint64 a0, uint64 a1, uint64 a2, uint64 a3, uint64 a4, uint64 a5);",
           "void linux_random(uint8 *buf, uint64 len);",
         ],
       ],
-      ["core/syscall.c", ["int64 syscall_dispatch(uint64 a0, uint64 a1, uint64 a2, uint64 a3, uint64 nr, uint64 a4, uint64 a5);", "uint64 syscall_first_tsc(void);"]],
+      ["core/syscall.c", ["int64 syscall_dispatch(uint64 a0, uint64 a1, uint64 a2, uint64 a3, uint64 nr, uint64 a4, uint64 a5);", "uint64 syscall_first_cycles(void);"]],
       [
         "core/slab.c",
         ["uint32 kmalloc_class(uint64 size);", "uint32 slab_class_of(void *p);", "void *slab_alloc(uint32 cls);", "void slab_free(void *p);", ...(tcache ? [] : ["void *kmalloc(uint64 size);", "void kfree(void *p);"])],
@@ -256,6 +229,8 @@ export const defs: Template = {
       w.line("#pragma once");
       w.blank();
       w.line('#include "types.h"');
+      w.blank();
+      w.line('#include "declarations.h" /* the port\'s own files */');
       w.blank();
       w.line("struct thread;", "struct uproc;", "struct policy;", "struct ufile;", "struct linux_state;");
       if (k.ipc.enable) w.line("struct ipc_ring;", "struct ipc_msg;");

@@ -16,15 +16,15 @@ const source = "core/elf.ts";
 export const elf: Template = {
   source,
   render() {
-    const summary = "The ELF64 loader: validate a static x86-64 executable and copy its PT_LOAD segments into a process's pages.";
+    const summary = "The ELF64 loader: validate a static executable of the port's machine (ARCH_ELF_MACHINE) and copy its PT_LOAD segments into a process's pages.";
     return emit({ source, path: "core/elf.c", summary, options: [] }, (w) => {
-      w.line('#include "types.h"', '#include "memlayout.h"', '#include "defs.h"');
+      w.line('#include "types.h"', '#include "arch.h"', '#include "memlayout.h"', '#include "defs.h"');
       w.blank();
       w.line(`#define ENOEXEC ${ERRNO.ENOEXEC}`, `#define ENOMEM ${ERRNO.ENOMEM}`);
-      w.line("#define ET_EXEC 2", "#define EM_X86_64 62", "#define PT_LOAD 1", "#define PT_NOTE 4", "#define PT_PHDR 6", "#define PF_X 1", "#define PF_W 2");
+      w.line("#define ET_EXEC 2", "#define PT_LOAD 1", "#define PT_NOTE 4", "#define PT_PHDR 6", "#define PF_X 1", "#define PF_W 2");
       w.line(`#define EXO_NOTE_TYPE ${EXO_NOTE_TYPE} /* the Exo ABI note's type, with the name "${EXO_NOTE_NAME}" (user/lib/crt0.S) */`);
       w.comment("Exo programs load between USER_BASE and their stack; Linux ones between USER_MIN and the mmap area.");
-      w.line("#define LOAD_END (USER_STACK_TOP - USER_STACK_PAGES * 4096)");
+      w.line("#define LOAD_END (USER_STACK_TOP - USER_STACK_PAGES * PGSIZE)");
       w.blank();
       w.line(`struct elf_header {
     uint8 ident[16];
@@ -78,7 +78,7 @@ return (flags & PF_X) ? 0 : UVM_NOEXEC;`);
       w.fn("static const struct elf_phdr *check(const uint8 *data, uint64 len, const struct elf_header *h)", () => {
         w.line(`if (len < sizeof *h || data[0] != 0x7f || data[1] != 'E' || data[2] != 'L' || data[3] != 'F')
     return NULL;
-if (data[4] != 2 || data[5] != 1 || h->type != ET_EXEC || h->machine != EM_X86_64) /* ELF64, little-endian */
+if (data[4] != 2 || data[5] != 1 || h->type != ET_EXEC || h->machine != ARCH_ELF_MACHINE) /* ELF64, little-endian */
     return NULL;
 if (h->phentsize != sizeof(struct elf_phdr) || h->phnum == 0 || h->phoff > len || (uint64)h->phnum * sizeof(struct elf_phdr) > len - h->phoff)
     return NULL;
@@ -113,6 +113,8 @@ for (uint32 i = 0; i < h.phnum; i++) {
     if (p.type == PT_PHDR)
         info->phdr = p.vaddr;
 }
+if (!info->exo && !ARCH_LINUX_ABI) /* this port runs no Linux programs */
+    return -ENOEXEC;
 uint64 start = info->exo ? USER_BASE : USER_MIN, end = info->exo ? LOAD_END : LINUX_MMAP_FLOOR;
 if (!in_window(h.entry, 1, start, end))
     return -ENOEXEC;
@@ -128,14 +130,14 @@ for (uint32 i = 0; i < h.phnum; i++) {
         return -ENOEXEC;
     if (prot < 0 || p.vaddr < last_end) /* W^X; and in address order, as the ELF spec asks */
         return -ENOEXEC;
-    for (uint64 page = p.vaddr & ~0xfffUL; page < p.vaddr + p.memsz; page += 4096) {
+    for (uint64 page = p.vaddr & ~(PGSIZE - 1); page < p.vaddr + p.memsz; page += PGSIZE) {
         uint8 *pa = uvm_page(space, page);
         if (pa != NULL && prot != last_prot) /* a page the previous segment ends in, with other rights */
             return -ENOEXEC;
         if (pa == NULL && (pa = uvm_map_zeroed(space, page, prot)) == NULL)
             return -ENOMEM;
         /* The part of the segment's file bytes that falls in this page. */
-        uint64 from = page > p.vaddr ? page : p.vaddr, to = page + 4096;
+        uint64 from = page > p.vaddr ? page : p.vaddr, to = page + PGSIZE;
         if (to > p.vaddr + p.filesz)
             to = p.vaddr + p.filesz;
         if (from < to)
@@ -155,7 +157,7 @@ if (loaded == 0)
 info->entry = h.entry;
 info->phnum = h.phnum;
 info->phent = h.phentsize;
-info->end = (last_end + 4095) & ~0xfffUL;
+info->end = (last_end + PGSIZE - 1) & ~(PGSIZE - 1);
 return 0;`);
       });
     });

@@ -12,7 +12,7 @@ export const file: Template = {
   render() {
     const summary = "A process's descriptors and working directory; open, read, write, stat, list, create, unlink, rename over the initrd, the tmpfs mounts, the devices and pipes.";
     return emit({ source, path: "core/file.c", summary, options: [] }, (w) => {
-      w.line('#include "types.h"', '#include "arch.h"', '#include "errno.h"', '#include "policy.h"', '#include "ufile.h"', '#include "thread.h"', '#include "process.h"', '#include "defs.h"');
+      w.line('#include "types.h"', '#include "arch.h"', '#include "errno.h"', '#include "memlayout.h"', '#include "policy.h"', '#include "ufile.h"', '#include "thread.h"', '#include "process.h"', '#include "defs.h"');
       w.blank();
       w.line(
         "#define O_ACCMODE 3",
@@ -40,7 +40,7 @@ export const file: Template = {
         "process holds a pointer to them) and its working directory after them.",
       );
       w.line("struct file_table {", "    struct ufile files[UPROC_FILES];", "    char cwd[PATH_LEN]; /* normal form; \"\" is the root */", "};");
-      w.line('_Static_assert(sizeof(struct file_table) <= 4096, "a descriptor table is one page");');
+      w.line('_Static_assert(sizeof(struct file_table) <= PGSIZE, "a descriptor table is one page");');
       w.blank();
       w.comment("The pipes of every process; a pipe is free when neither end is open.");
       w.line("static struct upipe pipes[PIPE_MAX];");
@@ -51,7 +51,7 @@ export const file: Template = {
         "that has no room for one, and its process works at the root.",
       );
       w.fn("static char *table_cwd(const struct ufile *t)", () => {
-        w.line("return ((uint64)t & 0xfff) == 0 ? ((struct file_table *)t)->cwd : NULL;");
+        w.line("return ((uint64)t & (PGSIZE - 1)) == 0 ? ((struct file_table *)t)->cwd : NULL;");
       });
       w.blank();
       w.fn("static const char *cwd(void)", () => w.line("const char *c = table_cwd(uproc_files());", 'return c != NULL ? c : "";'));
@@ -231,6 +231,13 @@ return path_clean(out, PATH_LEN, dir, raw) < 0 ? -ENOENT : 0;`);
         w.line(`if (initrd_lookup(path, data, len))
     return UF_FILE;
 return initrd_is_dir(path) || tmpfs_implies_dir(path) ? UF_DIR : UF_NONE;`);
+      });
+      w.blank();
+      w.comment("Whether a normalised path outside the tmpfs mounts names something: a device, or a file or folder of the initrd.");
+      w.fn("static int fixed_exists(const char *path)", () => {
+        w.line(`const uint8 *data;
+uint64 len;
+return device_of(path) != UF_NONE || initrd_kind(path, &data, &len) != UF_NONE;`);
       });
       w.blank();
       w.comment(
@@ -606,7 +613,7 @@ if (f->kind == UF_CONSOLE) {
     }
     preempt_off();
     for (uint64 i = 0; i < len; i++)
-        uart_putc((char)s[i]);
+        arch_console_putc((char)s[i]);
     preempt_on();
     return (int64)len;
 }
@@ -728,14 +735,12 @@ return (int64)f->off;`);
       );
       w.fn("int64 file_unlinkat(int64 dirfd, uint64 path_va, uint64 flags)", () => {
         w.line(`char path[PATH_LEN];
-const uint8 *data;
-uint64 len;
 int64 err = user_path(dirfd, path_va, path);
 if (err != 0)
     return err;
 if ((flags & ~(uint64)AT_REMOVEDIR) != 0)
     return -EINVAL;
-if (!tmpfs_owns(path) && device_of(path) == UF_NONE && initrd_kind(path, &data, &len) == UF_NONE)
+if (!tmpfs_owns(path) && !fixed_exists(path))
     return -ENOENT;
 if ((err = may_change(path)) != 0)
     return err;
@@ -745,12 +750,10 @@ return tmpfs_remove(path, (flags & AT_REMOVEDIR) != 0);`);
       w.comment("mkdirat(dirfd, path): a folder in a tmpfs mount. What exists already is -EEXIST wherever it is; a new name outside the mounts -EROFS.");
       w.fn("int64 file_mkdirat(int64 dirfd, uint64 path_va)", () => {
         w.line(`char path[PATH_LEN];
-const uint8 *data;
-uint64 len;
 int64 err = user_path(dirfd, path_va, path);
 if (err != 0)
     return err;
-if (!tmpfs_owns(path) && (device_of(path) != UF_NONE || initrd_kind(path, &data, &len) != UF_NONE))
+if (!tmpfs_owns(path) && fixed_exists(path))
     return -EEXIST;
 if ((err = may_change(path)) != 0)
     return err;
@@ -783,7 +786,6 @@ return tmpfs_rename(from, to);`);
       );
       w.fn("int64 file_utimens(int64 dirfd, uint64 path_va)", () => {
         w.line(`char path[PATH_LEN];
-const uint8 *data;
 uint64 size;
 uint32 mode;
 int64 err = user_path(dirfd, path_va, path);
@@ -791,7 +793,7 @@ if (err != 0)
     return err;
 if (device_of(path) != UF_NONE)
     return 0;
-if (tmpfs_owns(path) ? tmpfs_stat(path, &size, &mode) != 0 : initrd_kind(path, &data, &size) == UF_NONE)
+if (tmpfs_owns(path) ? tmpfs_stat(path, &size, &mode) != 0 : !fixed_exists(path))
     return -ENOENT;
 return may_change(path);`);
       });
@@ -911,7 +913,7 @@ return POLLIN | POLLOUT;`);
     return -EINVAL;
 if (n > 0 && !uvm_check(fds_va, n * 8, 1))
     return -EFAULT;
-uint64 until = timeout_us > 0 ? arch_cycles() + (uint64)timeout_us * tsc_per_us : 0;
+uint64 until = timeout_us > 0 ? arch_cycles() + (uint64)timeout_us * cycles_per_us : 0;
 for (;;) {
     int64 count = 0;
     for (uint64 i = 0; i < n; i++) {

@@ -4,9 +4,11 @@ import { allocParam } from "./alloc_param.ts";
 import { bench } from "./bench.ts";
 import { buddy } from "./buddy.ts";
 import { buildInfo } from "./build_info.ts";
+import { cow } from "./cow.ts";
 import { defs } from "./defs.ts";
 import { elf } from "./elf.ts";
 import { errno } from "./errno.ts";
+import { fdt } from "./fdt.ts";
 import { file } from "./file.ts";
 import { initrd } from "./initrd.ts";
 import { ipc } from "./ipc.ts";
@@ -24,6 +26,7 @@ import { sandbox } from "./sandbox.ts";
 import { sched } from "./sched.ts";
 import { schedParam } from "./sched_param.ts";
 import { selftest } from "./selftest.ts";
+import { selftestHeader } from "./selftest/header.ts";
 import { sha256 } from "./sha256.ts";
 import { signal } from "./signal.ts";
 import { slab } from "./slab.ts";
@@ -39,6 +42,6 @@ import { processH } from "./process.ts";
 import { ufile } from "./ufile.ts";
 
 export const coreTemplates: readonly Template[] = [
-  allocParam, bench, buddy, buildInfo, defs, elf, errno, file, initrd, ipc, ipcParam, linux, lxproc, main, param, path, policy, printf, proc, ring, sandbox, sched, schedParam, selftest,
+  allocParam, bench, buddy, buildInfo, cow, defs, elf, errno, fdt, file, initrd, ipc, ipcParam, linux, lxproc, main, param, path, policy, printf, proc, ring, sandbox, sched, schedParam, selftest, selftestHeader,
   sha256, signal, slab, string, syscall, sysnum, tcache, thread, tmpfs, types, ufile, uproc, processH,
 ];

@@ -32,10 +32,9 @@ export const ipc: Template = {
     const options = ["kernel.ipc.enable", "kernel.ipc.ringSlots", "kernel.ipc.batchSize", "kernel.ipc.spinIterations"];
     const summary = "Fusion Rings IPC: lock-free rings of 64-byte slots with per-slot sequence numbers, inline payloads, descriptors to shared pages and batched pushes.";
     return emit({ source, path: "core/ipc.c", summary, options }, (w) => {
-      w.line('#include "types.h"', '#include "ipc_param.h"', '#include "arch.h"', '#include "ring.h"', '#include "defs.h"');
+      w.line('#include "types.h"', '#include "ipc_param.h"', '#include "arch.h"', '#include "memlayout.h"', '#include "ring.h"', '#include "defs.h"');
       w.blank();
       w.line(`#define IPC_RING_MASK (EXO_IPC_RING_SLOTS - 1)
-#define PAGE_SIZE 4096UL
 #define LOAD(p) __atomic_load_n(p, __ATOMIC_ACQUIRE)
 #define STORE(p, v) __atomic_store_n(p, v, __ATOMIC_RELEASE)`);
       w.blank();
@@ -63,7 +62,7 @@ _Static_assert((EXO_IPC_RING_SLOTS & IPC_RING_MASK) == 0, "kernel.ipc.ringSlots 
       w.comment("A new empty ring, or NULL when memory is out.");
       w.fn("struct ipc_ring *ring_create(void)", () => {
         w.line(`uint32 order = 0;
-while ((PAGE_SIZE << order) < EXO_IPC_RING_SLOTS * sizeof(struct ipc_slot))
+while ((PGSIZE << order) < EXO_IPC_RING_SLOTS * sizeof(struct ipc_slot))
     order++;
 struct ipc_ring *r = page_alloc(0);
 struct ipc_slot *slots = page_alloc(order);
@@ -176,7 +175,7 @@ if (len <= IPC_INLINE_BYTES) {
     return 0;
 }
 uint32 order = 0;
-while ((PAGE_SIZE << order) < len)
+while ((PGSIZE << order) < len)
     order++;
 void *pages = page_alloc(order);
 if (pages == NULL)
@@ -212,8 +211,7 @@ return (const void *)d->addr;`);
       w.blank();
       w.comment("Print the IPC banner line.");
       w.fn("void ipc_init(void)", () => {
-        w.line('kprintf("exo: ipc: fusion rings, %d slots x %d B, inline %d B, batch %d\\n",');
-        w.line("        EXO_IPC_RING_SLOTS, (int)sizeof(struct ipc_slot), IPC_INLINE_BYTES, EXO_IPC_BATCH_SIZE);");
+        w.line('kprintf("exo: ipc: fusion rings, %d slots x %d B, inline %d B, batch %d\\n", EXO_IPC_RING_SLOTS, (int)sizeof(struct ipc_slot), IPC_INLINE_BYTES, EXO_IPC_BATCH_SIZE);');
       });
     });
   },

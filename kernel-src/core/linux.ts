@@ -150,7 +150,7 @@ const int64 *ts = (const int64 *)a0;
 if (ts[0] < 0 || ts[1] < 0 || ts[1] >= 1000000000)
     return -EINVAL;
 uint64 us = (uint64)ts[0] * 1000000 + (uint64)ts[1] / 1000;
-uint64 until = arch_cycles() + us * tsc_per_us;
+uint64 until = arch_cycles() + us * cycles_per_us;
 while (arch_cycles() < until) {
     if (signal_interrupts())
         return -EINTR;
@@ -167,12 +167,12 @@ return 0;`,
 int prot = prot_rights(a2);
 if (prot < 0)
     return -EACCES;
-if ((a0 & 0xfff) != 0 || uvm_protect(uproc_space(), a0, (a1 + 4095) & ~0xfffUL, prot) < 0)
+if ((a0 & (PGSIZE - 1)) != 0 || uvm_protect(uproc_space(), a0, (a1 + PGSIZE - 1) & ~(PGSIZE - 1), prot) < 0)
     return -EINVAL;
 return 0;`,
-  munmap: `if ((a0 & 0xfff) != 0 || a1 == 0)
+  munmap: `if ((a0 & (PGSIZE - 1)) != 0 || a1 == 0)
     return -EINVAL;
-return uproc_munmap(a0, (a1 + 4095) & ~0xfffUL);`,
+return uproc_munmap(a0, (a1 + PGSIZE - 1) & ~(PGSIZE - 1));`,
   brk: "return do_brk(a0);",
   rt_sigaction: "return signal_action(a0, a1, a2);",
   rt_sigprocmask: "return signal_mask(a0, a1, a2);",
@@ -199,7 +199,7 @@ if (a2 != 0)
 if (a3 != 0) {
     if (!uvm_check(a3, 16, 1))
         return -EFAULT;
-    uint64 v = a1 == 7 ? UPROC_FILES : a1 == 3 ? LINUX_STACK_PAGES * 4096UL : ~0UL; /* RLIMIT_NOFILE, RLIMIT_STACK */
+    uint64 v = a1 == 7 ? UPROC_FILES : a1 == 3 ? LINUX_STACK_PAGES * PGSIZE : ~0UL; /* RLIMIT_NOFILE, RLIMIT_STACK */
     ((uint64 *)a3)[0] = ((uint64 *)a3)[1] = v;
 }
 return 0;`,
@@ -290,7 +290,7 @@ return -EINVAL;`,
   clock_gettime: `/* struct timespec { int64 sec, nsec; } at a1, from the calibrated TSC (every clock counts from boot). */
 if (!uvm_check(a1, 16, 1))
     return -EFAULT;
-uint64 *ts = (uint64 *)a1, ns = arch_cycles() / tsc_per_us * 1000;
+uint64 *ts = (uint64 *)a1, ns = arch_cycles() / cycles_per_us * 1000;
 ts[0] = ns / 1000000000;
 ts[1] = ns % 1000000000;
 return 0;`,
@@ -302,8 +302,8 @@ if ((int32)a0 != -100 && (!uvm_check(a1, 1, 0) || ((first = *(const char *)a1), 
     return fd_file(a0) != NULL ? -ENOTDIR : -EBADF;
 return file_readlink(a1, a2, a3);`,
   openat: "/* A relative path starts at a0's folder, or the working directory for AT_FDCWD (-100). */\nreturn file_openat((int64)a0, a1, a2);",
-  newfstatat: `/* AT_EMPTY_PATH (0x1000) with "": fstat of a0; otherwise a path from a0 as openat's. Only the initrd has symlinks, always followed. */
-if ((a3 & 0x1000) && uvm_check(a1, 1, 0) && *(const char *)a1 == 0)
+  newfstatat: `/* AT_EMPTY_PATH with "": fstat of a0; otherwise a path from a0 as openat's. Only the initrd has symlinks, always followed. */
+if ((a3 & AT_EMPTY_PATH) && uvm_check(a1, 1, 0) && *(const char *)a1 == 0)
     return do_fstat(a0, a2);
 uint64 size;
 uint32 mode;
@@ -402,8 +402,9 @@ export const linux: Template = {
       w.line('#include "types.h"', '#include "arch.h"', '#include "errno.h"', '#include "memlayout.h"', '#include "thread.h"', '#include "policy.h"', '#include "ufile.h"', '#include "frame.h"', '#include "process.h"', '#include "defs.h"');
       w.blank();
       w.line("typedef int64 (*linux_fn)(uint64 a0, uint64 a1, uint64 a2, uint64 a3, uint64 a4, uint64 a5);");
+      w.line('#define AT_EMPTY_PATH 0x1000 /* newfstatat\'s flag: an empty path names the descriptor */');
       w.blank();
-      w.comment("Fill the struct stat (144 bytes) at st_va: st_nlink 1, mode, size, blksize 4096, blocks; times 0.");
+      w.comment("Fill the struct stat (144 bytes) at st_va: st_nlink 1, mode, size, blksize a page, blocks; times 0.");
       w.fn("static int64 stat_fill(uint64 st_va, uint64 size, uint32 mode)", () => {
         w.line(`if (!uvm_check(st_va, 144, 1))
     return -EFAULT;
@@ -412,7 +413,7 @@ memset(st, 0, 144);
 *(uint64 *)(st + 16) = 1;              /* st_nlink */
 *(uint32 *)(st + 24) = mode;           /* st_mode */
 *(uint64 *)(st + 48) = size;           /* st_size */
-*(uint64 *)(st + 56) = 4096;           /* st_blksize */
+*(uint64 *)(st + 56) = PGSIZE;           /* st_blksize */
 *(uint64 *)(st + 64) = (size + 511) / 512; /* st_blocks */
 return 0;`);
       });
@@ -443,16 +444,16 @@ return (prot & 2) ? UVM_WRITE : (prot & 4) ? 0 : UVM_NOEXEC;`);
       w.fn("static int64 do_mmap(uint64 addr, uint64 len, uint64 prot, uint64 flags, uint64 fd, uint64 off)", () => {
         w.line(`struct linux_state *lx = uproc_linux();
 int rights = prot_rights(prot);
-uint64 size = (len + 4095) & ~0xfffUL, va;
+uint64 size = (len + PGSIZE - 1) & ~(PGSIZE - 1), va;
 struct ufile *f = NULL;
 if (rights < 0)
     return -EACCES;
-if (len == 0 || size < len || (off & 0xfff) != 0 || (flags & 3) != 2) /* MAP_PRIVATE only */
+if (len == 0 || size < len || (off & (PGSIZE - 1)) != 0 || (flags & 3) != 2) /* MAP_PRIVATE only */
     return -EINVAL;
 if ((flags & 0x20) == 0 && ((f = fd_file(fd)) == NULL || f->kind != UF_FILE)) /* not MAP_ANONYMOUS: a file of the initrd */
     return f != NULL ? -ENODEV : -EBADF;
 if (flags & 0x10) { /* MAP_FIXED */
-    if ((addr & 0xfff) != 0 || addr < USER_MIN || addr >= LINUX_MMAP_TOP || size > LINUX_MMAP_TOP - addr)
+    if ((addr & (PGSIZE - 1)) != 0 || addr < USER_MIN || addr >= LINUX_MMAP_TOP || size > LINUX_MMAP_TOP - addr)
         return -EINVAL;
     uproc_munmap(addr, size);
     va = addr;
@@ -482,7 +483,7 @@ return (int64)va;`);
       );
       w.fn("static int64 do_brk(uint64 addr)", () => {
         w.line(`struct linux_state *lx = uproc_linux();
-uint64 old_top = (lx->brk + 4095) & ~0xfffUL, new_top = (addr + 4095) & ~0xfffUL;
+uint64 old_top = (lx->brk + PGSIZE - 1) & ~(PGSIZE - 1), new_top = (addr + PGSIZE - 1) & ~(PGSIZE - 1);
 if (addr < lx->brk_start || addr > LINUX_MMAP_FLOOR)
     return (int64)lx->brk;
 if (new_top > old_top && uproc_map_at(old_top, new_top - old_top, UVM_WRITE) != 0)
@@ -529,6 +530,7 @@ for (uint64 i = 0; i < len; i++) {
       w.blank();
       w.comment("The warm tier, indexed by Linux syscall number, with the names of the hot, cold and common missing ones (for the ENOSYS line).");
       w.line(`#define LINUX_NSYSCALLS ${max}`);
+      w.line("/* clang-format off */");
       w.line("static const struct { linux_fn fn; uint64 cap; const char *name; } linux_table[LINUX_NSYSCALLS] = {");
       w.indent(() => {
         const rows: { nr: number; cells: string[] }[] = [
@@ -537,7 +539,7 @@ for (uint64 i = 0; i < len; i++) {
         ].sort((a, b) => a.nr - b.nr);
         w.line(...alignColumns(rows.map((r) => r.cells)));
       });
-      w.line("};");
+      w.line("};", "/* clang-format on */");
       emitColdPath(w, "linux", entries("cold"), args6);
       w.blank();
       w.comment("Print the first -ENOSYS of each number per process: by name when the table knows it.");

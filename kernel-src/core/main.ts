@@ -48,24 +48,22 @@ export const main: Template = {
       initrdCheck(w);
       w.blank();
       w.comment(
-        "boot.S calls this on the boot stack, in long mode, in the kernel's half",
-        "(physical 0..1 GiB mapped at KERNBASE, and still at 0 until",
-        "vm_drop_low_map). magic and info are what the boot loader handed over,",
-        "for the port to read (arch_loader_name, arch_memory_init,",
+        "The port's boot code calls this on the boot stack, in the kernel's half.",
+        "magic and info are what the boot loader handed over, for the port to",
+        "read (arch_init_early, arch_loader_name, arch_memory_init,",
         "arch_boot_module). Does not return.",
       );
       w.fn("void kmain(uint32 magic, uint64 info)", () => {
-        w.line("vm_drop_low_map(); /* the lower half is user space's from here */", "uart_init();");
+        w.line("arch_init_early(magic, info); /* the console, and the lower half left to user space */");
         w.line('kprintf("exo: booting %s (%s)\\n", build_system_name, build_arch);');
         w.line('kprintf("exo: config %s\\n", build_config_hash);');
         w.line('kprintf("exo: features %s\\n", build_features);');
         w.line('kprintf("exo: loader %s\\n", arch_loader_name(magic));');
         w.line("arch_memory_init(magic, info);");
         w.line("initrd_check(magic, info);");
-        w.line( "isolation_init();", "gdt_init();", "idt_init();", "fpu_init();", "timer_init();", "sched_init();");
+        w.line("arch_init_cpu();", "arch_timer_init();", "sched_init();");
         if (k.ipc.enable) w.line("ipc_init();");
-        w.line('kprintf("exo: syscalls: hot %d warm %d cold %d\\n",');
-        w.line("        EXO_SYSCALLS_HOT, EXO_SYSCALLS_WARM, EXO_SYSCALLS_COLD);");
+        w.line('kprintf("exo: syscalls: hot %d warm %d cold %d\\n", EXO_SYSCALLS_HOT, EXO_SYSCALLS_WARM, EXO_SYSCALLS_COLD);');
         w.line("arch_intr_on(); /* the timer may preempt from here on */");
         w.line('kprintf("exo: boot complete\\n");');
         if (k.testMode === "selftest") w.line("selftest_run();");

@@ -13,7 +13,11 @@ export const param: Template = {
   source,
   render({ kernel: k }: KernelTemplateInput) {
     const summary = "Every option value the kernel uses, each beside the option that set it: the index of all tunables.";
-    const headers = [...(k.ipc.enable ? ["ipc_param.h"] : []), "sched_param.h", "alloc_param.h"].join(", ");
+    const headers = [
+      ...(k.ipc.enable ? ["ipc_param.h"] : []),
+      ...(k.scheduler.policy === "predictive" ? ["sched_param.h"] : []),
+      ...(k.allocator.threadCacheObjects > 0 ? ["alloc_param.h"] : []),
+    ].join(", ");
     const intro = [
       "The index of every tunable. Included by no C file: each C file includes",
       `the header of its subsystem (${headers}), which repeats`,

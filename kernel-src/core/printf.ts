@@ -1,4 +1,4 @@
-// core/printf.c: formatted console output and panic, on top of uart_putc.
+// core/printf.c: formatted console output and panic, on top of arch_console_putc.
 import { emit, type Template } from "../template.ts";
 
 const source = "core/printf.ts";
@@ -9,7 +9,7 @@ export const printf: Template = {
     return emit(
       { source, path: "core/printf.c", summary: "kprintf, a small printf for the console, and panic.", options: [] },
       (w) => {
-        w.line('#include "types.h"', '#include "defs.h"');
+        w.line('#include "types.h"', '#include "arch.h"', '#include "defs.h"');
         w.blank();
         w.line('static const char digits[] = "0123456789abcdef";');
         w.blank();
@@ -19,7 +19,7 @@ export const printf: Template = {
           w.blank();
           w.block("do {", () => w.line("buf[i++] = digits[x % base];", "x /= base;"), "} while (x != 0);");
           w.line("while (i < width && i < (int)sizeof buf)").indent(() => w.line("buf[i++] = '0';"));
-          w.line("while (i > 0)").indent(() => w.line("uart_putc(buf[--i]);"));
+          w.line("while (i > 0)").indent(() => w.line("arch_console_putc(buf[--i]);"));
         });
         w.blank();
         w.comment(
@@ -29,7 +29,7 @@ export const printf: Template = {
         );
         w.fn("static void vprint(const char *fmt, va_list ap, int escape)", () => {
           w.block("for (const char *p = fmt; *p != 0; p++) {", () => {
-            w.block("if (*p != '%') {", () => w.line("uart_putc(*p);", "continue;"));
+            w.block("if (*p != '%') {", () => w.line("arch_console_putc(*p);", "continue;"));
             w.line("int width = 0;");
             w.line("while (p[1] >= '0' && p[1] <= '9')").indent(() => w.line("width = width * 10 + (*++p - '0');"));
             w.line("if (*++p == 0)").indent(() => w.line("break;"));
@@ -37,7 +37,7 @@ export const printf: Template = {
             w.line("case 'd': {");
             w.indent(() => {
               w.line("int64 v = va_arg(ap, int);");
-              w.line("if (v < 0)").indent(() => w.line("uart_putc('-');"));
+              w.line("if (v < 0)").indent(() => w.line("arch_console_putc('-');"));
               w.line("printint(v < 0 ? (uint64)-v : (uint64)v, 10, width);", "break;");
             });
             w.line("}");
@@ -48,16 +48,16 @@ export const printf: Template = {
             w.indent(() => {
               w.line("const char *s = va_arg(ap, const char *);");
               w.line("for (; *s != 0; s++) {").indent(() => {
-                w.line("if (escape && (*s < 0x20 || *s > 0x7e || *s == '\\\\')) {").indent(() => w.line("uart_putc('\\\\');", "uart_putc('x');", "printint((uint8)*s, 16, 2);"));
-                w.line("} else").indent(() => w.line("uart_putc(*s);"));
+                w.line("if (escape && (*s < 0x20 || *s > 0x7e || *s == '\\\\')) {").indent(() => w.line("arch_console_putc('\\\\');", "arch_console_putc('x');", "printint((uint8)*s, 16, 2);"));
+                w.line("} else").indent(() => w.line("arch_console_putc(*s);"));
               });
               w.line("}");
               w.line("break;");
             });
             w.line("}");
-            w.line("case 'c':").indent(() => w.line("uart_putc(va_arg(ap, int));", "break;"));
-            w.line("case '%':").indent(() => w.line("uart_putc('%');", "break;"));
-            w.line("default:").indent(() => w.line("uart_putc('%');", "uart_putc(*p);", "break;"));
+            w.line("case 'c':").indent(() => w.line("arch_console_putc(va_arg(ap, int));", "break;"));
+            w.line("case '%':").indent(() => w.line("arch_console_putc('%');", "break;"));
+            w.line("default:").indent(() => w.line("arch_console_putc('%');", "arch_console_putc(*p);", "break;"));
             w.line("}");
           });
         });

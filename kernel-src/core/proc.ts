@@ -12,7 +12,7 @@ export const proc: Template = {
     const tcache = k.allocator.threadCacheObjects > 0;
     const summary = "Kernel threads: create, start, yield, preempt, join and exit, around the port's context switch (arch_switch).";
     return emit({ source, path: "core/proc.c", summary, options: ["kernel.allocator.threadCacheObjects"] }, (w) => {
-      w.line('#include "types.h"', '#include "arch.h"', '#include "thread.h"', '#include "defs.h"');
+      w.line('#include "types.h"', '#include "arch.h"', '#include "memlayout.h"', '#include "thread.h"', '#include "defs.h"');
       w.blank();
       w.comment("The boot thread: kmain becomes it, on the boot stack.");
       w.line('static struct thread thread0 = { .id = 0, .state = T_RUNNING, .name = "boot" };');
@@ -39,7 +39,7 @@ if (next != old) {
         current_space = space;
     }
     if (next->stack != NULL)
-        set_kernel_stack((uint64)next->stack + STACK_BYTES);
+        arch_set_kernel_stack((uint64)next->stack + STACK_BYTES);
     fpu_switch(old, next);
     if (next->abi_entry != 0 && next->abi_entry != current_entry) { /* an Exo and a Linux program enter by different doors */
         arch_set_syscall_entry(next->abi_entry);
@@ -106,7 +106,7 @@ if (t == NULL || stack == NULL) {
         page_free(stack, STACK_ORDER);
     return NULL;
 }
-_Static_assert(sizeof(struct thread) <= 4096, "a thread fits one page");
+_Static_assert(sizeof(struct thread) <= PGSIZE, "a thread fits one page");
 memset(t, 0, sizeof *t);
 t->id = next_id++;
 t->name = name;

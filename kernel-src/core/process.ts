@@ -6,7 +6,7 @@ import { emit, type Template } from "../template.ts";
 const source = "core/process.ts";
 
 /** Linux signal numbers the kernel raises or treats specially. */
-export const SIGNALS = { SIGKILL: 9, SIGSEGV: 11, SIGPIPE: 13, SIGTERM: 15, SIGCHLD: 17, SIGCONT: 18, SIGSTOP: 19 } as const;
+export const SIGNALS = { SIGKILL: 9, SIGSEGV: 11, SIGPIPE: 13, SIGCHLD: 17, SIGCONT: 18, SIGSTOP: 19 } as const;
 
 export const processH: Template = {
   source,
@@ -18,7 +18,8 @@ export const processH: Template = {
       w.line('#include "types.h"', '#include "ufile.h"');
       w.blank();
       w.line(...Object.entries(SIGNALS).map(([name, nr]) => `#define ${name} ${nr}`));
-      w.line("#define SIGBIT(s) (1UL << ((s) - 1))");
+      // Not `(s) - 1`: clang-format 14 takes `(s)` for a cast there and writes `(s)-1`.
+      w.line("#define SIGBIT(s) (1UL << (-1 + (s))) /* bit s - 1 */");
       w.blank();
       w.line("struct trapframe;", "struct elf_info;", "struct policy;");
       w.blank();
@@ -65,8 +66,13 @@ export const processH: Template = {
         "int64 lx_getppid(void);",
       );
       w.blank();
-      w.comment("core/syscall.c");
-      w.line("int syscall_hot_exit(void);", "void syscall_exit_work(struct trapframe *tf);");
+      w.comment("core/syscall.c: the hot tier's table (a port's syscall entry may call it without the full frame), and the work on the way out");
+      w.line(
+        "extern int64 (*const hot_exo[])(uint64 a0, uint64 a1, uint64 a2, uint64 a3, uint64 a4, uint64 a5);",
+        "extern const uint64 hot_exo_count;",
+        "int syscall_hot_exit(void);",
+        "void syscall_exit_work(struct trapframe *tf);",
+      );
       w.blank();
       w.comment("arch/<arch>/sigframe.c: the port's signal frame, Linux's for that architecture");
       w.line("int arch_signal_push(struct trapframe *tf, int sig, uint64 handler, uint64 restorer, uint64 oldmask);", "int arch_signal_pop(struct trapframe *tf, uint64 *mask, uint64 *ret);");

@@ -26,7 +26,13 @@ export const ring: Template = {
 };`);
       w.blank();
       w.comment("A payload too big for a slot: shared pages from page_alloc(order), owned by the receiver once popped.");
-      w.line("struct ipc_desc { uint64 addr; uint64 len; uint32 order; };");
+      w.c`
+        struct ipc_desc {
+            uint64 addr;
+            uint64 len;
+            uint32 order;
+        };
+      `;
       w.line('_Static_assert(sizeof(struct ipc_desc) <= IPC_INLINE_BYTES, "a descriptor fits inline");');
     });
   },

@@ -113,9 +113,11 @@ return NULL;`);
       });
       w.blank();
       w.comment("Capability names, by bit, as denials print them.");
-      w.line("static const char *const cap_names[64] = {");
-      w.indent(() => w.line(...caps.map((c) => `[${c.bit}] = ${cString(c.name)},`)));
-      w.line("};");
+      w.table(() => {
+        w.line("static const char *const cap_names[64] = {");
+        w.indent(() => w.line(...caps.map((c) => `[${c.bit}] = ${cString(c.name)},`)));
+        w.line("};");
+      });
       w.blank();
       w.comment(
         "Print \"sandbox: WHO (pid N) denied CAP: DETAIL\" for the current process, the",

@@ -19,10 +19,15 @@ export const sched: Template = {
       ? "The predictive O(1) scheduler: per-thread EMA of run durations, hot/normal/cold queues, bitmap pick."
       : "The round-robin scheduler: one FIFO queue of runnable threads.";
     return emit({ source, path: "core/sched.c", summary, options }, (w) => {
-      w.line('#include "types.h"', '#include "sched_param.h"', '#include "thread.h"', '#include "defs.h"');
+      // Round-robin has no tunables, and then no sched_param.h.
+      w.line('#include "types.h"', ...(predictive ? ['#include "sched_param.h"'] : []), '#include "thread.h"', '#include "defs.h"');
       w.blank();
       w.line(`#define NQUEUES ${predictive ? 3 : 1}`);
-      w.line("struct queue { struct thread *head, *tail; };");
+      w.c`
+        struct queue {
+            struct thread *head, *tail;
+        };
+      `;
       w.line("static struct queue queues[NQUEUES];", "static uint32 nonempty; /* bit q: queues[q] has a thread */");
       if (predictive) {
         w.line("static uint64 hot_cycles, normal_cycles; /* the thresholds in TSC cycles */");
@@ -34,9 +39,8 @@ export const sched: Template = {
       w.comment("Print the policy line of the banner and convert the thresholds to cycles (the TSC is calibrated by now).");
       w.fn("void sched_init(void)", () => {
         if (predictive) {
-          w.line("hot_cycles = EXO_SCHED_HOT_US * tsc_per_us;", "normal_cycles = EXO_SCHED_NORMAL_US * tsc_per_us;");
-          w.line('kprintf("exo: sched: predictive, alpha %d.%02d, timeslice %d us\\n",');
-          w.line("        ALPHA_HUNDREDTHS / 100, ALPHA_HUNDREDTHS % 100, (int)timeslice_us);");
+          w.line("hot_cycles = EXO_SCHED_HOT_US * cycles_per_us;", "normal_cycles = EXO_SCHED_NORMAL_US * cycles_per_us;");
+          w.line('kprintf("exo: sched: predictive, alpha %d.%02d, timeslice %d us\\n", ALPHA_HUNDREDTHS / 100, ALPHA_HUNDREDTHS % 100, (int)timeslice_us);');
           w.line('kprintf("exo: sched: history %d, hot < %d us, normal < %d us\\n", EXO_SCHED_HISTORY, EXO_SCHED_HOT_US, EXO_SCHED_NORMAL_US);');
         } else {
           w.line('kprintf("exo: sched: round-robin, timeslice %d us\\n", (int)timeslice_us);');

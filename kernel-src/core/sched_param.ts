@@ -10,6 +10,9 @@ const source = "core/sched_param.ts";
 export const schedParam: Template = {
   source,
   render({ kernel: k }: KernelTemplateInput) {
-    return paramHeader(source, "include/sched_param.h", "Scheduler tunables, each beside the option that set it.", schedSections(k));
+    // The policy's own row says which scheduler was generated: param.h lists it, the C has no use for it.
+    const sections = schedSections(k).map((s) => ({ ...s, rows: s.rows.filter(([, , option]) => !(s.switches ?? []).includes(option)) }));
+    if (sections.every((s) => s.rows.length === 0)) return undefined;
+    return paramHeader(source, "include/sched_param.h", "Scheduler tunables, each beside the option that set it.", sections);
   },
 };

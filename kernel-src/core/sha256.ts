@@ -25,11 +25,13 @@ export const sha256: Template = {
     return emit({ source, path: "core/sha256.c", summary: "SHA-256 of a byte range, used to check the initrd.", options: [] }, (w) => {
       w.line('#include "types.h"', '#include "defs.h"');
       w.blank();
-      w.line("static const uint32 k[64] = {");
-      w.indent(() => {
-        for (let i = 0; i < K.length; i += 6) w.line(`${K.slice(i, i + 6).map(hex).join(", ")},`);
+      w.table(() => {
+        w.line("static const uint32 k[64] = {");
+        w.indent(() => {
+          for (let i = 0; i < K.length; i += 8) w.line(`${K.slice(i, i + 8).map(hex).join(", ")},`);
+        });
+        w.line("};");
       });
-      w.line("};");
       w.blank();
       w.line("#define ROTR(x, n) (((x) >> (n)) | ((x) << (32 - (n))))");
       w.blank();
@@ -55,7 +57,7 @@ export const sha256: Template = {
       w.blank();
       w.comment("The SHA-256 of data[0..len) into out[0..32).");
       w.fn("void sha256(const uint8 *data, uint64 len, uint8 out[32])", () => {
-        w.line(`uint32 h[8] = {${H0.map(hex).join(", ")}};`);
+        w.line(`uint32 h[8] = { ${H0.map(hex).join(", ")} };`);
         w.line("uint8 block[64];");
         w.line("uint64 done = 0;");
         w.line("for (; len - done >= 64; done += 64)").indent(() => w.line("compress(h, data + done);"));

@@ -12,8 +12,8 @@ import { SIGNALS } from "./process.ts";
 
 const source = "core/signal.ts";
 
-/** Signals whose default action is to do nothing (Linux's "ignore" and, without job control, "stop"). */
-const IGNORED_BY_DEFAULT = [SIGNALS.SIGCHLD, SIGNALS.SIGCONT, SIGNALS.SIGSTOP, 20, 21, 22, 23, 28];
+/** Signals whose default action is to do nothing (Linux's "ignore" and, without job control, "stop"): those process.h names, then SIGTSTP, SIGTTIN, SIGTTOU, SIGURG, SIGWINCH. */
+const IGNORED_BY_DEFAULT = ["SIGCHLD", "SIGCONT", "SIGSTOP", 20, 21, 22, 23, 28] satisfies (keyof typeof SIGNALS | number)[];
 
 export const signal: Template = {
   source,
@@ -28,7 +28,6 @@ export const signal: Template = {
         "#define UNBLOCKABLE (SIGBIT(SIGKILL) | SIGBIT(SIGSTOP))",
         "#define SIG_DFL 0",
         "#define SIG_IGN 1",
-        "#define SA_SIGINFO 0x4",
         "#define SA_RESTORER 0x04000000",
         "#define SA_NODEFER 0x40000000",
         "#define SA_RESETHAND 0x80000000",

@@ -15,21 +15,38 @@ export const slab: Template = {
       ? "Per-CPU slab caches of 16- to 2048-byte objects, and kmalloc/kfree on top of them (no thread cache)."
       : "Per-CPU slab caches of 16- to 2048-byte objects, refilled from the buddy allocator; the thread cache sits in front.";
     return emit({ source, path: "core/slab.c", summary, options: ["kernel.allocator.threadCacheObjects"] }, (w) => {
-      w.line('#include "types.h"', '#include "arch.h"', '#include "thread.h"', '#include "defs.h"');
+      w.line('#include "types.h"', '#include "arch.h"', '#include "memlayout.h"', '#include "thread.h"', '#include "defs.h"');
       w.blank();
       w.line(`#define NCPU 1                 /* one CPU for now; the caches are indexed by it already */
 #define SLAB_ORDER 2           /* a slab is 4 pages */
-#define SLAB_BYTES (4096UL << SLAB_ORDER)
+#define SLAB_BYTES (PGSIZE << SLAB_ORDER)
 #define SLAB_HEADER 64         /* struct slab, padded to a cache line */`);
       w.blank();
       w.comment("At the start of every slab, so kfree finds an object's class from its address.");
-      w.line("struct slab { uint32 cls; uint32 objects; };");
-      w.line("struct object { struct object *next; };");
+      w.c`
+        struct slab {
+            uint32 cls;
+            uint32 objects;
+        };
+        struct object {
+            struct object *next;
+        };
+      `;
       w.blank();
-      w.line("struct kmem_cache { struct object *free; uint64 slabs; };");
+      w.c`
+        struct kmem_cache {
+            struct object *free;
+            uint64 slabs;
+        };
+      `;
       w.line("static struct kmem_cache caches[NCPU][KMALLOC_CLASSES];");
       w.blank();
-      w.line("static inline struct kmem_cache *cache(uint32 cls) { return &caches[0][cls]; }");
+      w.c`
+        static inline struct kmem_cache *cache(uint32 cls)
+        {
+            return &caches[0][cls];
+        }
+      `;
       w.blank();
       w.comment("The size class of a request: 0 for up to 16 bytes, 1 for 17-32, ...; the caller keeps size <= KMALLOC_MAX.");
       w.fn("uint32 kmalloc_class(uint64 size)", () => {

@@ -34,13 +34,13 @@ if (!uvm_check(a1, a2, 0))
     return -EFAULT;
 preempt_off(); /* one write is one piece of the console: lines of two processes do not interleave */
 for (uint64 i = 0; i < a2; i++)
-    uart_putc(buf[i]);
+    arch_console_putc(buf[i]);
 preempt_on();
 return (int64)a2;`,
   getpid: "return uproc_pid();",
   clock_gettime: `/* struct timespec { int64 sec, nsec; } at a1, from the calibrated TSC. */
 uint64 *ts = (uint64 *)a1;
-uint64 ns = arch_cycles() / tsc_per_us * 1000;
+uint64 ns = arch_cycles() / cycles_per_us * 1000;
 (void)a0;
 if (!uvm_check(a1, 16, 1))
     return -EFAULT;
@@ -96,7 +96,7 @@ return (int64)len;`,
   wait: "return uproc_sys_wait(a0, a1);",
   kill: "return uproc_sys_kill(a0);",
   nanosleep: `/* Sleep a0 nanoseconds, yielding the CPU meanwhile. */
-uint64 until = arch_cycles() + a0 / 1000 * tsc_per_us;
+uint64 until = arch_cycles() + a0 / 1000 * cycles_per_us;
 while (arch_cycles() < until)
     yield();
 return 0;`,
@@ -130,7 +130,7 @@ export const syscall: Template = {
           w.line("}", "return r;");
         });
       }
-      w.line("static uint64 first_syscall_tsc;");
+      w.line("static uint64 first_syscall_cycles;");
       for (const s of all) {
         const body = handlers[s.name];
         w.blank();
@@ -144,16 +144,18 @@ export const syscall: Template = {
       const entries = (tier: TierName): TierEntry[] =>
         all.filter((s) => s.tier === tier).map((s) => {
           const cap = syscallCapability[s.name];
-          return { nr: s.number, name: s.name, fn: `sys_${s.name}`, cap: cap === null ? "CAP_NONE" : capMacro(cap) };
+          return { nr: s.number, nrName: `SYS_${s.name}`, name: s.name, fn: `sys_${s.name}`, cap: cap === null ? "CAP_NONE" : capMacro(cap) };
         });
       const args4 = (fn: string) => `${fn}(a0, a1, a2, a3)`;
       w.line(`#define NSYSCALLS ${max}`);
       emitHotTable(w, "hot_exo", max, entries("hot"), args4);
       w.blank();
       w.comment("The warm tier (kernel.syscalls.warm), indexed by syscall number (sysnum.h).");
-      w.line("static const struct { sysfn fn; uint64 cap; const char *name; } syscalls[NSYSCALLS] = {");
-      w.indent(() => w.line(...alignColumns(entries("warm").map((e) => [`[SYS_${e.name}]`, `= { ${e.fn},`, `${e.cap},`, `"${e.name}" },`]))));
-      w.line("};");
+      w.table(() => {
+        w.line("static const struct { sysfn fn; uint64 cap; const char *name; } syscalls[NSYSCALLS] = {");
+        w.indent(() => w.line(...alignColumns(entries("warm").map((e) => [`[SYS_${e.name}]`, `= { ${e.fn},`, `${e.cap},`, `"${e.name}" },`]))));
+        w.line("};");
+      });
       emitColdPath(w, "exo", entries("cold"), args4);
       w.blank();
       w.comment(
@@ -165,8 +167,8 @@ export const syscall: Template = {
       );
       w.fn("int64 syscall_dispatch(uint64 a0, uint64 a1, uint64 a2, uint64 a3, uint64 nr, uint64 a4, uint64 a5)", () => {
         w.line(`int64 r;
-if (first_syscall_tsc == 0)
-    first_syscall_tsc = arch_cycles();
+if (first_syscall_cycles == 0)
+    first_syscall_cycles = arch_cycles();
 arch_intr_on();
 if (uproc_linux())
     r = linux_syscall(nr, a0, a1, a2, a3, a4, a5);
@@ -187,8 +189,8 @@ return r;`);
       w.comment("After a hot syscall (interrupts off): whether a kill or a signal waits, which needs the full frame (entry.S's hot_slow).");
       w.fn("int syscall_hot_exit(void)", () => {
         w.line(`struct uproc *p = curthread->proc;
-if (first_syscall_tsc == 0)
-    first_syscall_tsc = arch_cycles();
+if (first_syscall_cycles == 0)
+    first_syscall_cycles = arch_cycles();
 return curthread->kill_pending || (p != NULL && p->sig_pending != 0);`);
       });
       w.blank();
@@ -198,7 +200,7 @@ return curthread->kill_pending || (p != NULL && p->sig_pending != 0);`);
       });
       w.blank();
       w.comment("The TSC when the first process made its first syscall (for boot_to_user).");
-      w.fn("uint64 syscall_first_tsc(void)", () => w.line("return first_syscall_tsc;"));
+      w.fn("uint64 syscall_first_cycles(void)", () => w.line("return first_syscall_cycles;"));
     });
   },
 };

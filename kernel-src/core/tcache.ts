@@ -17,7 +17,11 @@ export const tcache: Template = {
       w.line('#include "types.h"', '#include "alloc_param.h"', '#include "thread.h"', '#include "defs.h"');
       w.blank();
       w.line("#define TC_MAX EXO_ALLOC_THREAD_CACHE_OBJECTS", "#define TC_BATCH ((TC_MAX + 1) / 2) /* moved at once between thread and slab */");
-      w.line("struct object { struct object *next; };");
+      w.c`
+        struct object {
+            struct object *next;
+        };
+      `;
       w.blank();
       w.comment("Take TC_BATCH objects from the slab into t's list of class cls. Returns how many came.");
       w.fn("static uint32 refill(struct tcache *tc, uint32 cls)", () => {

@@ -1,13 +1,14 @@
 // include/thread.h: struct thread, what the scheduler, the context switch,
 // the FPU code and the thread cache all know about a kernel thread.
 import type { KernelTemplateInput } from "../input.ts";
+import { portOf } from "../ports.ts";
 import { emit, type Template } from "../template.ts";
 
 const source = "core/thread.ts";
 
 export const thread: Template = {
   source,
-  render({ kernel: k }: KernelTemplateInput) {
+  render({ arch, kernel: k }: KernelTemplateInput) {
     const tcache = k.allocator.threadCacheObjects > 0;
     const predictive = k.scheduler.policy === "predictive";
     const options = ["kernel.scheduler.policy", "kernel.allocator.threadCacheObjects"];
@@ -15,11 +16,11 @@ export const thread: Template = {
     return emit({ source, path: "include/thread.h", summary, options }, (w) => {
       w.line("#pragma once");
       w.blank();
-      w.line('#include "types.h"');
+      w.line('#include "types.h"', '#include "memlayout.h"');
       w.blank();
       w.comment("kmalloc size classes: 16, 32, ..., 2048 bytes (core/slab.c).");
       w.line("#define KMALLOC_CLASSES 8", "#define KMALLOC_MAX 2048");
-      w.line("#define STACK_ORDER 2 /* kernel stacks: 16 KiB ... */", "#define STACK_BYTES (4096UL << STACK_ORDER) /* ... a user frame (include/frame.h) at the top */");
+      w.line("#define STACK_ORDER 2 /* kernel stacks: 16 KiB ... */", "#define STACK_BYTES (PGSIZE << STACK_ORDER) /* ... a user frame (include/frame.h) at the top */");
       w.blank();
       w.line("enum thread_state { T_RUNNABLE = 1, T_RUNNING, T_BLOCKED, T_DEAD };");
       if (tcache) {
@@ -55,7 +56,7 @@ export const thread: Template = {
           );
         }
         if (tcache) w.line("struct tcache tc;");
-        w.line("uint32 fpu_used;            /* has FPU/SSE state worth keeping */", "_Alignas(16) uint8 fpu[512]; /* the port's FPU save area */");
+        w.line("uint32 fpu_used;            /* has FPU/SSE state worth keeping */", `_Alignas(16) uint8 fpu[${portOf(arch).fpuStateBytes ?? 512}]; /* the port's FPU save area */`);
       }, "};");
       w.blank();
       w.line("extern struct thread *curthread;");

@@ -11,6 +11,8 @@ import { alignColumns } from "../writer.ts";
 /** One syscall of a tier, as the C of one ABI names it. */
 export interface TierEntry {
   readonly nr: number;
+  /** The number as the C writes it, when a header names it (sysnum.h's SYS_*); else the number. */
+  readonly nrName?: string;
   readonly name: string;
   /** The C function taking (a0, ..., a5) or fewer. */
   readonly fn: string;
@@ -31,7 +33,7 @@ export function emitHotTable(w: Writer, table: string, size: number, entries: re
     w.fn(`static int64 ${table}_${e.name}(${ARGS})`, () => {
       const used = new Set(call(e.fn).match(/\ba[0-5]\b/g) ?? []);
       const unused = ["a0", "a1", "a2", "a3", "a4", "a5"].filter((a) => !used.has(a));
-      if (unused.length > 0) w.line(unused.map((a) => `(void)${a};`).join(" "));
+      w.line(...unused.map((a) => `(void)${a};`));
       if (e.cap !== "CAP_NONE") {
         w.line(`if ((uproc_caps() & ${e.cap}) == 0) {`).indent(() => w.line(`sandbox_deny(${e.cap}, "%s", "${e.name}");`, "return -EPERM;"));
         w.line("}");
@@ -41,9 +43,12 @@ export function emitHotTable(w: Writer, table: string, size: number, entries: re
   }
   w.blank();
   w.comment("The hot tier, called by entry.S without the full frame; NULL: not hot, the warm way in.");
-  w.line(`int64 (*const ${table}[${Math.max(size, 1)}])(${ARGS}) = {`);
-  w.indent(() => w.line(...alignColumns(entries.map((e) => [`[${e.nr}]`, `= ${table}_${e.name},`]))));
-  w.line("};", `const uint64 ${table}_count = ${Math.max(size, 1)};`);
+  w.table(() => {
+    w.line(`int64 (*const ${table}[${Math.max(size, 1)}])(${ARGS}) = {`);
+    w.indent(() => w.line(...alignColumns(entries.map((e) => [`[${e.nrName ?? e.nr}]`, `= ${table}_${e.name},`]))));
+    w.line("};");
+  });
+  w.line(`const uint64 ${table}_count = ${Math.max(size, 1)};`);
 }
 
 /**
@@ -53,7 +58,11 @@ export function emitHotTable(w: Writer, table: string, size: number, entries: re
  */
 export function emitColdPath(w: Writer, prefix: string, entries: readonly TierEntry[], call: (fn: string) => string): void {
   w.blank();
-  w.line("struct cold_call { uint64 nr, a[6]; };");
+  w.c`
+    struct cold_call {
+        uint64 nr, a[6];
+    };
+  `;
   for (const e of entries) {
     w.fn(`static __attribute__((noinline)) int64 ${prefix}_cold_${e.name}(const struct cold_call *c)`, () => {
       w.line("uint64 a0 = c->a[0], a1 = c->a[1], a2 = c->a[2], a3 = c->a[3], a4 = c->a[4], a5 = c->a[5];", "(void)a0, (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;");
@@ -61,9 +70,11 @@ export function emitColdPath(w: Writer, prefix: string, entries: readonly TierEn
     });
   }
   w.comment("The cold tier: searched, not indexed.");
-  w.line(`static const struct { uint64 nr; int64 (*fn)(const struct cold_call *c); uint64 cap; const char *name; } ${prefix}_cold_list[] = {`);
-  w.indent(() => w.line(...alignColumns(entries.map((e) => [`{ ${e.nr},`, `${prefix}_cold_${e.name},`, `${e.cap},`, `"${e.name}" },`])), "{ 0, NULL, 0, NULL },"));
-  w.line("};");
+  w.table(() => {
+    w.line(`static const struct { uint64 nr; int64 (*fn)(const struct cold_call *c); uint64 cap; const char *name; } ${prefix}_cold_list[] = {`);
+    w.indent(() => w.line(...alignColumns(entries.map((e) => [`{ ${e.nrName ?? e.nr},`, `${prefix}_cold_${e.name},`, `${e.cap},`, `"${e.name}" },`])), "{ 0, NULL, 0, NULL },"));
+    w.line("};");
+  });
   w.blank();
   w.comment("Out of line, and kept so: the compiler must not fold the search into its caller and turn the tier back into a table.");
   w.fn(`static __attribute__((noinline, cold)) int64 ${prefix}_cold(uint64 nr, ${ARGS})`, () => {

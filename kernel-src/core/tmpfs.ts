@@ -20,7 +20,7 @@ export const tmpfs: Template = {
     const { mounts } = tmpfsConfig(k);
     const summary = "Writable file systems in RAM at /tmp and the profile's kernel.tmpfs.mounts: files and folders, data in pages up to kernel.tmpfs.maxPages, reference-counted nodes.";
     return emit({ source, path: "core/tmpfs.c", summary, options: ["kernel.tmpfs.mounts", "kernel.tmpfs.maxPages"] }, (w) => {
-      w.line('#include "types.h"', '#include "errno.h"', '#include "ufile.h"', '#include "defs.h"');
+      w.line('#include "types.h"', '#include "errno.h"', '#include "memlayout.h"', '#include "ufile.h"', '#include "defs.h"');
       w.blank();
       w.line(...inlineDefines(tmpfsSection(k).rows));
       w.line(
@@ -29,7 +29,6 @@ export const tmpfs: Template = {
         "#define TMPFS_NODES 1024     /* files and folders in all mounts at once (ENOSPC past it) */",
         "#define TMPFS_DIR_MAX 256    /* entries of one folder (ENOSPC past it) */",
         "#define TMPFS_FILE_PAGES 512 /* pages of one file: its page index is one page (EFBIG past 2 MiB) */",
-        "#define PAGE 4096UL",
       );
       w.blank();
       w.comment("A file or a folder. A mount's root has no parent; its name is the mount's path.");
@@ -235,13 +234,13 @@ return n;`);
       w.fn("static int64 truncate_locked(struct tnode *n, uint64 size)", () => {
         w.line(`if (n->dir)
     return -EISDIR;
-if (size > TMPFS_FILE_PAGES * PAGE)
+if (size > TMPFS_FILE_PAGES * PGSIZE)
     return -EFBIG;
 if (size < n->size) {
-    drop_pages(n, (size + PAGE - 1) / PAGE);
-    uint64 cut = size % PAGE;
-    if (cut != 0 && n->pages != NULL && n->pages[size / PAGE] != NULL)
-        memset(n->pages[size / PAGE] + cut, 0, PAGE - cut);
+    drop_pages(n, (size + PGSIZE - 1) / PGSIZE);
+    uint64 cut = size % PGSIZE;
+    if (cut != 0 && n->pages != NULL && n->pages[size / PGSIZE] != NULL)
+        memset(n->pages[size / PGSIZE] + cut, 0, PGSIZE - cut);
 }
 n->size = size;
 return 0;`);
@@ -299,12 +298,12 @@ if (off < n->size) {
     if (len > n->size - off)
         len = n->size - off;
     while (done < len) {
-        uint64 at = off + done, k = PAGE - at % PAGE;
+        uint64 at = off + done, k = PGSIZE - at % PGSIZE;
         if (k > len - done)
             k = len - done;
-        uint8 *page = n->pages != NULL ? n->pages[at / PAGE] : NULL;
+        uint8 *page = n->pages != NULL ? n->pages[at / PGSIZE] : NULL;
         if (page != NULL)
-            memcpy(buf + done, page + at % PAGE, k);
+            memcpy(buf + done, page + at % PGSIZE, k);
         else
             memset(buf + done, 0, k);
         done += k;
@@ -321,7 +320,7 @@ return (int64)done;`);
         "-EFBIG at the largest size a file may have.",
       );
       w.fn("int64 tmpfs_write(struct tnode *n, uint64 *off, const uint8 *buf, uint64 len, int append)", () => {
-        w.line(`const uint64 max = TMPFS_FILE_PAGES * PAGE;
+        w.line(`const uint64 max = TMPFS_FILE_PAGES * PGSIZE;
 int64 err = 0;
 uint64 done = 0;
 if (n->dir)
@@ -336,20 +335,20 @@ if (err == 0 && len > 0 && n->pages == NULL) {
     if ((n->pages = page_alloc(0)) == NULL)
         err = -ENOSPC;
     else
-        memset(n->pages, 0, PAGE);
+        memset(n->pages, 0, PGSIZE);
 }
 while (err == 0 && done < len) {
-    uint64 at = start + done, k = PAGE - at % PAGE;
+    uint64 at = start + done, k = PGSIZE - at % PGSIZE;
     if (k > len - done)
         k = len - done;
-    uint8 **page = &n->pages[at / PAGE];
+    uint8 **page = &n->pages[at / PGSIZE];
     if (*page == NULL) {
         if (used_pages >= EXO_TMPFS_MAX_PAGES || (*page = page_alloc(0)) == NULL)
             break;
-        memset(*page, 0, PAGE);
+        memset(*page, 0, PGSIZE);
         used_pages++;
     }
-    memcpy(*page + at % PAGE, buf + done, k);
+    memcpy(*page + at % PGSIZE, buf + done, k);
     done += k;
 }
 if (done > 0 && start + done > n->size)

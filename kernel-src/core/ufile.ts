@@ -13,11 +13,13 @@ export const ufile: Template = {
     return emit({ source, path: "include/ufile.h", summary, options: [] }, (w) => {
       w.line("#pragma once");
       w.blank();
+      w.line('#include "memlayout.h"');
+      w.blank();
       w.line(
         "#define UPROC_MAX 32   /* processes alive (or not yet waited for) at once */",
         "#define UPROC_FILES 32 /* descriptors a process may hold: 0 to 31 (-EMFILE past) */",
         "#define FD_FIRST 3      /* 0, 1 and 2 start as the console */",
-        "#define PIPE_SIZE 4096  /* bytes a pipe holds before a writer must wait */",
+        "#define PIPE_SIZE PGSIZE  /* bytes a pipe holds before a writer must wait: a page */",
         "#define PIPE_MAX 16     /* pipes alive at once, in every process */",
       );
       w.blank();

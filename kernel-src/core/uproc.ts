@@ -101,7 +101,7 @@ kfree(p);`);
       w.comment("Map an Exo program's stack in the address space `space`: the top of its window. Returns 0, or -ENOMEM.");
       w.fn("static int64 exo_stack(struct uproc *p, uint64 space)", () => {
         w.line(`for (uint64 i = 1; i <= USER_STACK_PAGES; i++)
-    if (uvm_map_zeroed(space, USER_STACK_TOP - i * 4096, UVM_WRITE) == NULL)
+    if (uvm_map_zeroed(space, USER_STACK_TOP - i * PGSIZE, UVM_WRITE) == NULL)
         return -ENOMEM;
 p->sp = USER_STACK_TOP;
 return 0;`);
@@ -121,10 +121,10 @@ for (; argv[argc] != NULL; argc++)
 for (; envp[envc] != NULL; envc++)
     strings += strlen(envp[envc]) + 1;
 uint64 vectors = (1 + argc + 1 + envc + 1 + 2 * 12) * 8;
-if (strings + 16 + vectors + 64 > LINUX_STACK_PAGES * 4096)
+if (strings + 16 + vectors + 64 > LINUX_STACK_PAGES * PGSIZE)
     return 0;
 for (uint64 k = 1; k <= LINUX_STACK_PAGES; k++)
-    if (uvm_map_zeroed(space, LINUX_STACK_TOP - k * 4096, UVM_WRITE) == NULL)
+    if (uvm_map_zeroed(space, LINUX_STACK_TOP - k * PGSIZE, UVM_WRITE) == NULL)
         return 0;
 uint64 *v = kmalloc(vectors), n = 0, sp = LINUX_STACK_TOP;
 uint8 rnd[16];
@@ -147,8 +147,18 @@ linux_random(rnd, sizeof rnd);
 sp = (sp - sizeof rnd) & ~15UL;
 uvm_write(space, sp, rnd, sizeof rnd);
 const uint64 aux[][2] = {
-    { 3, info->phdr }, { 4, info->phent }, { 5, info->phnum }, { 6, 4096 }, { 9, info->entry }, /* AT_PHDR, AT_PHENT, AT_PHNUM, AT_PAGESZ, AT_ENTRY */
-    { 11, 0 }, { 12, 0 }, { 13, 0 }, { 14, 0 }, { 23, 0 }, { 25, sp }, { 0, 0 }, /* AT_UID, AT_EUID, AT_GID, AT_EGID, AT_SECURE, AT_RANDOM, AT_NULL */
+    { 3, info->phdr },   /* AT_PHDR */
+    { 4, info->phent },  /* AT_PHENT */
+    { 5, info->phnum },  /* AT_PHNUM */
+    { 6, PGSIZE },       /* AT_PAGESZ */
+    { 9, info->entry },  /* AT_ENTRY */
+    { 11, 0 },           /* AT_UID */
+    { 12, 0 },           /* AT_EUID */
+    { 13, 0 },           /* AT_GID */
+    { 14, 0 },           /* AT_EGID */
+    { 23, 0 },           /* AT_SECURE */
+    { 25, sp },          /* AT_RANDOM */
+    { 0, 0 },            /* AT_NULL */
 };
 for (uint64 k = 0; k < sizeof aux / sizeof aux[0]; k++) {
     v[n++] = aux[k][0];
@@ -221,13 +231,13 @@ if (exo_stack(p, p->space) != 0) {
     uproc_discard(p);
     return NULL;
 }
-for (uint64 off = 0; off < size; off += 4096) {
+for (uint64 off = 0; off < size; off += PGSIZE) {
     uint8 *page = uvm_map_zeroed(p->space, USER_BASE + off, 0);
     if (page == NULL) {
         uproc_discard(p);
         return NULL;
     }
-    memcpy(page, initcode_start + off, size - off < 4096 ? size - off : 4096);
+    memcpy(page, initcode_start + off, size - off < PGSIZE ? size - off : PGSIZE);
 }
 return uproc_start(p, USER_BASE);`);
       });
@@ -305,7 +315,7 @@ return 1;`);
       );
       w.fn("int64 uproc_mmap(uint64 len)", () => {
         w.line(`struct uproc *p = curthread->proc;
-uint64 pages = (len + 4095) / 4096;
+uint64 pages = (len + PGSIZE - 1) / PGSIZE;
 if (len == 0 || len > USER_SIZE)
     return -ENOMEM;
 if (p->policy != NULL && p->mapped + pages > p->policy->memory_pages) {
@@ -326,7 +336,7 @@ return (int64)va;`);
       );
       w.fn("int64 uproc_map_at(uint64 va, uint64 len, int prot)", () => {
         w.line(`struct uproc *p = curthread->proc;
-uint64 pages = len / 4096;
+uint64 pages = len / PGSIZE;
 if (p->policy != NULL && p->mapped + pages > p->policy->memory_pages) {
     sandbox_deny(CAP_MEMORY_MAP, "past %u pages", (uint32)p->policy->memory_pages);
     return -ENOMEM;

@@ -7,12 +7,13 @@ import { syscallNames } from "../../schemas/kernel.ts";
 import { MAX_NAME, nameMaxDefine } from "../../schemas/limits.ts";
 import { errnoDefines, FAULTED_STATUS, KILLED_STATUS } from "../errno.ts";
 import { POLICY_MAX, policyMaxDefine } from "../core/policy.ts";
+import { portOf } from "../ports.ts";
 import { emit, type FixedTemplate } from "../template.ts";
-import { alignColumns } from "../writer.ts";
+import { alignColumns, functionLines } from "../writer.ts";
 
 const source = "user/header.ts";
 
-/** The C signature of each syscall's wrapper; its arguments go to RDI, RSI, RDX in order. */
+/** The C signature of each syscall's wrapper; its arguments go to the port's first three argument registers in order. */
 const wrappers: Record<(typeof syscallNames)[number], string> = {
   read: "int64 read(int64 fd, void *buf, uint64 len)",
   write: "int64 write(int64 fd, const void *buf, uint64 len)",
@@ -42,7 +43,8 @@ function params(signature: string): string[] {
 
 export const header: FixedTemplate = {
   source,
-  render() {
+  render(arch) {
+    const abi = portOf(arch).user;
     const summary = "The user programs' view of the kernel: types, POSIX-X syscall numbers and wrappers, error numbers, the file and stat ABI.";
     return emit({ source, path: "include/exo.h", summary, options: [] }, (w) => {
       w.line("#pragma once");
@@ -59,7 +61,7 @@ export const header: FixedTemplate = {
       w.line(...alignColumns(syscallNames.map((name, i) => ["#define", `SYS_${name}`, String(i)])));
       w.blank();
       w.comment("Errors, returned negated.");
-      w.line(...errnoDefines());
+      w.line(...alignColumns(errnoDefines().map((l) => l.split(" "))));
       w.blank();
       w.comment(`Longest package or sandbox policy name (schemas/limits.ts MAX_NAME = ${MAX_NAME}): a field holding one is EXO_NAME_MAX + 1 bytes.`);
       w.line(nameMaxDefine);
@@ -67,27 +69,44 @@ export const header: FixedTemplate = {
       w.line(policyMaxDefine);
       w.blank();
       w.comment("open flags: the initrd is read-only, so an open for writing the sandbox allows is -EROFS; lseek's whence.");
-      w.line("#define O_RDONLY 0", "#define O_WRONLY 1", "#define O_RDWR 2", "#define O_CREAT 0100", "#define SEEK_SET 0", "#define SEEK_CUR 1", "#define SEEK_END 2");
+      w.line(
+        ...alignColumns([
+          ["#define", "O_RDONLY", "0"],
+          ["#define", "O_WRONLY", "1"],
+          ["#define", "O_RDWR", "2"],
+          ["#define", "O_CREAT", "0100"],
+          ["#define", "SEEK_SET", "0"],
+          ["#define", "SEEK_CUR", "1"],
+          ["#define", "SEEK_END", "2"],
+        ]),
+      );
       w.comment("What wait reports for a process that was killed (128 + SIGKILL).");
       w.line(`#define STATUS_KILLED ${KILLED_STATUS}`);
       w.comment("What wait reports for a process a fault ended (128 + SIGSEGV).");
       w.line(`#define STATUS_FAULTED ${FAULTED_STATUS}`);
       w.blank();
-      w.line("struct timespec { int64 sec, nsec; };");
+      w.c`
+        struct timespec {
+            int64 sec, nsec;
+        };
+      `;
       w.comment("fstat's answer: the size in bytes and a POSIX st_mode (regular file or character device).");
-      w.line("struct stat { uint64 size; uint64 mode; };", "#define S_IFREG 0100000", "#define S_IFCHR 0020000");
+      w.c`
+        struct stat {
+            uint64 size;
+            uint64 mode;
+        };
+        #define S_IFREG 0100000
+        #define S_IFCHR 0020000
+      `;
       w.blank();
-      w.comment("SYSCALL clobbers RCX and R11, and the kernel clears the argument registers on the way back; RBX, RBP and R12-R15 survive.");
-      w.fn("static inline int64 syscall3(uint64 nr, uint64 a0, uint64 a1, uint64 a2)", () => {
-        w.line("int64 r;");
-        w.line('__asm__ volatile("syscall" : "=a"(r), "+D"(a0), "+S"(a1), "+d"(a2) : "a"(nr) : "rcx", "r8", "r9", "r10", "r11", "memory");');
-        w.line("return r;");
-      });
+      w.comment(abi.syscallComment);
+      w.line(...abi.syscall3.split("\n"));
       for (const name of syscallNames) {
         const sig = wrappers[name];
         const args = params(sig).map((p) => `(uint64)${p}`);
         while (args.length < 3) args.push("0");
-        w.line(`static inline ${sig} { return syscall3(SYS_${name}, ${args.join(", ")}); }`);
+        w.line(...functionLines(`static inline ${sig} { return syscall3(SYS_${name}, ${args.join(", ")}); }`));
       }
       w.blank();
       w.comment("lib/libexo.c: strings and formatted output to the console.");
@@ -98,7 +117,7 @@ export const header: FixedTemplate = {
         "void *memcpy(void *dst, const void *src, uint64 n);",
         "void *memset(void *dst, int c, uint64 n);",
         "void printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));",
-        "uint64 rdtsc(void);",
+        "uint64 cycles(void); /* the port's free-running counter (x86_64: the TSC) */",
       );
     });
   },

@@ -4,7 +4,8 @@
 // and shared by every system.
 import type { ArchToolchain, GeneratedFile } from "../input.ts";
 import type { FixedTemplate } from "../template.ts";
-import { toolchain as kernelToolchain } from "../arch/x86_64/toolchain.ts";
+import type { Arch } from "../../schemas/system.ts";
+import { portOf } from "../ports.ts";
 import { crt0 } from "./crt0.ts";
 import { header } from "./header.ts";
 import { libexo } from "./libexo.ts";
@@ -17,9 +18,9 @@ export type UserProgram = keyof typeof userPrograms;
 
 const shared: readonly FixedTemplate[] = [crt0, header, libexo, userLinker];
 
-/** Render the whole user tree, sorted by path. */
-export function renderUser(): GeneratedFile[] {
-  const files = [...shared, ...Object.values(userPrograms)].map((t) => t.render());
+/** Render the whole user tree for `arch`, sorted by path. */
+export function renderUser(arch: Arch): GeneratedFile[] {
+  const files = [...shared, ...Object.values(userPrograms)].map((t) => t.render(arch));
   return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
@@ -33,15 +34,19 @@ export function programSources(name: UserProgram): string[] {
  * freestanding flags, without the kernel-only ones (no red zone, no SSE),
  * and linked with user.ld, stripped.
  */
-export const userToolchain: ArchToolchain = {
-  target: kernelToolchain.target,
-  cflags: [
-    "-std=c11", "-O2", "-Wall", "-Wextra", "-Werror", "-ffreestanding", "-fno-builtin", "-nostdinc",
-    "-fno-pic", "-fno-pie", "-fno-stack-protector", "-fno-asynchronous-unwind-tables", "-fno-unwind-tables",
-  ],
-  asflags: kernelToolchain.asflags,
-  // No symbols: nothing reads them, and every byte of the initrd is hashed at boot.
-  ldflags: [...kernelToolchain.ldflags, "--strip-all"],
-  linkerScript: "user.ld",
-  includeDir: "include",
-};
+export function userToolchain(arch: Arch): ArchToolchain {
+  const port = portOf(arch);
+  return {
+    target: port.user.target,
+    cflags: [
+      "-std=c11", "-O2", "-Wall", "-Wextra", "-Werror", "-ffreestanding", "-fno-builtin", "-nostdinc",
+      "-fno-pic", "-fno-pie", "-fno-stack-protector", "-fno-asynchronous-unwind-tables", "-fno-unwind-tables",
+      ...port.user.cflags,
+    ],
+    asflags: port.toolchain.asflags,
+    // No symbols: nothing reads them, and every byte of the initrd is hashed at boot.
+    ldflags: [...port.toolchain.ldflags, "--strip-all"],
+    linkerScript: "user.ld",
+    includeDir: "include",
+  };
+}

@@ -1,14 +1,15 @@
 // user/lib/libexo.c: the little libc every user program links: string
 // functions (clang may call memcpy and memset on its own) and a printf that
 // writes to the console in one write per call.
+import { portOf } from "../ports.ts";
 import { emit, type FixedTemplate } from "../template.ts";
 
 const source = "user/libexo.ts";
 
 export const libexo: FixedTemplate = {
   source,
-  render() {
-    const summary = "strlen, strcmp, memcmp, memcpy, memset, rdtsc and a console printf (%s %c %d %u %x, with l for 64-bit).";
+  render(arch) {
+    const summary = "strlen, strcmp, memcmp, memcpy, memset, cycles and a console printf (%s %c %d %u %x, with l for 64-bit).";
     return emit({ source, path: "lib/libexo.c", summary, options: [] }, (w) => {
       w.line('#include "exo.h"');
       w.blank();
@@ -53,15 +54,18 @@ void *memset(void *dst, int c, uint64 n)
     return dst;
 }
 
-uint64 rdtsc(void)
+uint64 cycles(void)
 {
-    uint32 lo, hi;
-    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-    return ((uint64)hi << 32) | lo;
+${portOf(arch).user.cycles.split("\n").map((l) => `    ${l}`).join("\n")}
 }`);
       w.blank();
       w.comment("printf's output buffer: one line goes out in one write, so lines of two processes do not interleave.");
-      w.line("struct out { char buf[256]; uint64 len; };");
+      w.c`
+        struct out {
+            char buf[256];
+            uint64 len;
+        };
+      `;
       w.blank();
       w.line(`static void put(struct out *o, char c)
 {

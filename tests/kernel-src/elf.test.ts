@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { elf } from "../../kernel-src/core/elf.ts";
 import { memlayout } from "../../kernel-src/arch/x86_64/memlayout.ts";
-import { renderUser, userToolchain } from "../../kernel-src/user/index.ts";
+import { renderUser, userToolchain as userToolchainOf } from "../../kernel-src/user/index.ts";
 import type { KernelTemplateInput } from "../../kernel-src/input.ts";
 import { HOST_TYPES, hostProgram } from "./host-c.ts";
 
@@ -66,7 +66,7 @@ int main(int argc, char **argv) {
 const render = (t: { render(i: KernelTemplateInput): { text: string } | undefined }) => t.render({} as KernelTemplateInput)!.text;
 
 async function loader(): Promise<(file: string) => Promise<string>> {
-  const program = await hostProgram({ "types.h": HOST_TYPES, "defs.h": DEFS, "memlayout.h": render(memlayout), "elf.c": render(elf), "harness.c": HARNESS });
+  const program = await hostProgram({ "types.h": HOST_TYPES, "arch.h": "#pragma once\n#define ARCH_ELF_MACHINE 62\n#define ARCH_LINUX_ABI 1\n", "defs.h": DEFS, "memlayout.h": render(memlayout), "elf.c": render(elf), "harness.c": HARNESS });
   return (file) => program([file]);
 }
 
@@ -91,7 +91,8 @@ test("an SDK program has the Exo note and loads in the window; a musl one runs u
   const dir = await mkdtemp(join(tmpdir(), "exo-elf-"));
   await writeFile(join(dir, "main.c"), MAIN);
   // Exo's SDK: crt0 (with its note) and the user linker script, as a package is linked.
-  for (const f of renderUser()) if (f.path === "lib/crt0.S" || f.path === "user.ld") await writeFile(join(dir, f.path.replace("lib/", "")), f.text);
+  for (const f of renderUser("x86_64")) if (f.path === "lib/crt0.S" || f.path === "user.ld") await writeFile(join(dir, f.path.replace("lib/", "")), f.text);
+  const userToolchain = userToolchainOf("x86_64");
   const target = `--target=${userToolchain.target}`;
   await run("clang", [target, ...userToolchain.asflags, "-c", join(dir, "crt0.S"), "-o", join(dir, "crt0.o")]);
   await run("clang", [target, ...userToolchain.cflags.filter((f) => f !== "-Werror"), "-c", join(dir, "main.c"), "-o", join(dir, "main.o")]);

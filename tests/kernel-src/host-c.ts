@@ -21,11 +21,11 @@ typedef long int64;
 `;
 
 /** Write files (name → text) into a new folder, compile the .c ones together into a program, and return a runner for it. */
-export async function hostProgram(files: Record<string, string>): Promise<(args: readonly string[]) => Promise<string>> {
+export async function hostProgram(files: Record<string, string>, flags: readonly string[] = []): Promise<(args: readonly string[]) => Promise<string>> {
   const dir = await mkdtemp(join(tmpdir(), "exo-host-c-"));
   for (const [name, text] of Object.entries(files)) await writeFile(join(dir, name), text);
   const sources = Object.keys(files).filter((n) => n.endsWith(".c")).map((n) => join(dir, n));
   const exe = join(dir, "program");
-  await run("clang", ["-O1", "-Wall", "-Wextra", "-Werror", "-Wno-unused-function", "-I", dir, ...sources, "-o", exe]);
+  await run("clang", ["-O1", "-Wall", "-Wextra", "-Werror", "-Wno-unused-function", ...flags, "-I", dir, ...sources, "-o", exe]);
   return async (args) => (await run(exe, [...args])).stdout;
 }

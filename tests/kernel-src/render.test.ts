@@ -1,6 +1,7 @@
 // The kernel templates as a specification: what renderKernel promises about
 // the files it generates for a given kernel config.
 import test from "ava";
+import { archs } from "../../schemas/system.ts";
 import { existsSync } from "node:fs";
 import { basename } from "node:path";
 import { rootOptions } from "../../schemas/index.ts";
@@ -132,10 +133,14 @@ test("the boot banner prints the documented line formats", (t) => {
   t.true(file(files, "core/build_info.c").includes('"fusion-rings sched-predictive alloc-3level lazy-fpu posix-x"'));
 });
 
-test("an unsupported arch throws", (t) => {
-  for (const arch of ["aarch64", "riscv64"] as const) {
-    t.throws(() => renderKernel(input({}, { arch })), { message: new RegExp(`arch "${arch}"`) });
-    t.throws(() => archToolchain(arch), { message: new RegExp(`arch "${arch}"`) });
+test("every arch renders a whole tree: the same twice, with its linker script, arch.h and its own self-test file", (t) => {
+  for (const arch of archs) {
+    const files = renderKernel(input({ testMode: "selftest" }, { arch }));
+    t.deepEqual(renderKernel(input({ testMode: "selftest" }, { arch })), files, `${arch}: deterministic`);
+    const paths = files.map((f) => f.path);
+    t.true(paths.includes(archToolchain(arch).linkerScript), `${arch}: linker script`);
+    t.true(paths.includes("include/arch.h") && paths.includes(`arch/${arch}/selftest.c`), `${arch}: arch.h and the port's self-tests`);
+    t.false(paths.some((p) => p.startsWith("arch/") && !p.startsWith(`arch/${arch}/`)), `${arch}: no other port's files`);
   }
 });
 

@@ -197,7 +197,7 @@ test("every capability guards at least one syscall of the generated tables (any 
     const macro = `CAP_${c.replace(".", "_").toUpperCase()}`;
     const warm = new RegExp(`= \\{ (sys|linux)_\\w+, +${macro},`);
     const hot = new RegExp(`if \\(\\(uproc_caps\\(\\) & ${macro}\\) == 0\\)`);
-    const cold = new RegExp(`\\{ \\d+, +\\w+_cold_\\w+, +${macro},`);
+    const cold = new RegExp(`\\{ (\\d+|SYS_\\w+), +\\w+_cold_\\w+, +${macro},`);
     const inTable = [table, linux].some((text) => warm.test(text) || hot.test(text) || cold.test(text));
     const inHandler = Object.entries(handlerCapabilities).some(([s, list]) => list.includes(c) && table.includes(`sys_${s}(`)) && checks.includes(macro);
     t.true(inTable || inHandler, `${c} guards no syscall`);

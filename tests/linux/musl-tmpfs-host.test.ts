@@ -158,6 +158,7 @@ test("the tmpfs keeps its page limit, gives pages and nodes back, reads holes as
     "types.h": HOST_TYPES,
     "errno.h": `#pragma once\n${errnoDefines().join("\n")}\n`,
     "ufile.h": files.get("include/ufile.h") ?? "",
+    "memlayout.h": files.get("include/memlayout.h") ?? "",
     "defs.h": hostDefs(),
     "tmpfs.inc": files.get("core/tmpfs.c") ?? "",
     "path.c": files.get("core/path.c") ?? "",

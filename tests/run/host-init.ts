@@ -37,7 +37,7 @@ export interface InitRun {
 
 /** A limit of the generated exo.h, so that init is tested with the sizes it boots with. */
 function headerNumber(name: string): number {
-  const header = renderUser().find((f) => f.path === "include/exo.h")!.text;
+  const header = renderUser("x86_64").find((f) => f.path === "include/exo.h")!.text;
   const m = new RegExp(`^#define ${name} (\\d+)`, "m").exec(header);
   if (!m) throw new Error(`exo.h defines no ${name}`);
   return Number(m[1]);

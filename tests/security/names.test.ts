@@ -75,7 +75,7 @@ for (const length of [32, 40]) {
 }
 
 /** A file of the user SDK as generated, or init's C source from its package (pkgs/init). */
-const userFile = (path: string): string => (path === "bin/init.c" ? readFileSync(join(REPO, "pkgs/init/src/main.c"), "utf8") : renderUser().find((f) => f.path === path)!.text);
+const userFile = (path: string): string => (path === "bin/init.c" ? readFileSync(join(REPO, "pkgs/init/src/main.c"), "utf8") : renderUser("x86_64").find((f) => f.path === path)!.text);
 
 test("the generated C sizes every name field from EXO_NAME_MAX (MAX_NAME) and every policy field from EXO_POLICY_MAX", (t) => {
   const header = userFile("include/exo.h");

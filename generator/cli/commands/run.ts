@@ -6,6 +6,8 @@ import { readdir, stat, writeFile } from "node:fs/promises";
 import { extname, join } from "node:path";
 import type { ConfigDefinition } from "../../../schemas/index.ts";
 import { type Arch, archs } from "../../../schemas/system.ts";
+import { portOf } from "../../../kernel-src/ports.ts";
+import { KERNEL_IMAGE_PATH } from "../../builders/image.ts";
 import { buildProfile } from "../../build.ts";
 import { ExoError } from "../../errors.ts";
 import { mkForce } from "../../eval/markers.ts";
@@ -16,7 +18,7 @@ import { acceptImage, type FreshnessRequest, refusal } from "../../image/accept.
 import { FORMAT_FILES, type Format, formatOfFile, type FormatReport } from "../../image/read.ts";
 import { loadTrust, type Trust } from "../../sign/trust.ts";
 import { withTempDir } from "../../temp.ts";
-import { boot, type BootTarget, type Firmware } from "../../run/qemu.ts";
+import { boot, type BootTarget, defaultFirmware, type Firmware } from "../../run/qemu.ts";
 import { splitConsole } from "../../run/console.ts";
 import { parseTestLines } from "../../run/test-lines.ts";
 import { initWarning, readServiceReport, servicesFailure } from "../../run/services.ts";
@@ -27,7 +29,8 @@ import { freshnessRequestOf, trustOptionsOf } from "../trust-options.ts";
 
 const PROFILE_EXTENSIONS = new Set([".ts", ".mts", ".yaml", ".yml"]);
 /** Which format boots when none is named: the quickest that the firmware can start. */
-const PREFERENCE: Record<Firmware, readonly Format[]> = { bios: ["kernel", "bundle", "iso", "raw"], uefi: ["iso", "raw"] };
+const PREFERENCE: Record<Firmware | "any", readonly Format[]> = { any: ["kernel", "bundle", "iso", "raw"], bios: ["kernel", "bundle", "iso", "raw"], uefi: ["iso", "raw"], uboot: ["raw"] };
+const FIRMWARES = Object.keys(PREFERENCE).filter((f) => f !== "any");
 
 export default defineCommand({
   name: "run",
@@ -35,7 +38,7 @@ export default defineCommand({
   positionals: [{ name: "PROFILE|IMAGE", description: "a profile (built first), or an image: a result folder, or a .tar, .iso or .raw file;\nnone with --generation N", optional: true }],
   flags: {
     format: { type: "string", value: "F", description: "which image to boot: kernel, bundle, iso or raw (default: the first the image has, in that order)" },
-    firmware: { type: "string", value: "F", description: "bios (SeaBIOS, the default) or uefi (OVMF; boots iso and raw)" },
+    firmware: { type: "string", value: "F", description: "bios (SeaBIOS, x86_64's default), uefi (OVMF; boots iso and raw) or uboot (U-Boot, the default of aarch64 and riscv64; boots raw)" },
     store: { type: "string", value: "DIR", description: "the store to build into (default: exo.config.ts `store`, or $EXO_STORE)" },
     timeout: { type: "string", value: "SECONDS", description: "stop QEMU after this long (default: 60)" },
     selftest: { type: "boolean", description: "build PROFILE with the in-kernel tests (kernel.testMode = selftest) and check every EXO-TEST line" },
@@ -51,8 +54,8 @@ export default defineCommand({
     const target = values.generation !== undefined ? await generationImage(values.generation, positionals, values.store) : positionals[0];
     const timeout = Number(values.timeout ?? "60");
     if (!(timeout > 0)) throw new ExoError("ERR_EXO_USAGE", `option --timeout expects a number of seconds above 0, got '${values.timeout}'`);
-    const firmware = (values.firmware ?? "bios") as Firmware;
-    if (firmware !== "bios" && firmware !== "uefi") throw new ExoError("ERR_EXO_USAGE", `option --firmware expects bios or uefi, got '${values.firmware}'`);
+    const firmware = values.firmware as Firmware | undefined;
+    if (firmware !== undefined && !FIRMWARES.includes(firmware)) throw new ExoError("ERR_EXO_USAGE", `option --firmware expects ${FIRMWARES.join(", ")}, got '${values.firmware}'`);
     if (values.format !== undefined && !Object.hasOwn(FORMAT_FILES, values.format)) {
       throw new ExoError("ERR_EXO_USAGE", `option --format: unknown format '${values.format}'`, `the formats are ${Object.keys(FORMAT_FILES).join(", ")}`);
     }
@@ -74,12 +77,16 @@ export default defineCommand({
     }
     return withTempDir("run", async (dir) => {
       const report = await chooseAndAccept(image, values.format, firmware, trust, { ...request, ...(ownImage ? { allowDowngrade: true } : {}) }, dir);
-      const bootTarget = await bootTargetOf(report, dir);
+      const arch = archOf(report);
+      const bootTarget = await bootTargetOf(report, arch, dir);
+      // The arch's default firmware unless one is named; a flat Image given to QEMU's -kernel runs without any.
+      const used = firmware ?? (bootTarget.kind === "kernel" && portOf(arch).qemu.kernelFormat === "image" ? undefined : defaultFirmware(arch));
       const console = splitConsole((text) => process.stdout.write(text));
       const result = await boot(bootTarget, {
-        qemu: trust.project.qemu[archOf(report)],
+        qemu: trust.project.qemu[arch],
+        arch,
         timeoutMs: timeout * 1000,
-        firmware,
+        ...(used ? { firmware: used } : {}),
         icount: testMode === "bench",
         onOutput: (text) => console.write(text),
       });
@@ -87,7 +94,7 @@ export default defineCommand({
       if (result.timedOut) throw new ExoError("ERR_EXO_BOOT", `the kernel did not exit within ${timeout} s; QEMU was stopped`, "raise --timeout, or check that kernel.debugExit is on");
       if (result.kernelStatus === undefined) throw new ExoError("ERR_EXO_BOOT", `QEMU ended with status ${result.qemuStatus} before the kernel reported a status (a triple fault or reset ends QEMU under -no-reboot)`);
       const user = result.userMs !== undefined ? `; first user output after ${result.userMs} ms` : "";
-      process.stderr.write(`kernel exited with status ${result.kernelStatus} after ${result.wallMs} ms (${report.format}, ${firmware})${user}\n`);
+      process.stderr.write(`kernel exited with status ${result.kernelStatus} after ${result.wallMs} ms (${report.format}${used ? `, ${used}` : ""})${user}\n`);
       const services = readServiceReport(result.output);
       const warning = initWarning(services);
       if (warning !== undefined) process.stderr.write(`warning: ${warning}\n`);
@@ -118,14 +125,14 @@ function archOf(report: FormatReport): Arch {
   return arch as Arch;
 }
 
-async function chooseAndAccept(image: string, format: string | undefined, firmware: Firmware, trust: Trust, request: FreshnessRequest, dir: string): Promise<FormatReport> {
+async function chooseAndAccept(image: string, format: string | undefined, firmware: Firmware | undefined, trust: Trust, request: FreshnessRequest, dir: string): Promise<FormatReport> {
   const available = await presentFormats(image);
-  const wanted = format ? [format] : PREFERENCE[firmware];
+  const wanted = format ? [format] : PREFERENCE[firmware ?? "any"];
   const chosen = wanted.map((f) => available.find((a) => a === f)).find((a) => a !== undefined);
   if (!chosen) {
     throw new ExoError(
       "ERR_EXO_IMAGE_INVALID",
-      `${displayPath(image)} has no ${format ? `${format} image` : `image that ${firmware} firmware boots (${wanted.join(", ")})`}; it has: ${available.join(", ") || "none"}`,
+      `${displayPath(image)} has no ${format ? `${format} image` : `image that ${firmware ?? "any"} firmware boots (${wanted.join(", ")})`}; it has: ${available.join(", ") || "none"}`,
       "add the format to image.formats in the profile, or pass --format",
     );
   }
@@ -138,14 +145,17 @@ async function chooseAndAccept(image: string, format: string | undefined, firmwa
 }
 
 /** ISO and raw images boot as they are; a kernel is written out of the verified files with its initrd. */
-async function bootTargetOf(report: FormatReport, dir: string): Promise<BootTarget> {
+async function bootTargetOf(report: FormatReport, arch: Arch, dir: string): Promise<BootTarget> {
   if (report.format === "iso" || report.format === "raw") return { kind: report.format, file: report.copy ?? report.file };
-  const kernel = report.files.get("boot/kernel.elf");
-  if (!kernel) throw new ExoError("ERR_EXO_IMAGE_INVALID", `${displayPath(report.file)} holds no boot/kernel.elf`);
-  await writeFile(join(dir, "kernel.elf"), kernel);
+  // x86_64 boots the Multiboot ELF; the other ports a flat Image made from it.
+  const path = portOf(arch).qemu.kernelFormat === "elf" ? "boot/kernel.elf" : KERNEL_IMAGE_PATH;
+  const kernel = report.files.get(path);
+  if (!kernel) throw new ExoError("ERR_EXO_IMAGE_INVALID", `${displayPath(report.file)} holds no ${path}`, `an ${arch} image boots ${path}`);
+  const name = path.slice("boot/".length);
+  await writeFile(join(dir, name), kernel);
   const initrd = report.files.get("boot/initrd.tar");
   if (initrd) await writeFile(join(dir, "initrd.tar"), initrd);
-  return { kind: "kernel", kernel: join(dir, "kernel.elf"), ...(initrd ? { initrd: join(dir, "initrd.tar") } : {}) };
+  return { kind: "kernel", kernel: join(dir, name), ...(initrd ? { initrd: join(dir, "initrd.tar") } : {}) };
 }
 
 /** A module made from command-line flags, named after them in every message. */

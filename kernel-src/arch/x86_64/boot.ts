@@ -62,7 +62,7 @@ function entry32(w: Writer): void {
   label(w, "_start", () => {
     w.line("cli", "cld", "mov %eax, %esi");
     w.comment("The TSC at entry, for the boot_to_ready benchmark; EDX:EAX are free once EAX is in ESI.");
-    w.line("rdtsc", "mov %eax, V2P_SYM(boot_tsc)", "mov %edx, V2P_SYM(boot_tsc) + 4", "mov $V2P_SYM(boot_stack_top), %esp");
+    w.line("rdtsc", "mov %eax, V2P_SYM(boot_cycles)", "mov %edx, V2P_SYM(boot_cycles) + 4", "mov $V2P_SYM(boot_stack_top), %esp");
     w.blank();
     w.comment("Zero BSS before using it: the page tables and the stack live there.");
     w.line("mov $V2P_SYM(__bss_start), %edi", "mov $V2P_SYM(__bss_end), %ecx", "sub %edi, %ecx", "xor %eax, %eax", "rep stosb");
@@ -73,6 +73,9 @@ function entry32(w: Writer): void {
     );
     w.line("mov %ebx, %ebp", "mov $CPUID_EXT, %eax", "cpuid", "mov %ebp, %ebx");
     w.line("and $CPUID_EXT_EDX_NX, %edx", "shl $11, %edx", "mov %edx, V2P_SYM(pte_nx) + 4");
+    w.comment("The shifts here and before wrmsr below, checked against cpu.h's bits.");
+    w.line(".if (CPUID_EXT_EDX_NX << 11) != PTE_NX_HI || (PTE_NX_HI << 32) != PTE_NX || (PTE_NX_HI >> 20) != EFER_NXE");
+    w.line('.error "the no-execute bits of cpu.h do not match boot.S\'s shifts"', ".endif");
     w.blank();
     w.comment(
       "Map physical 0..1 GiB twice, through one page directory: at 0 (PML4[0] ->",
@@ -108,7 +111,7 @@ function entry32(w: Writer): void {
   });
   label(w, "3", () => w.line("mov $PTE_P, %ecx /* read-only */"));
   label(w, "4", () => {
-    w.line("or %eax, %ecx", "mov %ecx, (%edi)", "mov %ebp, 4(%edi)", "add $4096, %eax", "add $8, %edi", "cmp $BOOT_PAGE_SIZE, %eax", "jb 2b");
+    w.line("or %eax, %ecx", "mov %ecx, (%edi)", "mov %ebp, 4(%edi)", "add $PGSIZE, %eax", "add $8, %edi", "cmp $BOOT_PAGE_SIZE, %eax", "jb 2b");
     w.blank();
     w.comment(
       "Long mode: PAE on, CR3 at the tables, EFER.LME set (and EFER.NXE when pte_nx",
@@ -159,9 +162,9 @@ function data(w: Writer): void {
   label(w, "gdt64_ptr", () => w.line(".word gdt64_end - gdt64 - 1", ".quad gdt64"));
   w.blank();
   w.comment("In .data, not .bss: it is written before .bss is zeroed.");
-  w.line(".data", ".globl boot_tsc");
+  w.line(".data", ".globl boot_cycles");
   w.indent(() => w.line(".p2align 3"));
-  label(w, "boot_tsc", () => w.line(".quad 0"));
+  label(w, "boot_cycles", () => w.line(".quad 0"));
   w.blank();
   w.comment(
     "Page tables (page-aligned, as CR3 and the entries require), pte_nx and the boot stack.",
@@ -169,11 +172,11 @@ function data(w: Writer): void {
   );
   w.line(".bss", ".globl boot_pml4", ".globl pte_nx");
   w.indent(() => w.line(".p2align 12"));
-  label(w, "boot_pml4", () => w.line(".skip 4096"));
-  label(w, "boot_pdpt", () => w.line(".skip 4096"));
-  label(w, "boot_pdpt_low", () => w.line(".skip 4096"));
-  label(w, "boot_pd", () => w.line(".skip 4096"));
-  label(w, "boot_pt", () => w.line(".skip 4096"));
+  label(w, "boot_pml4", () => w.line(".skip PGSIZE"));
+  label(w, "boot_pdpt", () => w.line(".skip PGSIZE"));
+  label(w, "boot_pdpt_low", () => w.line(".skip PGSIZE"));
+  label(w, "boot_pd", () => w.line(".skip PGSIZE"));
+  label(w, "boot_pt", () => w.line(".skip PGSIZE"));
   label(w, "pte_nx", () => w.line(".skip 8"));
   w.indent(() => w.line(".p2align 4"));
   label(w, "boot_stack", () => w.line(".skip BOOT_STACK_SIZE"));

@@ -104,7 +104,7 @@ export const cpu: Template = {
       w.line('#include "types.h"');
       w.blank();
       w.comment("The physical address an entry of any level points to (bits 12-51): a table, or a page.");
-      w.line("#define PTE_ADDR(e) ((e) & 0x000ffffffffff000UL)");
+      w.line("#define PTE_ADDR(e) (0x000ffffffffff000UL & (e))");
       w.blank();
       instructions(w);
       w.blank();

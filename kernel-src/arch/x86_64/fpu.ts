@@ -19,9 +19,20 @@ export const fpu: Template = {
     return emit({ source, path: "arch/x86_64/fpu.c", summary, options: ["kernel.contextSwitch.lazyFpu"] }, (w) => {
       w.line('#include "types.h"', '#include "cpu.h"', '#include "thread.h"', '#include "defs.h"');
       w.blank();
-      w.line(`static inline void fxsave(uint8 *area) { __asm__ volatile("fxsave64 (%0)" : : "r"(area) : "memory"); }
-static inline void fxrstor(const uint8 *area) { __asm__ volatile("fxrstor64 (%0)" : : "r"(area) : "memory"); }
-static inline void fninit(void) { __asm__ volatile("fninit"); }`);
+      w.c`
+        static inline void fxsave(uint8 *area)
+        {
+            __asm__ volatile("fxsave64 (%0)" : : "r"(area) : "memory");
+        }
+        static inline void fxrstor(const uint8 *area)
+        {
+            __asm__ volatile("fxrstor64 (%0)" : : "r"(area) : "memory");
+        }
+        static inline void fninit(void)
+        {
+            __asm__ volatile("fninit");
+        }
+      `;
       w.blank();
       w.comment("How many times state was saved, for the self-test of the FPU switching.");
       w.line("uint64 fpu_saves;");

@@ -32,7 +32,7 @@ export const frame: Template = {
 };`);
       w.blank();
       w.comment("The frame of the current thread's last entry from user mode: the top of its kernel stack.");
-      w.line("static inline struct trapframe *user_frame(void) {", "    return (struct trapframe *)((uint8 *)curthread->stack + STACK_BYTES) - 1;", "}");
+      w.line("static inline struct trapframe *user_frame(void)", "{", "    return (struct trapframe *)((uint8 *)curthread->stack + STACK_BYTES) - 1;", "}");
     });
   },
 };

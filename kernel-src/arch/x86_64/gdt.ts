@@ -33,7 +33,8 @@ _Static_assert(sizeof(struct tss) == 104, "the TSS is 104 bytes");`);
     0,
     0x00cff3000000ffffUL, /* user data: DPL 3 */
     0x00affb000000ffffUL, /* user code: 64-bit, DPL 3 */
-    0, 0,                 /* TSS, filled in by gdt_init */
+    0,                    /* TSS, filled in by gdt_init ... */
+    0,                    /* ... its upper half */
 };
 static struct tss tss;`);
       w.blank();
@@ -46,11 +47,16 @@ static struct tss tss;`);
 gdt[6] = (sizeof tss - 1) | ((base & 0xffffff) << 16) | (0x89UL << 40) | (((base >> 24) & 0xff) << 56);
 gdt[7] = base >> 32;
 tss.iomap = sizeof tss;
-struct { uint16 limit; uint64 base; } __attribute__((packed)) ptr = { sizeof gdt - 1, (uint64)gdt };
+struct {
+    uint16 limit;
+    uint64 base;
+} __attribute__((packed)) ptr = { sizeof gdt - 1, (uint64)gdt };
 __asm__ volatile("lgdt %0\\n"
                  "mov %w1, %%ds\\n mov %w1, %%es\\n mov %w1, %%ss\\n"
                  "pushq %2\\n lea 1f(%%rip), %%rax\\n pushq %%rax\\n lretq\\n1:"
-                 : : "m"(ptr), "r"((uint64)SEG_KDATA), "i"(SEG_KCODE) : "rax", "memory");
+                 :
+                 : "m"(ptr), "r"((uint64)SEG_KDATA), "i"(SEG_KCODE)
+                 : "rax", "memory");
 __asm__ volatile("ltr %w0" : : "r"(SEG_TSS));
 wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SCE);
 wrmsr(MSR_STAR, ((uint64)SEG_USER_BASE << 48) | ((uint64)SEG_KCODE << 32));

@@ -5,13 +5,12 @@
 // its first argument (RDI): say hello, fault, make one syscall, or time a
 // syscall in a loop. Syscalls missing from the tiers are left out.
 import type { KernelTemplateInput } from "../../input.ts";
+import { USER_MODES } from "../../core/initcode-modes.ts";
 import { syscallTiers } from "../../features.ts";
 import { emit, type Template } from "../../template.ts";
 
 const source = "arch/x86_64/initcode.ts";
 
-/** What a process runs, by its first argument; core/uproc.c uses the same numbers. */
-export const USER_MODES = { hello: 0, fault: 1, syscall: 2, bench: 3, memory: 4, badptr: 5, send: 6, recv: 7, spin: 8 } as const;
 
 export const initcode: Template = {
   source,
@@ -56,7 +55,7 @@ export const initcode: Template = {
       w.line("memory:").indent(() => {
         if (built.has("mmap") && built.has("munmap")) {
           w.line("mov %rsi, %r15", "mov $SYS_mmap, %eax", "xor %edi, %edi", "mov $8192, %esi", "syscall", "mov %rax, %rdi", "test %rax, %rax", "js done");
-          w.line("mov %rax, %r12", "movq $42, (%r12)", "movq $43, 4096(%r12)", "mov (%r12), %rbx", "add 4096(%r12), %rbx");
+          w.line("mov %rax, %r12", "movq $42, (%r12)", "movq $43, PGSIZE(%r12)", "mov (%r12), %rbx", "add PGSIZE(%r12), %rbx");
           w.line("mov $SYS_munmap, %eax", "mov %r12, %rdi", "mov $8192, %esi", "syscall", "test %r15, %r15", "jz 2f", "mov (%r12), %rax");
         } else {
           w.line("xor %ebx, %ebx");

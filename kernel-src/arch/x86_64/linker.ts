@@ -2,7 +2,7 @@
 // (KERNBASE + 1 MiB) and loaded at physical 1 MiB, headers first: read-only,
 // read-execute, read-write (W^X), each on pages of its own.
 import { emit, type Template } from "../../template.ts";
-import { KERNBASE, KERNEL_LINK_ADDR } from "./memlayout.ts";
+import { KERNBASE, KERNEL_LINK_ADDR, PGSIZE } from "./memlayout.ts";
 
 const source = "arch/x86_64/linker.ts";
 
@@ -24,6 +24,7 @@ export const linker: Template = {
       );
       w.line("ENTRY(_start)");
       w.line(`KERNBASE = ${hex(KERNBASE)}; /* KERNBASE in memlayout.h */`);
+      w.line(`PGSIZE = ${PGSIZE}; /* PGSIZE in memlayout.h (this file is not preprocessed) */`);
       w.blank();
       w.block("PHDRS {", () =>
         w.line(
@@ -43,9 +44,9 @@ export const linker: Template = {
         w.line(".rodata : AT(ADDR(.rodata) - KERNBASE) { *(.rodata .rodata.*) } :rodata");
         w.blank();
         w.comment("Each segment starts a page: boot.S maps a page with its segment's rights.");
-        w.line(". = ALIGN(4096);", "__text_start = .;");
+        w.line(". = ALIGN(PGSIZE);", "__text_start = .;");
         w.line(".text : AT(ADDR(.text) - KERNBASE) { *(.text .text.*) } :text");
-        w.line(". = ALIGN(4096);", "__text_end = .;");
+        w.line(". = ALIGN(PGSIZE);", "__text_end = .;");
         w.blank();
         w.line(".data : AT(ADDR(.data) - KERNBASE) { *(.data .data.*) } :data");
         w.line("__data_end = .;");

@@ -77,11 +77,17 @@ export const memmap: Template = {
         "block and the boot modules (the initrd), which are read after the",
         "allocator starts handing out pages.",
       );
-      w.line("#define MAX_RESERVED 10", "static struct { uint64 start, end; } reserved[MAX_RESERVED];", "static uint32 nreserved;");
+      w.c`
+        #define MAX_RESERVED 10
+        static struct {
+            uint64 start, end;
+        } reserved[MAX_RESERVED];
+        static uint32 nreserved;
+      `;
       w.blank();
       w.fn("static void reserve(uint64 start, uint64 end)", () => {
         w.line("if (nreserved < MAX_RESERVED && start < end) {").indent(() => {
-          w.line("reserved[nreserved].start = start & ~0xfffUL;", "reserved[nreserved].end = (end + 0xfff) & ~0xfffUL;", "nreserved++;");
+          w.line("reserved[nreserved].start = start & ~(PGSIZE - 1);", "reserved[nreserved].end = (end + PGSIZE - 1) & ~(PGSIZE - 1);", "nreserved++;");
         });
         w.line("}");
       });
@@ -182,8 +188,8 @@ else if (magic == MB2_LOADER_MAGIC)
 int r = magic == MB1_LOADER_MAGIC ? mb1_map(info) : magic == MB2_LOADER_MAGIC ? mb2_map(info) : -1;
 if (r != 0)
     panic("memory: the loader gave no memory map");
-kprintf("exo: memory: %u KiB free in %u regions, kernel image %u KiB\\n",
-        (uint32)(buddy_free_pages() * 4), regions, (uint32)(((uint64)__bss_end - (uint64)__image_start) >> 10));`);
+kprintf("exo: memory: %u KiB free in %u regions, kernel image %u KiB\\n", (uint32)(buddy_free_pages() * 4), regions,
+        (uint32)(((uint64)__bss_end - (uint64)__image_start) >> 10));`);
       });
       w.blank();
       bootModule(w);

@@ -27,11 +27,18 @@ export const sigframe: Template = {
 };
 struct ucontext {
     uint64 flags, link;
-    uint64 ss_sp; int32 ss_flags, pad; uint64 ss_size;
+    uint64 ss_sp;
+    int32 ss_flags, pad;
+    uint64 ss_size;
     struct sigcontext mc;
     uint64 sigmask;
 };
-struct siginfo { int32 signo, errno_, code, pad; uint32 pid, uid; int32 status; uint8 rest[100]; };
+struct siginfo {
+    int32 signo, errno_, code, pad;
+    uint32 pid, uid;
+    int32 status;
+    uint8 rest[100];
+};
 struct rt_sigframe {
     uint64 pretcode; /* the restorer: the handler's return address */
     struct ucontext uc;
@@ -47,7 +54,7 @@ struct rt_sigframe {
       w.fn("int arch_signal_push(struct trapframe *tf, int sig, uint64 handler, uint64 restorer, uint64 oldmask)", () => {
         w.line(`uint64 fp_va = (tf->rsp - RED_ZONE - 512) & ~63UL; /* FXSAVE wants 16-byte alignment; Linux gives 64 */
 uint64 va = ((fp_va - sizeof(struct rt_sigframe)) & ~15UL) - 8; /* as after a call: RSP + 8 is 16-byte aligned */
-if (restorer == 0 || tf->rsp < 4096 || !uvm_check(va, tf->rsp - RED_ZONE - va, 1))
+if (restorer == 0 || tf->rsp < PGSIZE || !uvm_check(va, tf->rsp - RED_ZONE - va, 1))
     return -1;
 struct rt_sigframe *fr = (struct rt_sigframe *)va;
 memset(fr, 0, sizeof *fr);

@@ -34,17 +34,29 @@ export const timer: Template = {
       w.comment(`EXO_SCHED_TIMESLICE_US in PIT ticks, split into ${perSlice} interrupt(s) of at most 65535 ticks.`);
       w.line(`#define TICKS_PER_SLICE ${perSlice}`, "#define PIT_DIVISOR ((PIT_HZ * (uint64)EXO_SCHED_TIMESLICE_US + 500000) / 1000000 / TICKS_PER_SLICE)");
       w.blank();
-      w.line("uint64 tsc_per_us = 1;", "volatile uint64 ticks;", "static uint32 slice_ticks;");
+      w.line("uint64 cycles_per_us = 1;", "volatile uint64 ticks;", "static uint32 slice_ticks;");
       w.comment("For the scheduler's banner: read at run time, so a new timeslice recompiles only this file.");
       w.line("const uint32 timeslice_us = EXO_SCHED_TIMESLICE_US;");
       w.blank();
       w.comment("Move the PICs' vectors above the exceptions (IRQ n -> 32 + n) and mask every line but the PIT's.");
       w.fn("static void pic_init(void)", () => {
-        w.line(`outb(PIC1, 0x11);      outb(PIC2, 0x11);      /* ICW1: init, ICW4 follows */
-outb(PIC1 + 1, 32);    outb(PIC2 + 1, 40);    /* ICW2: vector offsets */
-outb(PIC1 + 1, 4);     outb(PIC2 + 1, 2);     /* ICW3: the slave is on IRQ 2 */
-outb(PIC1 + 1, 1);     outb(PIC2 + 1, 1);     /* ICW4: 8086 mode */
-outb(PIC1 + 1, 0xfe);  outb(PIC2 + 1, 0xff);  /* only IRQ 0 */`);
+        w.c`
+          /* ICW1: init, ICW4 follows */
+          outb(PIC1, 0x11);
+          outb(PIC2, 0x11);
+          /* ICW2: vector offsets */
+          outb(PIC1 + 1, 32);
+          outb(PIC2 + 1, 40);
+          /* ICW3: the slave is on IRQ 2 */
+          outb(PIC1 + 1, 4);
+          outb(PIC2 + 1, 2);
+          /* ICW4: 8086 mode */
+          outb(PIC1 + 1, 1);
+          outb(PIC2 + 1, 1);
+          /* only IRQ 0 */
+          outb(PIC1 + 1, 0xfe);
+          outb(PIC2 + 1, 0xff);
+        `;
       });
       w.blank();
       w.comment("End of interrupt for IRQ irq; the slave's lines need both PICs told.");
@@ -68,7 +80,7 @@ uint64 start = rdtsc();
 while ((inb(PIT_GATE) & 0x20) == 0)
     cpu_relax();
 uint64 cycles = rdtsc() - start;
-tsc_per_us = cycles / CALIBRATE_US > 0 ? cycles / CALIBRATE_US : 1;`);
+cycles_per_us = cycles / CALIBRATE_US > 0 ? cycles / CALIBRATE_US : 1;`);
       });
       w.blank();
       w.comment("Calibrate the TSC, then start the periodic interrupt (taken once interrupts are on).");
@@ -78,7 +90,7 @@ calibrate_tsc();
 outb(PIT_CMD, 0x34); /* channel 0, low then high byte, mode 2 (rate generator) */
 outb(PIT_CH0, PIT_DIVISOR & 0xff);
 outb(PIT_CH0, PIT_DIVISOR >> 8);
-kprintf("exo: timer: pit every %u us, tsc %u MHz\\n", (uint32)EXO_SCHED_TIMESLICE_US / TICKS_PER_SLICE, (uint32)tsc_per_us);`);
+kprintf("exo: timer: pit every %u us, tsc %u MHz\\n", (uint32)EXO_SCHED_TIMESLICE_US / TICKS_PER_SLICE, (uint32)cycles_per_us);`);
       });
       w.blank();
       w.comment("IRQ 0, from trap() with interrupts off: count the tick, and preempt at the end of a timeslice.");

@@ -1,6 +1,7 @@
 // How the generated x86_64 tree is compiled and linked. Every flag here is an
 // input of the kernel's build hash, so the list is fixed and ordered.
 import type { ArchToolchain } from "../../input.ts";
+import { PGSIZE } from "./memlayout.ts";
 
 export const toolchain: ArchToolchain = {
   target: "x86_64-unknown-none-elf",
@@ -41,7 +42,7 @@ export const toolchain: ArchToolchain = {
     "-static",
     "--build-id=none",
     "-z",
-    "max-page-size=4096",
+    `max-page-size=${PGSIZE}`,
     "-z",
     "noexecstack",
     // A section the linker script does not place is a mistake, not something to guess about.

@@ -43,17 +43,25 @@ export const trap: Template = {
       if (tests) {
         w.blank();
         w.comment("A fault a test provokes on purpose: trap() resumes at resume instead of panicking.");
-        w.line("static struct { uint32 vector; uint64 resume, cr2, rip; int caught; } expected;");
+        w.c`
+          static struct {
+              uint32 vector;
+              uint64 resume, cr2, rip;
+              int caught;
+          } expected;
+        `;
       }
       w.blank();
       w.comment("Point each vector at its stub in vectors.S and load the IDT. Gates are interrupt gates: IF is off in trap().");
       w.fn("void idt_init(void)", () => {
         w.line(`for (int v = 0; v < NVECTORS; v++) {
     uint64 a = vectors[v];
-    idt[v] = (struct gate){ .off_lo = a & 0xffff, .sel = SEG_KCODE, .type = 0x8e,
-                            .off_mid = (a >> 16) & 0xffff, .off_hi = (uint32)(a >> 32) };
+    idt[v] = (struct gate){ .off_lo = a & 0xffff, .sel = SEG_KCODE, .type = 0x8e, .off_mid = (a >> 16) & 0xffff, .off_hi = (uint32)(a >> 32) };
 }
-struct { uint16 limit; uint64 base; } __attribute__((packed)) ptr = { sizeof idt - 1, (uint64)idt };
+struct {
+    uint16 limit;
+    uint64 base;
+} __attribute__((packed)) ptr = { sizeof idt - 1, (uint64)idt };
 __asm__ volatile("lidt %0" : : "m"(ptr));`);
       });
       w.blank();

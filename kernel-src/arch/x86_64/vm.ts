@@ -28,7 +28,7 @@ export const vm: Template = {
       w.line("#define PTE_TABLE(e) ((uint64 *)P2V(PTE_ADDR(e)))");
       w.blank();
       w.fn("static uint64 *zpage(void)", () => {
-        w.line("uint64 *p = page_alloc(0);", "if (p != NULL)").indent(() => w.line("memset(p, 0, 4096);"));
+        w.line("uint64 *p = page_alloc(0);", "if (p != NULL)").indent(() => w.line("memset(p, 0, PGSIZE);"));
         w.line("return p;");
       });
       w.blank();
@@ -72,7 +72,7 @@ for (int shift = 39; shift > 12; shift -= 9) {
     }
     table = PTE_TABLE(*e);
 }
-return &table[(va >> 12) & 511];`);
+return &table[(va >> PGSHIFT) & 511];`);
       });
       w.blank();
       w.comment(
@@ -91,8 +91,8 @@ for (int shift = 39; shift > 12; shift -= 9) {
     }
     table = PTE_TABLE(e);
 }
-*skip = 4096;
-return &table[(va >> 12) & 511];`);
+*skip = PGSIZE;
+return &table[(va >> PGSHIFT) & 511];`);
       });
       w.blank();
       w.comment("The leaf entry rights of prot: 0 read-execute, UVM_NOEXEC read-only, UVM_WRITE read-write (always NX).");
@@ -143,7 +143,7 @@ return e != NULL && (*e & PTE_P) ? P2V(PTE_ADDR(*e)) : NULL;`);
       w.fn("int uvm_check(uint64 va, uint64 len, int write)", () => {
         w.line(`if (curthread->space == 0 || !user_range(va, len))
     return 0;
-for (uint64 page = va & ~0xfffUL; page < va + len; page += 4096) {
+for (uint64 page = va & ~(PGSIZE - 1); page < va + len; page += PGSIZE) {
     uint64 *e = uvm_walk(curthread->space, page, 0);
     if (e == NULL || (*e & PTE_P) == 0)
         return 0;
@@ -160,7 +160,7 @@ return 1;`);
       );
       w.fn("int64 uvm_copy_str(char *dst, uint64 va, uint64 n)", () => {
         w.line(`for (uint64 i = 0; i < n; i++) {
-    if ((i == 0 || ((va + i) & 0xfff) == 0) && !uvm_check(va + i, 1, 0)) /* once per page */
+    if ((i == 0 || ((va + i) & (PGSIZE - 1)) == 0) && !uvm_check(va + i, 1, 0)) /* once per page */
         return -1;
     dst[i] = *(const char *)(va + i);
     if (dst[i] == 0)
@@ -178,9 +178,9 @@ return -2;`);
       w.fn("int uvm_write(uint64 pml4, uint64 va, const void *src, uint64 len)", () => {
         w.line(`const uint8 *s = src;
 while (len > 0) {
-    uint64 *e = uvm_walk(pml4, va & ~0xfffUL, 0);
-    uint64 off = va & 0xfff, n = 4096 - off < len ? 4096 - off : len;
-    if (e == NULL || (*e & PTE_P) == 0 || ((*e & PTE_COW) && cow_fault(pml4, va & ~0xfffUL) != 1))
+    uint64 *e = uvm_walk(pml4, va & ~(PGSIZE - 1), 0);
+    uint64 off = va & (PGSIZE - 1), n = PGSIZE - off < len ? PGSIZE - off : len;
+    if (e == NULL || (*e & PTE_P) == 0 || ((*e & PTE_COW) && cow_fault(pml4, va & ~(PGSIZE - 1)) != 1))
         return -1;
     uint8 *page = P2V(PTE_ADDR(*e));
     memcpy(page + off, s, n);
@@ -196,24 +196,24 @@ return 0;`);
         "free run of the window. Returns their user address, or 0 when there is no room or memory.",
       );
       w.fn("uint64 uvm_alloc(uint64 pml4, uint64 len)", () => {
-        w.line(`uint64 n = (len + 4095) / 4096, run = 0;
+        w.line(`uint64 n = (len + PGSIZE - 1) / PGSIZE, run = 0;
 if (n == 0 || n > 512)
     return 0;
 for (uint64 i = 0; i < 512; i++) {
-    run = uvm_page(pml4, USER_BASE + i * 4096) != NULL ? 0 : run + 1;
+    run = uvm_page(pml4, USER_BASE + i * PGSIZE) != NULL ? 0 : run + 1;
     if (run < n)
         continue;
     uint64 first = i + 1 - n;
-    if (uvm_alloc_at(pml4, USER_BASE + first * 4096, n * 4096, UVM_WRITE) != 0)
+    if (uvm_alloc_at(pml4, USER_BASE + first * PGSIZE, n * PGSIZE, UVM_WRITE) != 0)
         return 0;
-    return USER_BASE + first * 4096;
+    return USER_BASE + first * PGSIZE;
 }
 return 0;`);
       });
       w.blank();
       w.comment("Map fresh zeroed pages with rights prot over [va, va + len), va page-aligned and nothing mapped there. Returns 0, or -1 (nothing left mapped) when memory is out.");
       w.fn("int uvm_alloc_at(uint64 pml4, uint64 va, uint64 len, int prot)", () => {
-        w.line(`for (uint64 off = 0; off < len; off += 4096) {
+        w.line(`for (uint64 off = 0; off < len; off += PGSIZE) {
     if (uvm_map_zeroed(pml4, va + off, prot) == NULL) {
         uvm_dealloc(pml4, va, off);
         return -1;
@@ -230,7 +230,7 @@ return 0;`);
       );
       w.fn("int64 uvm_protect(uint64 pml4, uint64 va, uint64 len, int prot)", () => {
         w.line(`int64 changed = 0;
-if ((va & 0xfff) != 0 || !user_range(va, len))
+if ((va & (PGSIZE - 1)) != 0 || !user_range(va, len))
     return -1;
 for (uint64 page = va, skip; page < va + len && page >= va; page += skip) {
     uint64 *e = walk_range(pml4, page, &skip);
@@ -249,7 +249,7 @@ return changed;`);
       w.comment("munmap: unmap the pages of [va, va+len) (each freed unless another address space still holds it), dropping their TLB entries. Returns how many were mapped, or -1 for a range of no user addresses.");
       w.fn("int64 uvm_dealloc(uint64 pml4, uint64 va, uint64 len)", () => {
         w.line(`int64 freed = 0;
-if ((va & 0xfff) != 0 || !user_range(va, len))
+if ((va & (PGSIZE - 1)) != 0 || !user_range(va, len))
     return -1;
 for (uint64 page = va, skip; page < va + len && page >= va; page += skip) {
     uint64 *e = walk_range(pml4, page, &skip);

@@ -4,17 +4,18 @@ import type { KernelConfig, SelfTest } from "./test.ts";
 
 const buddy: SelfTest = {
   name: "alloc_buddy",
+  includes: ["memlayout.h"],
   options: [],
   body: c`
     uint64 before = buddy_free_pages();
     uint8 *a = page_alloc(0), *b = page_alloc(3);
     if (a == NULL || b == NULL)
         return "page_alloc returned NULL";
-    if (((uint64)a & 4095) != 0 || ((uint64)b & (8 * 4096 - 1)) != 0)
+    if (((uint64)a & (PGSIZE - 1)) != 0 || ((uint64)b & (8 * PGSIZE - 1)) != 0)
         return "a block is not aligned to its size";
     if (buddy_free_pages() != before - 9)
         return "free page count is off after two allocations";
-    memset(b, 0xa5, 8 * 4096);
+    memset(b, 0xa5, 8 * PGSIZE);
     page_free(a, 0);
     page_free(b, 3);
     if (buddy_free_pages() != before)

@@ -5,7 +5,10 @@ import type { KernelConfig, SelfTest } from "./test.ts";
 
 const logRun = c`
   static uint32 run_log[4], run_count;
-  static void log_run(void *arg) { run_log[run_count++] = (uint32)(uint64)arg; }
+  static void log_run(void *arg)
+  {
+      run_log[run_count++] = (uint32)(uint64)arg;
+  }
 `;
 
 /** Threads predicted cold, hot and normal run hot, normal, cold; the EMA steps as configured. */
@@ -22,7 +25,7 @@ function predictiveOrder(k: KernelConfig): SelfTest {
     helpers: logRun,
     body: c`
       struct thread *t[3];
-      uint64 us = tsc_per_us;
+      uint64 us = cycles_per_us;
       uint64 predicted[3] = { 50 * us * EXO_SCHED_COLD_X, us, (EXO_SCHED_HOT_US + 1) * us }; /* cold, hot, normal */
       run_count = 0;
       for (uint64 i = 0; i < 3; i++) {
@@ -99,7 +102,7 @@ const ctxSwitch: SelfTest = {
     thread_run(t);
     uint64 before = curthread->switches;
     for (uint64 i = 0; i < 100; i++)
-        bad |= test_callee_saved(yield, 0x1000 + i * 16);
+        bad |= test_callee_saved(yield, 0xc0de + i * 16);
     clobber_stop = 1;
     thread_join(t);
     if (curthread->switches - before < 100)

@@ -4,7 +4,7 @@
 // Each test is in the build only when the syscalls it needs are.
 import { syscallNames } from "../../../schemas/kernel.ts";
 import { capabilities } from "../../../schemas/sandbox.ts";
-import { USER_MODES } from "../../arch/x86_64/initcode.ts";
+import { USER_MODES } from "../initcode-modes.ts";
 import { c } from "../../writer.ts";
 import { TIER_OPTIONS, type SelfTest, type SelfTestContext } from "./test.ts";
 
@@ -162,7 +162,10 @@ function syscallTiers({ kernel: k, built }: SelfTestContext): SelfTest {
       }
     `,
     body: c`
-      static const struct { const char *name; uint64 nr; } absent[] = {
+      static const struct {
+          const char *name;
+          uint64 nr;
+      } absent[] = {
           ${absent.map((n) => `{ "${n}", ${syscallNames.indexOf(n)} },`)}
           { "unknown", 9999 },
       };

@@ -7,15 +7,16 @@ import { TIER_OPTIONS, type SelfTest, type SelfTestContext } from "./test.ts";
 
 const elfExec: SelfTest = {
   name: "elf_exec",
+  includes: ["memlayout.h"],
   options: TIER_OPTIONS,
   helpers: c`
     /* elf_load's answer for the image data[0..len) into a fresh address space. */
     static int try_load(const uint8 *data, uint64 len)
     {
         struct elf_info info;
-        uint64 pml4 = uvm_create();
-        int r = elf_load(pml4, data, len, &info);
-        uvm_free(pml4);
+        uint64 space = uvm_create();
+        int r = elf_load(space, data, len, &info);
+        uvm_free(space);
         return r;
     }
   `,
@@ -31,7 +32,7 @@ const elfExec: SelfTest = {
         return "bin/usertest did not exit with status 7";
     if (!initrd_lookup("bin/usertest", &data, &len) || try_load(data, len) != 0)
         return "bin/usertest does not load";
-    while ((4096UL << order) < len)
+    while ((PGSIZE << order) < len)
         order++;
     uint8 *bad = page_alloc(order);
     if (bad == NULL)
@@ -46,7 +47,7 @@ const elfExec: SelfTest = {
         memcpy(&type, ph, 4);
         if (type != 1) /* PT_LOAD */
             continue;
-        uint64 low = 0x1000, huge = ~0UL, vaddr;
+        uint64 low = USER_MIN - PGSIZE, huge = ~0UL, vaddr;
         memcpy(&vaddr, ph + 16, 8);
         memcpy(ph + 16, &low, 8); /* below the user window */
         refused += try_load(bad, len) == -ENOEXEC;

@@ -8,13 +8,13 @@ import { emit, type FixedTemplate } from "../../template.ts";
 const source = "user/programs/usertest.ts";
 
 /** What usertest does, by its argument; core/selftest.c uses the same numbers. */
-export const USERTEST_MODES = { files: 1, procs: 2, exit7: 3, spin: 4, block: 5 } as const;
+export const USERTEST_MODES = { files: 1, procs: 2, exit7: 3, spin: 4, block: 5, fault: 6 } as const;
 /** Added to the procs mode when the kernel has IPC: also kill a process blocked in ipc_recv. */
 export const USERTEST_WITH_IPC = 0x100;
 
 export const usertest: FixedTemplate = {
   source,
-  render() {
+  render(_arch) {
     const m = USERTEST_MODES;
     // Defined in self-test builds (modules/selftest.ts); the same name one character longer, and far longer.
     const longest = LONGEST_POLICY_NAME;
@@ -24,7 +24,14 @@ export const usertest: FixedTemplate = {
     return emit({ source, path: "bin/usertest.c", summary, options: [] }, (w) => {
       w.line('#include "exo.h"');
       w.blank();
-      w.line("#define CHECK(cond) do { if (!(cond)) return __LINE__; } while (0)");
+      w.c`
+        #define CHECK(cond)          \
+            do {                     \
+                if (!(cond))         \
+                    return __LINE__; \
+            } while (0)
+      `;
+      w.line("#define UNMAPPED 0x1000 /* an address below the lowest user page: never mapped */");
       w.blank();
       w.line(`static char buf[8192];
 
@@ -42,13 +49,14 @@ static int files(void)
     CHECK(lseek(fd, -1, SEEK_CUR) == 1 && lseek(fd, -2, SEEK_CUR) == -EINVAL);
     CHECK(lseek(fd, 0, SEEK_SET) == 0 && read(fd, buf, sizeof buf) == (int64)st.size);
     CHECK(buf[0] == '{' && buf[st.size - 1] == '\\n');
-    CHECK(read(fd, (void *)0x1000, 1) == -EFAULT);
+    CHECK(read(fd, (void *)UNMAPPED, 1) == -EFAULT);
     CHECK(close(fd) == 0 && close(fd) == -EBADF && read(fd, buf, 1) == -EBADF);
     CHECK(fstat(1, &st) == 0 && (st.mode & S_IFCHR) != 0);
     CHECK(open("etc/exo/config.json", O_RDONLY) == fd); /* the lowest free descriptor, leading slash or not */
     CHECK(open("/etc/exo/missing", O_RDONLY) == -ENOENT);
     CHECK(open("/etc/exo/config.json", O_WRONLY) == -EROFS);
-    CHECK(open((const char *)0x1000, O_RDONLY) == -EFAULT);
+    CHECK(open("/etc/exo/config.json", O_RDWR) == -EROFS);
+    CHECK(open((const char *)UNMAPPED, O_RDONLY) == -EFAULT);
     return 0;
 }
 
@@ -64,6 +72,8 @@ static int procs(uint64 with_ipc)
     int64 spinner = spawn("bin/usertest", NULL, ${m.spin});
     CHECK(spinner > child && kill(spinner) == 0);
     CHECK(wait(spinner, &status) == spinner && status == STATUS_KILLED);
+    int64 faulter = spawn("bin/usertest", NULL, ${m.fault});
+    CHECK(faulter > spinner && wait(faulter, &status) == faulter && status == STATUS_FAULTED);
     if (with_ipc) {
         int64 blocked = spawn("bin/usertest", NULL, ${m.block});
         CHECK(blocked > spinner);
@@ -75,7 +85,7 @@ static int procs(uint64 with_ipc)
     CHECK(spawn("bin/missing", NULL, 0) == -ENOENT);
     CHECK(spawn("etc/exo/config.json", NULL, 0) == -ENOEXEC);
     CHECK(spawn("bin/usertest", "no-such-policy", 0) == -EINVAL);
-    CHECK(spawn((const char *)0x1000, NULL, 0) == -EFAULT);
+    CHECK(spawn((const char *)UNMAPPED, NULL, 0) == -EFAULT);
     int64 named = spawn("bin/usertest", "${longest}", ${m.exit7});
     CHECK(named > 0 && wait(named, &status) == named && status == 7);
     CHECK(spawn("bin/usertest", "${longer}", ${m.exit7}) == -EINVAL);
@@ -97,6 +107,9 @@ int main(uint64 arg)
             __asm__ volatile("" ::: "memory");
     case ${m.block}:
         return (int)ipc_recv(7, buf, sizeof buf);
+    case ${m.fault}:
+        *(volatile uint8 *)UNMAPPED = 1; /* the kernel ends it: wait says STATUS_FAULTED */
+        return 0;
     }
     return 1000;
 }`);

@@ -1,0 +1,50 @@
+// Each port side by side (issue 16): the server profile built for x86_64,
+// aarch64 and riscv64, with its kernel size, boot time to the first user
+// output (median of 5, `exo run` of the kernel format) and the in-kernel
+// benchmarks (`exo run --bench`, QEMU -icount: instruction counts, not cycles).
+import { spawnSync } from "node:child_process";
+import { stat } from "node:fs/promises";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { archs } from "../schemas/system.ts";
+
+const REPO = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const EXO = join(REPO, "bin/exo.js");
+
+interface Row {
+  readonly name: string;
+  readonly value: string;
+  readonly note: string;
+}
+
+function exo(args: readonly string[], cwd: string): { stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [EXO, ...args], { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+  if (r.status !== 0) throw new Error(`exo ${args.join(" ")} failed:\n${r.stderr}${r.stdout}`);
+  return { stdout: r.stdout, stderr: r.stderr };
+}
+
+const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+const profileOf = (arch: string): string => join(REPO, "profiles", arch === "x86_64" ? "server.ts" : `server-${arch}.ts`);
+
+export async function archRows(dir: string): Promise<Row[]> {
+  const rows: Row[] = [];
+  for (const arch of archs) {
+    const profile = profileOf(arch);
+    const link = `result-${arch}`;
+    exo(["build", profile, "--out-link", link], dir);
+    const kernel = join(dir, link, "kernel/boot/kernel.elf");
+    rows.push({ name: `${arch}: kernel.elf size`, value: `${(await stat(kernel)).size} B`, note: "the server profile; design limit 256 KiB" });
+    const boots = [0, 1, 2, 3, 4].map(() => {
+      const r = exo(["run", link, "--format", "kernel"], dir);
+      return { user: Number(/first user output after (\d+) ms/.exec(r.stderr)?.[1] ?? NaN), exit: Number(/status \d+ after (\d+) ms/.exec(r.stderr)?.[1] ?? NaN) };
+    });
+    rows.push({ name: `${arch}: boot to first user output`, value: `${median(boots.map((b) => b.user))} ms`, note: "QEMU TCG -kernel, median of 5; design target < 300 ms" });
+    rows.push({ name: `${arch}: boot to kernel exit`, value: `${median(boots.map((b) => b.exit))} ms`, note: "init starts and stops the services, then the kernel exits" });
+    const bench = exo(["run", profile, "--bench"], dir);
+    for (const m of bench.stdout.matchAll(/^EXO-BENCH (\S+) (\d+(?:\.\d+)?) (\S+)$/gm)) {
+      rows.push({ name: `${arch}: kernel ${m[1]}`, value: `${m[2]} ${m[3]}`, note: "QEMU TCG -icount: an instruction clock, not real cycles" });
+    }
+  }
+  return rows;
+}
