@@ -2,28 +2,10 @@
 // aarch64 and riscv64, with its kernel size, boot time to the first user
 // output (median of 5, `exo run` of the kernel format; the raw disk under its
 // firmware, median of 3) and the in-kernel benchmarks (`exo run --bench`, QEMU -icount: instruction counts, not cycles).
-import { spawnSync } from "node:child_process";
 import { stat } from "node:fs/promises";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { archs } from "../schemas/system.ts";
-
-const REPO = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-const EXO = join(REPO, "bin/exo.js");
-
-interface Row {
-  readonly name: string;
-  readonly value: string;
-  readonly note: string;
-}
-
-function exo(args: readonly string[], cwd: string): { stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [EXO, ...args], { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
-  if (r.status !== 0) throw new Error(`exo ${args.join(" ")} failed:\n${r.stderr}${r.stdout}`);
-  return { stdout: r.stdout, stderr: r.stderr };
-}
-
-const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+import { median, REPO, type Row, timed as exo } from "./exo.ts";
 
 const profileOf = (arch: string): string => join(REPO, "profiles", arch === "x86_64" ? "server.ts" : `server-${arch}.ts`);
 

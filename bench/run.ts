@@ -1,41 +1,20 @@
 // Benchmarks, as whole processes the way a user runs them. Writes a table to
 // bench/results.md and prints it. Figures are wall-clock times on this
 // machine; they belong here, never in tests.
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { evaluateModules } from "../generator/eval/evaluate.ts";
 import { baseModules } from "../modules/index.ts";
 import { largeSystem } from "./large-system.ts";
 import { archRows } from "./arches.ts";
 import { procbenchRows } from "./procbench.ts";
+import { cacheRows } from "./cache.ts";
+import { median, REPO, type Row, timed } from "./exo.ts";
 import { mergeRows } from "./results-table.ts";
 import { listTree } from "../store/tree.ts";
-
-const REPO = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-const EXO = join(REPO, "bin/exo.js");
-
-interface Row {
-  readonly name: string;
-  readonly value: string;
-  readonly note: string;
-}
-
-function timed(args: string[], cwd: string): { ms: number; stdout: string; stderr: string } {
-  const started = performance.now();
-  const r = spawnSync(process.execPath, [EXO, ...args], { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
-  const ms = performance.now() - started;
-  if (r.status !== 0) throw new Error(`exo ${args.join(" ")} failed:\n${r.stderr}${r.stdout}`);
-  return { ms, stdout: r.stdout, stderr: r.stderr };
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-}
 
 /** Store ingest hashing against sha256sum on the same 64 MiB of files. */
 async function hashingRow(): Promise<Row> {
@@ -67,6 +46,8 @@ replaces just its rows in bench/results.md. Sections:
               Debian's Linux (fetched into ~/.cache/exo-bench), QEMU -icount
   arches      the server profile on x86_64, aarch64 and riscv64: kernel size,
               boot time, the in-kernel benchmarks
+  cache       two runners sharing a binary cache in Debian's docker-registry:
+              cold build, push, substituted build, a one-option change's push
 `;
 
 /** A project folder for the benchmarks: its own store and key pair. */
@@ -80,7 +61,7 @@ async function benchProject(): Promise<string> {
 
 /** One section alone: its rows printed, and put in place in bench/results.md. */
 async function only(section: string): Promise<void> {
-  const sections: Record<string, (dir: string) => Promise<Row[]>> = { procbench: procbenchRows, arches: archRows };
+  const sections: Record<string, (dir: string) => Promise<Row[]>> = { procbench: procbenchRows, arches: archRows, cache: cacheRows };
   const run = sections[section];
   if (!run) {
     process.stderr.write(`error: unknown section '${section}'\n${USAGE}`);
@@ -187,6 +168,8 @@ async function main(): Promise<void> {
   rows.push(...(await procbenchRows(dir)));
   // The three ports side by side.
   rows.push(...(await archRows(dir)));
+  // Two runners sharing a binary cache, in a project of their own (its exo.config.ts names the cache).
+  rows.push(...(await cacheRows(await benchProject())));
 
   const table = [
     "# Benchmarks",

@@ -9,6 +9,7 @@ import { type BuildEvent, realise, type Realisation } from "../store/realise.ts"
 import { Store } from "../store/store.ts";
 import { listTree } from "../store/tree.ts";
 import { GRUB_DIRS } from "./builders/bootloader.ts";
+import { openSubstituters } from "./cache/substituters.ts";
 import { makeBuilders } from "./builders/index.ts";
 import { KERNEL_SRC_DIR } from "./builders/kernel-sources.ts";
 import type { SbomContext } from "./builders/payload.ts";
@@ -54,6 +55,8 @@ export interface BuildOptions {
   readonly olderGenerations?: readonly OlderPayload[];
   /** The image's version in its signed manifest (`--version`, or the generation number). */
   readonly version?: number;
+  /** Ask exo.config.ts substituters before building (default true; `--no-substitute` turns it off). */
+  readonly substitute?: boolean;
 }
 
 /** Evaluate and plan, building nothing (`exo build --dry-run`); the key is opened only to name it in the plan. */
@@ -84,13 +87,15 @@ export async function buildProfile(profile: string, project: Project, opts: Buil
   ]);
   await cache.flush();
   const sbom = await sbomContext({ clang, "ld.lld": lld, "grub-mkimage": grubMkimage, xorriso, mtools: mformat });
+  const substituters = opts.substitute === false ? undefined : await openSubstituters(project, store, { refused: (id, from, reason) => opts.onEvent?.({ type: "substitute-refused", id, from, reason }) });
   const realisation = await realise(graph, {
     store,
     builders: await makeBuilders({ clang, lld, objcopy, grubMkimage, xorriso, mformat, mmd, mcopy, ...(key ? { key } : {}), sbom, packages: { ar, folders: new Map(packages.map((r) => [packageKey(r.pkg), r.pkg.dir])) } }),
     jobs: opts.jobs ?? availableParallelism(),
     ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
     check: opts.check === true,
-  });
+    ...(substituters ? { substitute: substituters.substitute } : {}),
+  }).finally(() => substituters?.close());
   const outPath = store.pathOf(realisation.paths.get(graph.output)!);
   const tools = [clang, lld, ar, objcopy, grubMkimage, xorriso, mformat, mmd, mcopy].map((t) => t.path);
   // Every file of every package built: a changed source must never be answered by the no-op cache.

@@ -30,6 +30,11 @@ export type ErrorCode =
   | "ERR_EXO_IMAGE_INVALID"
   | "ERR_EXO_BOOT"
   | "ERR_EXO_GENERATION"
+  // An OCI registry refused or failed (ERR_EXO_REGISTRY), sent bytes that are not the
+  // digest asked for (ERR_EXO_REGISTRY_DIGEST), or a binary cache's record or archive was refused.
+  | "ERR_EXO_REGISTRY"
+  | "ERR_EXO_REGISTRY_DIGEST"
+  | "ERR_EXO_CACHE_REFUSED"
   // The machine refused a file operation exo cannot do without: a full disk,
   // a read-only file system, a permission.
   | "ERR_EXO_FILE_SYSTEM";

@@ -18,6 +18,7 @@ packages=(
   busybox-static                              # the reference unmodified static Linux binary (issue 15)
   qemu-efi-aarch64                            # AAVMF: UEFI firmware for aarch64 images
   opensbi u-boot-qemu                         # riscv64 firmware: OpenSBI (M-mode) and U-Boot (S-mode)
+  docker-registry skopeo                      # tests: a real OCI registry (CNCF distribution) and an independent client
 )
 
 missing=()

@@ -10,6 +10,7 @@ import { hashJson } from "./hash.ts";
 import type { BuildGraph, Builder, Derivation, DerivationInput } from "./derivation.ts";
 import { acquireLock } from "./lock.ts";
 import { removeTree, type Store } from "./store.ts";
+import { Semaphore } from "./semaphore.ts";
 import { hashTree, listTree, type TreeEntry } from "./tree.ts";
 
 export type BuildEvent =
@@ -19,6 +20,8 @@ export type BuildEvent =
   | { readonly type: "building"; readonly id: string }
   | { readonly type: "built"; readonly id: string; readonly path: string; readonly ms: number }
   | { readonly type: "checked"; readonly id: string; readonly path: string }
+  | { readonly type: "substituted"; readonly id: string; readonly path: string; readonly from: string; readonly bytes: number }
+  | { readonly type: "substitute-refused"; readonly id: string; readonly from: string; readonly reason: string }
   | { readonly type: "failed"; readonly id: string; readonly log: string };
 
 export interface RealiseOptions {
@@ -28,6 +31,17 @@ export interface RealiseOptions {
   readonly onEvent?: (event: BuildEvent) => void;
   /** Build every derivation again, even when stored, and compare the bytes (`exo build --check`). */
   readonly check?: boolean;
+  /** Ask binary caches for a derivation's output before building it; undefined: build it. */
+  readonly substitute?: (key: string, id: string) => Promise<Substitution | undefined>;
+}
+
+export interface Substitution {
+  /** The path, valid in the store. */
+  readonly path: string;
+  /** The cache it came from. */
+  readonly from: string;
+  /** Archive bytes downloaded (0 when the path was already here). */
+  readonly bytes: number;
 }
 
 export interface Realisation {
@@ -35,6 +49,7 @@ export interface Realisation {
   readonly paths: ReadonlyMap<string, string>;
   readonly built: number;
   readonly reused: number;
+  readonly substituted: number;
 }
 
 export async function realise(graph: BuildGraph, opts: RealiseOptions): Promise<Realisation> {
@@ -45,6 +60,7 @@ export async function realise(graph: BuildGraph, opts: RealiseOptions): Promise<
   const paths = new Map<string, string>();
   const pending = new Map<string, Promise<string>>();
   let built = 0;
+  let substituted = 0;
   const slots = new Semaphore(Math.max(1, opts.jobs));
   const byId = new Map(graph.derivations.map((d) => [d.id, d] as const));
 
@@ -85,6 +101,16 @@ export async function realise(graph: BuildGraph, opts: RealiseOptions): Promise<
         const release = await acquireLock(store, key, () => emit({ type: "waiting", id: drv.id }));
         try {
           found = await store.lookup(key); // a concurrent process may have built it while we waited
+          const substitution = found ? undefined : await opts.substitute?.(key, drv.id);
+          if (substitution) {
+            await store.record(key, substitution.path);
+            substituted++;
+            emit({ type: "substituted", id: drv.id, path: substitution.path, from: substitution.from, bytes: substitution.bytes });
+            paths.set(drv.id, substitution.path);
+            // Under --check a substituted output is built again here and compared: reproducible across machines.
+            if (!opts.check) return substitution.path;
+            found = substitution.path;
+          }
           if (!found) {
             const pathName = await slots.run(() => build(job));
             built++;
@@ -96,7 +122,8 @@ export async function realise(graph: BuildGraph, opts: RealiseOptions): Promise<
         }
       }
       if (opts.check) {
-        await slots.run(() => checkAgainst(job, found));
+        const stored = found;
+        await slots.run(() => checkAgainst(job, stored));
         emit({ type: "checked", id: drv.id, path: found });
       } else {
         emit({ type: "reused", id: drv.id, path: found });
@@ -111,7 +138,7 @@ export async function realise(graph: BuildGraph, opts: RealiseOptions): Promise<
   const results = await Promise.allSettled(graph.derivations.map(realiseOne));
   const failure = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
   if (failure) throw failure.reason;
-  return { paths, built, reused: graph.derivations.length - built };
+  return { paths, built, substituted, reused: graph.derivations.length - built - substituted };
 }
 
 interface Job {
@@ -199,21 +226,4 @@ function firstDifference(a: readonly TreeEntry[], b: readonly TreeEntry[]): stri
 async function saveLog(file: string, lines: readonly string[]): Promise<void> {
   await mkdir(join(file, ".."), { recursive: true });
   await writeFile(file, lines.length ? `${lines.join("\n")}\n` : "");
-}
-
-/** Limits how many builders run at once. */
-class Semaphore {
-  private waiting: (() => void)[] = [];
-  constructor(private free: number) {}
-  async run<T>(fn: () => Promise<T>): Promise<T> {
-    if (this.free > 0) this.free--;
-    else await new Promise<void>((resolve) => this.waiting.push(resolve));
-    try {
-      return await fn();
-    } finally {
-      const next = this.waiting.shift();
-      if (next) next();
-      else this.free++;
-    }
-  }
 }

@@ -159,10 +159,22 @@ export class Store {
    * the path name.
    */
   async add(key: string, name: string, scratchDir: string, references: readonly string[]): Promise<string> {
+    const pathName = await this.addTree(name, scratchDir, references);
+    await this.record(key, pathName);
+    return pathName;
+  }
+
+  /**
+   * Move a finished scratch directory into the store under the hash of its content and references,
+   * recording no key (a path copied from elsewhere). `expected`, when given, is the name the
+   * path must get: anything else is refused before the store changes.
+   */
+  async addTree(name: string, scratchDir: string, references: readonly string[], expected?: string): Promise<string> {
     await syncTree(scratchDir);
     const entries = await listTree(scratchDir);
     const refs = [...new Set(references)].sort();
     const pathName = `${contentHash(entries, refs)}-${name}`;
+    if (expected !== undefined && pathName !== expected) throw new ContentMismatch(expected, pathName);
     await this.protect(pathName);
     if (!(await this.isValid(pathName))) {
       const info: PathInfo = { schema: PATH_INFO_SCHEMA, path: pathName, references: refs, size: entries.reduce((sum, e) => sum + e.size, 0), files: entries.length };
@@ -179,8 +191,19 @@ export class Store {
         await this.moveIn(scratchDir, pathName, info);
       }
     }
-    await this.record(key, pathName);
     return pathName;
+  }
+
+  /** Every derivation key recorded for one of `paths`, sorted: what a cache needs to answer for them. */
+  async keysFor(paths: ReadonlySet<string>): Promise<{ key: string; path: string }[]> {
+    const found: { key: string; path: string }[] = [];
+    for (const shard of (await readdir(this.dir("keys"))).sort()) {
+      for (const key of (await readdir(join(this.dir("keys"), shard))).sort()) {
+        const path = (await readFile(join(this.dir("keys"), shard, key), "utf8").catch(() => "")).trim();
+        if (paths.has(path)) found.push({ key, path });
+      }
+    }
+    return found;
   }
 
   /** Meta, then the path (one rename), then its validity. */
@@ -280,6 +303,16 @@ export class Store {
  */
 export function contentHash(entries: readonly TreeEntry[], references: readonly string[]): string {
   return (references.length ? hashJson({ entries, references }) : hashJson(entries)).slice(0, HASH_CHARS);
+}
+
+/** Content that does not hash to the name it was announced under (a copy from a cache). */
+export class ContentMismatch extends Error {
+  constructor(
+    readonly expected: string,
+    readonly actual: string,
+  ) {
+    super(`the content hashes to ${actual}, not ${expected}`);
+  }
 }
 
 /**

@@ -10,6 +10,16 @@ import { ExoError } from "../errors.ts";
 /** Debian's QEMU binaries (qemu-system-x86, -arm, -misc), one per architecture. */
 const QEMU_DEFAULTS: Readonly<Record<Arch, string>> = { x86_64: "qemu-system-x86_64", aarch64: "qemu-system-aarch64", riscv64: "qemu-system-riscv64" };
 
+/** A registry's host as in an OCI reference: a DNS name or IPv4 address, or [IPv6], and an optional port. */
+const REGISTRY_HOST = /^(?:[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?$/;
+
+const registrySettingsSchema = z.strictObject({
+  /** A PEM file of CA certificates trusted for this registry's HTTPS, beside the system's. */
+  ca: z.string().min(1).optional(),
+  /** Speak plain HTTP to it; never needed, and never assumed, for a registry off loopback. */
+  insecureHttp: z.boolean().default(false),
+});
+
 const projectConfigSchema = z.strictObject({
   /** Where the store lives; `--store` and EXO_STORE override it. */
   store: z.string().min(1).default(".exo/store"),
@@ -32,6 +42,17 @@ const projectConfigSchema = z.strictObject({
   qemu: z
     .strictObject({ x86_64: z.string().default(QEMU_DEFAULTS.x86_64), aarch64: z.string().default(QEMU_DEFAULTS.aarch64), riscv64: z.string().default(QEMU_DEFAULTS.riscv64) })
     .default(QEMU_DEFAULTS),
+  /** How to reach each OCI registry, by host[:port]: a CA for its HTTPS, or plain HTTP (loopback needs no flag). */
+  registries: z.record(z.string().regex(REGISTRY_HOST, "expected host or host:port"), registrySettingsSchema).default({}),
+  /** OCI repositories asked for a derivation's output before it is built, each with the keys trusted to sign for it. */
+  substituters: z
+    .array(
+      z.strictObject({
+        url: z.string().regex(/^oci:\/\//, "expected oci://HOST/REPO"),
+        trusted: z.array(z.string().min(1)).min(1, "name at least one public key trusted to sign this cache's records"),
+      }),
+    )
+    .default([]),
 });
 
 export type ProjectConfig = z.input<typeof projectConfigSchema>;
@@ -49,6 +70,21 @@ export interface Project {
   readonly clang: string;
   readonly lld: string;
   readonly qemu: Readonly<Record<Arch, string>>;
+  /** Per registry host[:port]: its CA file (absolute) and whether plain HTTP is allowed. */
+  readonly registries: Readonly<Record<string, RegistrySettings>>;
+  readonly substituters: readonly Substituter[];
+}
+
+export interface RegistrySettings {
+  readonly caFile?: string;
+  readonly insecureHttp: boolean;
+}
+
+export interface Substituter {
+  /** oci://HOST/REPO */
+  readonly url: string;
+  /** Absolute paths of the public keys whose signatures this cache's records may carry. */
+  readonly trusted: readonly string[];
 }
 
 export function defineConfig(config: ProjectConfig): ProjectConfig {
@@ -101,6 +137,12 @@ export async function loadProjectFile(file: string | undefined, start: string, o
     clang: c.toolchain.clang,
     lld: c.toolchain.lld,
     qemu: c.qemu,
+    // A null-prototype map: a host named `__proto__` is a key like any other.
+    registries: Object.assign(
+      Object.create(null) as Record<string, RegistrySettings>,
+      Object.fromEntries(Object.entries(c.registries).map(([host, r]) => [host, { insecureHttp: r.insecureHttp, ...(r.ca ? { caFile: resolve(root, r.ca) } : {}) }])),
+    ),
+    substituters: c.substituters.map((s) => ({ url: s.url, trusted: s.trusted.map((k) => resolve(root, k)) })),
   };
 }
 

@@ -29,10 +29,11 @@ export type SignatureCheck =
   | { readonly ok: true; readonly key: PublicKey }
   | { readonly ok: false; readonly reason: string };
 
-export function checkSignature(manifest: Uint8Array, sig: SignatureFile, trusted: readonly PublicKey[]): SignatureCheck {
+/** `what` names the signed bytes in the reason given when they do not match. */
+export function checkSignature(manifest: Uint8Array, sig: SignatureFile, trusted: readonly PublicKey[], what = "manifest.json"): SignatureCheck {
   const key = trusted.find((k) => k.keyId === sig.keyId);
   if (!key) return { ok: false, reason: `signed by key ${sig.keyId}, which is not among the trusted keys (${trusted.map((k) => k.keyId).join(", ") || "none"})` };
   if (key.algorithm !== sig.algorithm) return { ok: false, reason: `signed with ${sig.algorithm}, but trusted key ${key.keyId} is ${key.algorithm}` };
   const valid = ALGORITHMS[key.algorithm].verify(Buffer.from(sig.signature, "base64"), manifest, key.publicKey);
-  return valid ? { ok: true, key } : { ok: false, reason: `the ${sig.algorithm} signature by key ${sig.keyId} does not match manifest.json` };
+  return valid ? { ok: true, key } : { ok: false, reason: `the ${sig.algorithm} signature by key ${sig.keyId} does not match ${what}` };
 }

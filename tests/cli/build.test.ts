@@ -38,7 +38,7 @@ test("build leaves a result link to a signed bundle, and a no-op rebuild does no
   t.is(again.stdout, first.stdout);
   const events = await buildJson(dir, profile("server.ts"));
   t.is(events.filter((e) => e.type === "built").length, 0);
-  t.true(events.every((e) => e.schema === "exo.build-event/v1"));
+  t.true(events.every((e) => e.schema === "exo.build-event/v2"));
 });
 
 test("an option change changes the generated C and the kernel", async (t) => {

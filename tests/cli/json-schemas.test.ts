@@ -10,7 +10,7 @@
 // different profile of the same system, so that `exo diff` and the boot menus
 // have something to show), and the files those leave behind.
 import test from "ava";
-import { appendFile, chmod, mkdtemp, readFile, readdir, writeFile } from "node:fs/promises";
+import { appendFile, chmod, cp, mkdtemp, readFile, readdir, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { JSON_SCHEMAS } from "../../generator/cli/json.ts";
@@ -21,6 +21,7 @@ import type { Builder, BuildGraph } from "../../store/derivation.ts";
 import { type BuildEvent, realise } from "../../store/realise.ts";
 import { Store } from "../../store/store.ts";
 import { exo, fixture, REPO, tempProject } from "../helpers/exo.ts";
+import { startRegistry } from "../helpers/registry.ts";
 
 // ---- The doc's tables -------------------------------------------------------
 
@@ -58,7 +59,7 @@ function parseTable(schema: string, lines: readonly string[]): Table {
   const cells = (line: string) => line.replace(/^\|/, "").replace(/\|\s*$/, "").split(" | ").map((c) => c.trim());
   const header = cells(lines[0]!);
   if (header.length !== 3 || header[1] !== "type" || header[2] !== "meaning") throw new Error(`${schema}: table '${lines[0]}' is not field | type | meaning`);
-  const head = /^(field|`[^`]+`(?:, `[^`]+`)*)(?: \(([a-z ]+)\))?$/.exec(header[0]!);
+  const head = /^(field|`[^`]+`(?:, `[^`]+`)*)(?: \(([a-z -]+)\))?$/.exec(header[0]!);
   if (!head) throw new Error(`${schema}: table header '${header[0]}' names no object`);
   const paths = head[1] === "field" ? ["field"] : [...head[1]!.matchAll(/`([^`]+)`/g)].map((m) => m[1]!);
   if (!/^\|(-+\|){3}$/.test(lines[1]!.replace(/\s/g, ""))) throw new Error(`${schema}: table '${header[0]}' lacks its separator row`);
@@ -229,6 +230,7 @@ async function makeOutputs() {
   const gens = o.generations as { generations: { storePath: string }[] };
   const switched = join("store/v1/paths", gens.generations[1]!.storePath);
   o.diff = json(await run(["diff", "1", "2", "--json"], dir));
+  Object.assign(o, await registryOutputs(dir, first, switched));
   o.verify = json(await run(["verify", switched, "--json"], dir));
   o.verifyFailed = json(await run(["verify", "result", "--json"], dir, 1)); // version 0 after 2: a downgrade
   o.storeVerify = json(await run(["store", "verify", "--json"], dir));
@@ -266,6 +268,36 @@ async function makeOutputs() {
   o.storeVerifyCorrupt = json(await run(["store", "verify", "--json"], dir, 1));
   o.storeVerifyRepair = json(await run(["store", "verify", "--repair", "--json"], dir));
   return o;
+}
+
+/**
+ * What goes through a registry (Debian's docker-registry on loopback): an
+ * image pushed and pulled, the build's closure copied to a binary cache and
+ * a path fetched back, and a second project's build that substitutes from
+ * it after a first cache that cannot be reached is refused.
+ */
+async function registryOutputs(dir: string, profile: string, switched: string): Promise<Record<string, unknown>> {
+  const registry = await startRegistry();
+  try {
+    const cache = registry.url("exo/cache");
+    const o: Record<string, unknown> = {};
+    // The switched image (version 2): a pull checks freshness, and version 0 would be a downgrade here.
+    o.push = json(await run(["push", switched, `oci://${registry.host}/exo/formats:v1`, "--json"], dir));
+    o.pull = json(await run(["pull", `oci://${registry.host}/exo/formats:v1`, "--no-link", "--json"], dir));
+    o.copyTo = json(await run(["copy", "--to", cache, "result", "--json"], dir));
+    const other = await tempProject();
+    await cp(join(dir, "keys"), join(other, "keys"), { recursive: true, force: true });
+    await writeFile(
+      join(other, "exo.config.ts"),
+      `export default { store: "store", keys: { secretKey: "keys/test.key", trusted: ["keys/test.pub"] }, substituters: [{ url: "oci://127.0.0.1:9/unreachable", trusted: ["keys/test.pub"] }, { url: ${JSON.stringify(cache)}, trusted: ["keys/test.pub"] }] };\n`,
+    );
+    const object = (o.copyTo as { pathsSent: string[] }).pathsSent.find((p) => p.endsWith(".c.o"))!;
+    o.copyFrom = json(await run(["copy", "--from", cache, object, "--json"], other));
+    o.substituted = lines(await run(["build", profile, "--json", "--no-link"], other));
+    return o;
+  } finally {
+    await registry.stop();
+  }
 }
 
 /**
@@ -325,7 +357,10 @@ const cases: [string, string, (o: Record<string, unknown>) => unknown[], ((d: Re
   ["exo.explain/v1", "explain an option and a namespace", (o) => [o.explain, o.explainNamespace], (d) => ("namespace" in d ? "namespace" : "option")],
   ["exo.options/v1", "options", (o) => [o.options]],
   ["exo.packages/v1", "search and show", (o) => [o.search, o.show]],
-  ["exo.build-event/v1", "build, build --check, and the realiser's waiting and failed", (o) => [o.build, o.check, o.buildReused, o.rareEvents].flat() as unknown[], (d) => String(d.type)],
+  ["exo.build-event/v2", "build, build --check, a substituted build, and the realiser's waiting and failed", (o) => [o.build, o.check, o.buildReused, o.substituted, o.rareEvents].flat() as unknown[], (d) => String(d.type)],
+  ["exo.push/v1", "push of a switched image", (o) => [o.push]],
+  ["exo.pull/v1", "pull of it", (o) => [o.pull]],
+  ["exo.copy/v1", "copy --to a cache, and --from it", (o) => [o.copyTo, o.copyFrom], (d) => String(d.direction)],
   ["exo.plan/v1", "the build graph of a switch", (o) => [o.plan]],
   ["exo.verify/v1", "verify of a switched image, and of a downgrade", (o) => [o.verify, o.verifyFailed]],
   ["exo.trust-state/v1", ".exo/trust-state.json", (o) => [o.trustState]],

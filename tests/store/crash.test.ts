@@ -205,7 +205,10 @@ test("gc in a loop during builds that reuse paths never takes a path from under 
   for (const b of builds) t.is(b.code, 0, b.stderr);
   t.true(collections > 0);
   t.is((await run(["store", "verify", "--store", store], dir)).code, 0);
-  for (let i = 0; i < 3; i++) t.is((await run(["verify", `loop-${i}`, "--trusted", join(dir, "keys/test.pub")], dir)).code, 0);
+  for (let i = 0; i < 3; i++) {
+    const verify = await run(["verify", `loop-${i}`, "--trusted", join(dir, "keys/test.pub")], dir);
+    t.is(verify.code, 0, `loop-${i}: ${verify.stderr}`);
+  }
 });
 
 test("the busiest of four concurrent builds killed: the others finish and no derivation is built twice", async (t) => {

@@ -28,8 +28,9 @@ export default defineCommand({
     check: { type: "boolean", description: "build every derivation again and compare with the store; name the first file that differs" },
     "no-sign": { type: "boolean", description: "leave the image unsigned; sign it later, elsewhere, with `exo sign`" },
     version: { type: "string", value: "N", description: "the image's version in its signed manifest (default 0); verifiers refuse a version below one they have seen" },
+    "no-substitute": { type: "boolean", description: "build what the store lacks without asking exo.config.ts substituters" },
     "dry-run": { type: "boolean", description: "evaluate and plan only: list the derivations the build would realise (with --json, the build graph, schema exo.plan/v1)" },
-    json: { type: "boolean", description: "one JSON event per line on stdout (schema exo.build-event/v1)" },
+    json: { type: "boolean", description: "one JSON event per line on stdout (schema exo.build-event/v2)" },
     ...EVAL_TIMEOUT_FLAG,
   },
   async run({ values, positionals }) {
@@ -49,11 +50,11 @@ export default defineCommand({
     const onEvent = (event: BuildEvent) => (json ? printJsonLine({ schema: JSON_SCHEMAS.buildEvent, ...event }) : progress.onEvent(event));
     let result;
     try {
-      result = await buildProfile(profile!, project, { ...(jobs ? { jobs } : {}), onEvent, check: values.check === true, noSign: values["no-sign"] === true, ...(version !== undefined ? { version } : {}) });
+      result = await buildProfile(profile!, project, { ...(jobs ? { jobs } : {}), onEvent, check: values.check === true, substitute: values["no-substitute"] !== true, noSign: values["no-sign"] === true, ...(version !== undefined ? { version } : {}) });
     } finally {
       progress.finish();
     }
-    const { built, reused } = result.realisation;
+    const { built, reused, substituted } = result.realisation;
     for (const warning of result.evaluation.warnings) process.stderr.write(`warning: ${warning}\n`);
     const link = values["no-link"] ? null : resolve(values["out-link"] ?? "result");
     if (link) {
@@ -62,13 +63,13 @@ export default defineCommand({
     }
     await rememberNoop(process.argv.slice(2), { path: result.outPath, storeRoot: project.store, link, derivations: result.graph.derivations.length, files: result.inputFiles, absent: result.absentFiles });
     if (json) {
-      printJsonLine({ schema: JSON_SCHEMAS.buildEvent, type: "result", path: displayPath(result.outPath), configHash: result.evaluation.hash, built, reused });
+      printJsonLine({ schema: JSON_SCHEMAS.buildEvent, type: "result", path: displayPath(result.outPath), configHash: result.evaluation.hash, built, reused, substituted });
     } else {
       const summary = values.check
-        ? `checked: ${reused} derivations built again with identical bytes`
-        : built === 0
+        ? `checked: ${reused + substituted} derivations built again with identical bytes${substituted ? ` (${substituted} of them substituted first)` : ""}`
+        : built === 0 && substituted === 0
           ? `nothing to build: all ${reused} derivations reused from the store`
-          : `built ${built} derivations, reused ${reused}`;
+          : `built ${built} derivations, reused ${reused}${substituted ? `, substituted ${substituted}` : ""}`;
       process.stderr.write(`${summary}\n`);
       process.stdout.write(`${displayPath(result.outPath)}\n`);
     }

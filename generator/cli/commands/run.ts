@@ -26,6 +26,10 @@ import { defineCommand } from "../command.ts";
 import { EVAL_TIMEOUT_FLAG, TRUST_FLAGS } from "../flags.ts";
 import { generationImage } from "../../generations/image.ts";
 import { freshnessRequestOf, trustOptionsOf } from "../trust-options.ts";
+import { REGISTRY_FLAGS, registryOptions } from "../registry-flags.ts";
+import { pullImage } from "../../oci/image-pull.ts";
+import { isOciReference, parseOciReference } from "../../oci/reference.ts";
+import { Store } from "../../../store/store.ts";
 
 const PROFILE_EXTENSIONS = new Set([".ts", ".mts", ".yaml", ".yml"]);
 /** Which format boots when none is named: the quickest that the firmware can start. */
@@ -35,7 +39,7 @@ const FIRMWARES = Object.keys(PREFERENCE).filter((f) => f !== "any");
 export default defineCommand({
   name: "run",
   summary: "Boot a profile (built first) or an image in QEMU, print its serial console, and exit with the kernel's status, or 1 naming each service that failed.",
-  positionals: [{ name: "PROFILE|IMAGE", description: "a profile (built first), or an image: a result folder, or a .tar, .iso or .raw file;\nnone with --generation N", optional: true }],
+  positionals: [{ name: "PROFILE|IMAGE", description: "a profile (built first), or an image: a result folder, a .tar, .iso or .raw file,\nor oci://HOST/REPO:TAG|@sha256:HEX (pulled into the store first); none with --generation N", optional: true }],
   flags: {
     format: { type: "string", value: "F", description: "which image to boot: kernel, bundle, iso or raw (default: the first the image has, in that order)" },
     firmware: { type: "string", value: "F", description: "bios (SeaBIOS, x86_64's default), uefi (OVMF; boots iso and raw) or uboot (U-Boot, the default of aarch64 and riscv64; boots raw)" },
@@ -47,6 +51,7 @@ export default defineCommand({
     generation: { type: "string", value: "N", description: "boot generation N's image (see `exo generations`), verified as any image is (an older generation is a rollback, not a downgrade)" },
     "firmware-log": { type: "string", value: "FILE", description: "write what the firmware and GRUB print before the kernel to FILE (stdout shows only the kernel's console)" },
     ...TRUST_FLAGS,
+    ...REGISTRY_FLAGS,
   },
   async run({ values, positionals, usageError }) {
     setEvalTimeout(values["eval-timeout"]);
@@ -61,10 +66,11 @@ export default defineCommand({
     }
     if (values.selftest && values.bench) throw usageError("--selftest and --bench exclude each other");
     const testMode = values.selftest ? "selftest" : values.bench ? "bench" : undefined;
-    const isProfile = PROFILE_EXTENSIONS.has(extname(target!));
+    const isOci = isOciReference(target!);
+    const isProfile = !isOci && PROFILE_EXTENSIONS.has(extname(target!));
     if (testMode && !isProfile) throw usageError(`--${testMode} needs a PROFILE: the tests are compiled into the kernel`);
     const request = freshnessRequestOf(values);
-    const trust = await loadTrust({ ...trustOptionsOf(values, isProfile ? undefined : target!), overrides: values.store ? { store: values.store } : {} });
+    const trust = await loadTrust({ ...trustOptionsOf(values, isProfile || isOci ? undefined : target!), overrides: values.store ? { store: values.store } : {} });
 
     let image = target!;
     // An image this command builds, or a recorded generation, is not a replay: rolling back is the point.
@@ -74,6 +80,11 @@ export default defineCommand({
       const result = await buildProfile(target!, trust.project, { extraModules });
       process.stderr.write(`built ${displayPath(result.outPath)}\n`);
       image = result.outPath;
+    }
+    if (isOci) {
+      // Pulled and verified into the store (no result link: it stays until the next gc), then checked again as any image is.
+      const ref = parseOciReference(target!, "exo run's IMAGE");
+      image = (await pullImage(ref, { registry: registryOptions(trust.project, ref, values), trust, request, store: new Store(trust.project.store) })).path;
     }
     return withTempDir("run", async (dir) => {
       const report = await chooseAndAccept(image, values.format, firmware, trust, { ...request, ...(ownImage ? { allowDowngrade: true } : {}) }, dir);

@@ -1,7 +1,5 @@
 // exo store verify | path-info: look into the store. Each subcommand has
 // its own flags: `exo store path-info result --repair` is a usage error.
-import { realpath } from "node:fs/promises";
-import { basename, dirname } from "node:path";
 import { closure } from "../../../store/closure.ts";
 import { Store } from "../../../store/store.ts";
 import { verifyStore } from "../../../store/verify.ts";
@@ -10,6 +8,7 @@ import { loadProject } from "../../project/config.ts";
 import { defineCommand } from "../command.ts";
 import { JSON_FLAG, STORE_FLAG } from "../flags.ts";
 import { JSON_SCHEMAS, printJson } from "../json.ts";
+import { storePathName } from "../store-path.ts";
 
 const verify = defineCommand({
   name: "store verify",
@@ -76,19 +75,4 @@ export default defineCommand({
 async function storeOf(dir: string | undefined): Promise<Store> {
   const project = await loadProject(process.cwd(), dir ? { store: dir } : {});
   return new Store(project.store);
-}
-
-/** The store path name of PATH: a store path, a file inside one, or a link to one. */
-async function storePathName(store: Store, target: string): Promise<string> {
-  let real: string;
-  try {
-    real = await realpath(target);
-  } catch {
-    throw new ExoError("ERR_EXO_STORE", `${target} does not exist`);
-  }
-  const paths = await realpath(store.dir("paths")).catch(() => store.dir("paths"));
-  for (let p = real; p !== dirname(p); p = dirname(p)) {
-    if (dirname(p) === paths) return basename(p);
-  }
-  throw new ExoError("ERR_EXO_STORE", `${target} is not in the store ${store.dir("paths")}`, "give a store path or a result link; --store chooses the store");
 }
