@@ -97,20 +97,22 @@ export async function realise(graph: BuildGraph, opts: RealiseOptions): Promise<
       const job: Job = { drv, builder, key, inputs: inputPaths, references: [...references], store, emit };
 
       let found = await store.lookup(key);
+      // Without the build lock (a child process per lock): a path two processes copy at once is
+      // added once, and a cache that has everything should cost no more than the downloads.
+      const substitution = found ? undefined : await opts.substitute?.(key, drv.id);
+      if (substitution) {
+        await store.record(key, substitution.path);
+        substituted++;
+        emit({ type: "substituted", id: drv.id, path: substitution.path, from: substitution.from, bytes: substitution.bytes });
+        paths.set(drv.id, substitution.path);
+        // Under --check a substituted output is built again here and compared: reproducible across machines.
+        if (!opts.check) return substitution.path;
+        found = substitution.path;
+      }
       if (!found) {
         const release = await acquireLock(store, key, () => emit({ type: "waiting", id: drv.id }));
         try {
           found = await store.lookup(key); // a concurrent process may have built it while we waited
-          const substitution = found ? undefined : await opts.substitute?.(key, drv.id);
-          if (substitution) {
-            await store.record(key, substitution.path);
-            substituted++;
-            emit({ type: "substituted", id: drv.id, path: substitution.path, from: substitution.from, bytes: substitution.bytes });
-            paths.set(drv.id, substitution.path);
-            // Under --check a substituted output is built again here and compared: reproducible across machines.
-            if (!opts.check) return substitution.path;
-            found = substitution.path;
-          }
           if (!found) {
             const pathName = await slots.run(() => build(job));
             built++;
