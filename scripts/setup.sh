@@ -42,6 +42,24 @@ if [ ! -f .exo/keys/exo-signing.key ]; then
   npx --no-install exo keygen >&2
 fi
 
+# `exo` on PATH, as `npm link` would make it: a link to bin/exo.js in
+# $EXO_BIN_DIR, else /usr/local/bin when this user may write there, else
+# ~/.local/bin. A link of ours is re-pointed; anything else named exo is left alone.
+bin_dir="${EXO_BIN_DIR:-}"
+if [ -z "$bin_dir" ]; then
+  if [ -w /usr/local/bin ]; then bin_dir=/usr/local/bin; else bin_dir="$HOME/.local/bin"; fi
+fi
+mkdir -p "$bin_dir"
+shim="$bin_dir/exo"
+if [ -e "$shim" ] && [ ! -L "$shim" ]; then
+  echo "setup: $shim exists and is not a link; leaving it, use npx exo" >&2
+elif [ -L "$shim" ] && [ "$(basename "$(readlink "$shim")")" != "exo.js" ]; then
+  echo "setup: $shim links to $(readlink "$shim"), not to an exo checkout; leaving it, use npx exo" >&2
+elif [ "$(readlink "$shim" 2>/dev/null)" != "$PWD/bin/exo.js" ]; then
+  ln -sfn "$PWD/bin/exo.js" "$shim"
+  case ":$PATH:" in *":$bin_dir:"*) ;; *) echo "setup: add $bin_dir to PATH to run exo directly" >&2 ;; esac
+fi
+
 if [ "${1:-}" = "--boot" ]; then
   npx --no-install exo run profiles/server.ts
 fi
