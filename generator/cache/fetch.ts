@@ -11,7 +11,7 @@ import { type Descriptor, DigestMismatch, type Registry } from "../oci/registry.
 import type { PublicKey } from "../sign/keys.ts";
 import { unpackPath } from "./archive.ts";
 import type { z } from "zod";
-import { keyTag, MEDIA, type ParsedManifest, parseCacheManifest, pathTag } from "./layout.ts";
+import { keyTag, MEDIA, parseCacheManifest, pathTag } from "./layout.ts";
 import { openRecord, type PathRecord, pathRecordSchema, realisationSchema } from "./records.ts";
 
 /** Records and signatures are small; anything larger is not one. */
@@ -27,7 +27,11 @@ export interface CacheSource {
 
 /** A cache answered, but what it gave is not to be trusted or is not whole. */
 export class CacheRefused extends ExoError {
-  constructor(url: string, what: string, reason: string) {
+  constructor(
+    url: string,
+    readonly what: string,
+    readonly reason: string,
+  ) {
     super("ERR_EXO_CACHE_REFUSED", `${url}: ${what} refused: ${reason}`, "the cache may be tampered with or signed by a key not trusted for it (exo.config.ts substituters[].trusted)");
   }
 }
@@ -52,9 +56,7 @@ export class CacheFetcher {
     const what = `derivation key ${key.slice(0, 16)}…`;
     const manifest = await source.registry.getManifest(keyTag(key));
     if (!manifest) return undefined;
-    const parsed = parseCacheManifest(manifest.bytes, MEDIA.realisationArtifact, [MEDIA.signature]);
-    if (typeof parsed === "string") throw new CacheRefused(source.url, what, parsed);
-    const record = await signedRecord(source, what, parsed, realisationSchema);
+    const { record } = await signedRecord(source, what, manifest.bytes, MEDIA.realisationArtifact, [MEDIA.signature], realisationSchema);
     if (record.key !== key) throw new CacheRefused(source.url, what, `its signed record is for key ${record.key.slice(0, 16)}…`);
     return { path: record.path, bytes: await this.path(source, record.path) };
   }
@@ -75,10 +77,8 @@ export class CacheFetcher {
     const what = `store path ${path}`;
     const manifest = await source.registry.getManifest(pathTag(path));
     if (!manifest) throw new CacheRefused(source.url, what, `the cache has no such path (no tag ${pathTag(path)})`);
-    const parsed = parseCacheManifest(manifest.bytes, MEDIA.pathArtifact, [MEDIA.archive, MEDIA.signature]);
-    if (typeof parsed === "string") throw new CacheRefused(source.url, what, parsed);
-    const record = await signedRecord(source, what, parsed, pathRecordSchema);
-    const archive = parsed.layers[0]!;
+    const { record, layers } = await signedRecord(source, what, manifest.bytes, MEDIA.pathArtifact, [MEDIA.archive, MEDIA.signature], pathRecordSchema);
+    const archive = layers[0]!;
     if (record.path !== path) throw new CacheRefused(source.url, what, `its signed record is for ${record.path}`);
     if (record.archive.digest !== archive.digest || record.archive.size !== archive.size) throw new CacheRefused(source.url, what, "its manifest names another archive than its signed record");
     // References first: a path is never valid in the store before what it refers to.
@@ -108,13 +108,15 @@ export class CacheFetcher {
   }
 }
 
-/** Fetch the config (the record) and the last layer (its signature), check the signature, then the shape. */
-async function signedRecord<T>(source: CacheSource, what: string, parsed: ParsedManifest, schema: z.ZodType<T>): Promise<T> {
+/** Check the manifest's shape, fetch its config (the record) and last layer (its signature), check the signature, then the record's shape. */
+async function signedRecord<T>(source: CacheSource, what: string, manifest: Buffer, artifactType: string, layerTypes: readonly string[], schema: z.ZodType<T>): Promise<{ record: T; layers: readonly Descriptor[] }> {
+  const parsed = parseCacheManifest(manifest, artifactType, layerTypes);
+  if (typeof parsed === "string") throw new CacheRefused(source.url, what, parsed);
   const signatureLayer = parsed.layers[parsed.layers.length - 1]!;
   if (parsed.config.size > RECORD_MAX_BYTES || signatureLayer.size > SIGNATURE_MAX_BYTES) throw new CacheRefused(source.url, what, "its record or signature is larger than any Exo writes");
   const [bytes, signature] = await Promise.all([source.registry.getBlob(parsed.config.digest, RECORD_MAX_BYTES), source.registry.getBlob(signatureLayer.digest, SIGNATURE_MAX_BYTES)]).catch(refusal(source, what));
   try {
-    return openRecord(schema, { bytes, signature }, source.trusted);
+    return { record: openRecord(schema, { bytes, signature }, source.trusted), layers: parsed.layers };
   } catch (e) {
     throw new CacheRefused(source.url, what, (e as Error).message);
   }

@@ -13,7 +13,8 @@ export const PATH_RECORD_SCHEMA = "exo.path-record/v1";
 export const REALISATION_SCHEMA = "exo.realisation/v1";
 
 /** `<32 hex>-<name>`, as store/store.ts names paths: never a slash, never `..`. */
-const storePathName = z.string().regex(/^[0-9a-f]{32}-[A-Za-z0-9._+-]{1,200}$/, "expected a store path name <32 hex>-<name>");
+export const STORE_PATH_NAME = /^[0-9a-f]{32}-[A-Za-z0-9._+-]{1,200}$/;
+const storePathName = z.string().regex(STORE_PATH_NAME, "expected a store path name <32 hex>-<name>");
 const digest = z.string().regex(/^sha256:[0-9a-f]{64}$/, "expected sha256:<64 hex>");
 const count = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
 

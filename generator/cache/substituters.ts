@@ -31,35 +31,35 @@ export async function openSubstituters(project: Project, store: Store, report: S
     project.substituters.map(async (s) => {
       const ref = parseOciReference(s.url, "exo.config.ts substituters[].url");
       const trusted = await Promise.all(s.trusted.map(loadPublicKey));
-      let opened: Promise<CacheSource | undefined> | undefined;
+      const source: { url: string; opened?: Promise<CacheSource | undefined> } = { url: s.url };
       // Connected on first use: a build that is all in the store never touches the network.
-      const source = () =>
-        (opened ??= Registry.open(ref, registryOptions(project, ref, {})).then(
+      const open = () =>
+        (source.opened ??= Registry.open(ref, registryOptions(project, ref, {})).then(
           (registry) => ({ url: s.url, registry, trusted }),
           (e: unknown) => {
             report.refused("*", s.url, `not reachable, not asked again in this build: ${e instanceof Error ? e.message : String(e)}`);
             return undefined;
           },
         ));
-      return { url: s.url, source, opened: () => opened ?? Promise.resolve(undefined) };
+      return Object.assign(source, { open });
     }),
   );
   const substitute = async (key: string, id: string): Promise<Substitution | undefined> => {
-    for (const { url, source } of sources) {
-      const open = await source();
-      if (!open) continue;
+    for (const { url, open } of sources) {
+      const cache = await open();
+      if (!cache) continue;
       try {
-        const fetched = await fetcher.realisation(open, key);
+        const fetched = await fetcher.realisation(cache, key);
         if (fetched) return { path: fetched.path, from: url, bytes: fetched.bytes };
       } catch (e) {
         if (!(e instanceof ExoError)) throw e;
-        report.refused(id, url, e instanceof CacheRefused ? e.message.slice(url.length + 2) : e.message);
+        report.refused(id, url, e instanceof CacheRefused ? `${e.what} refused: ${e.reason}` : e.message);
       }
     }
     return undefined;
   };
   const close = async () => {
-    for (const { opened } of sources) (await opened())?.registry.close();
+    for (const { opened } of sources) (await opened)?.registry.close();
   };
   return { substitute, close };
 }

@@ -6,6 +6,7 @@ import { resolve } from "node:path";
 import { Store } from "../../../store/store.ts";
 import { CacheFetcher } from "../../cache/fetch.ts";
 import { pushClosure } from "../../cache/push.ts";
+import { STORE_PATH_NAME } from "../../cache/records.ts";
 import { ExoError } from "../../errors.ts";
 import { formatOciReference, parseOciReference } from "../../oci/reference.ts";
 import { Registry } from "../../oci/registry.ts";
@@ -16,8 +17,6 @@ import { JSON_FLAG, STORE_FLAG } from "../flags.ts";
 import { JSON_SCHEMAS, printJson } from "../json.ts";
 import { REGISTRY_FLAGS, registryOptions } from "../registry-flags.ts";
 import { storePathName } from "../store-path.ts";
-
-const STORE_PATH_NAME = /^[0-9a-f]{32}-[A-Za-z0-9._+-]{1,200}$/;
 
 export default defineCommand({
   name: "copy",
