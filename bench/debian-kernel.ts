@@ -19,7 +19,16 @@ export interface DebianKernel {
 /** Where downloads are kept between runs: $EXO_BENCH_CACHE, else ~/.cache/exo-bench. */
 export const benchCache = (): string => process.env.EXO_BENCH_CACHE ?? join(homedir(), ".cache", "exo-bench");
 
-const run = (cmd: string, args: string[], cwd?: string): string => execFileSync(cmd, args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+/** A command's stdout; its failure as one line that names the command and its last word (no network, no apt). */
+function run(cmd: string, args: string[], cwd?: string): string {
+  try {
+    return execFileSync(cmd, args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+  } catch (e) {
+    const err = e as { code?: string; stderr?: string; message: string };
+    const why = err.code === "ENOENT" ? `${cmd} is not on PATH (a Debian host is needed)` : (err.stderr ?? "").trim().split("\n").pop() || err.message.split("\n")[0];
+    throw new Error(`${[cmd, ...args].join(" ")} failed: ${why}`);
+  }
+}
 
 /** The image package linux-image-amd64 stands for today, e.g. linux-image-6.1.0-57-amd64. */
 function imagePackage(): string {

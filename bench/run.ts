@@ -12,6 +12,9 @@ import { largeSystem } from "./large-system.ts";
 import { archRows } from "./arches.ts";
 import { procbenchRows } from "./procbench.ts";
 import { cacheRows } from "./cache.ts";
+import { firmwareRows } from "./firmware.ts";
+import { cliRows } from "./cli.ts";
+import { evalScaleRows } from "./eval-scale.ts";
 import { median, REPO, type Row, timed } from "./exo.ts";
 import { mergeRows } from "./results-table.ts";
 import { listTree } from "../store/tree.ts";
@@ -42,13 +45,44 @@ const USAGE = `usage: npx tsx bench/run.ts [--only SECTION]
 
 Runs every benchmark and writes bench/results.md. --only runs one section and
 replaces just its rows in bench/results.md. Sections:
-  procbench   fork+execve+wait4 of busybox true and pipe round trips, Exo beside
-              Debian's Linux (fetched into ~/.cache/exo-bench), QEMU -icount
+  cli         how fast exo starts: --version, eval, a no-op build; compiled (dist/)
+              beside from sources, Node alone and Nix's evaluator
+  kernel      the server kernel's own benchmarks (exo run --bench): syscalls,
+              switch, allocation, rings, in instructions under QEMU -icount
+  eval-scale  100, 1,000 and 5,000 generated modules, in one file and one file
+              each: exo eval beside nix-instantiate --eval --strict (nix-bin)
+  procbench   the same static C program under Exo and Debian's Linux, QEMU -icount:
+              getpid, a null syscall, a process switch, a page mmap+munmap, a pipe
+              round trip, fork+exec+wait; and boot to the first user output
   arches      the server profile on x86_64, aarch64 and riscv64: kernel size,
               boot time, the in-kernel benchmarks
   cache       two runners sharing a binary cache in Debian's docker-registry:
               cold build, push, substituted build, a one-option change's push
+  firmware    the server profile's iso and raw images booted under SeaBIOS and
+              OVMF, beside an empty stub of the same medium and firmware
 `;
+
+/** The in-kernel benchmarks of the server profile: deterministic instruction counts under QEMU -icount. */
+async function kernelRows(dir: string): Promise<Row[]> {
+  const rows: Row[] = [];
+  const kernelBench = timed(["run", join(REPO, "profiles/server.ts"), "--bench"], dir);
+  // Targets in instructions (issue 18), beside the design's in cycles: only a KVM or bare-metal run turns one into the other.
+  const targets: Record<string, string> = {
+    ctx_switch: "a kernel-thread yield to another; target ≤ 80 instructions; design target 300-800 cycles",
+    ring_oneway: "one 8-byte message pushed and popped; target ≤ 58 instructions (Linux kfifo's push+pop); design target (IPC) 350-500 cycles",
+    ring_batched: "per message of a 32-message batch, ring_push_batch + ring_pop_batch, one reservation and one fence each; target ≤ 16 instructions; design target (IPC) 350-500 cycles",
+    null_syscall: "the null syscall (SYS_null): hot tier, no stack; target ≤ 20 instructions (the floor is ~10-12); design target < 50-60 cycles",
+    enosys_syscall: "a number in no tier: the full frame, the cold list searched, ENOSYS",
+    getpid: "in the hot tier, without a trap frame (tests/kernel/bench.test.ts: cheaper than warm, warm than cold); target ≤ 24 instructions; design target < 50-60 cycles (syscall)",
+    thread_cache_alloc_free: "kmalloc + kfree through the inline thread-cache fast path; target ≤ 30 instructions; design target ~8 cycles (allocation)",
+    boot_to_user: "design target < 300 ms of wall time (see the boot row)",
+    boot_to_ready: "kmain to the end of bring-up",
+  };
+  for (const m of kernelBench.stdout.matchAll(/^EXO-BENCH (\S+) (\d+(?:\.\d+)?) (\S+)$/gm)) {
+    rows.push({ name: `kernel: ${m[1]}`, value: `${m[2]} ${m[3] === "cycles" ? "instructions" : m[3]}`, note: `QEMU TCG -icount: instructions, not cycles; ${m[1]!.startsWith("boot") ? "" : "each figure includes its loop (2-3 instructions); "}${targets[m[1]!] ?? ""}` });
+  }
+  return rows;
+}
 
 /** A project folder for the benchmarks: its own store and key pair. */
 async function benchProject(): Promise<string> {
@@ -61,7 +95,7 @@ async function benchProject(): Promise<string> {
 
 /** One section alone: its rows printed, and put in place in bench/results.md. */
 async function only(section: string): Promise<void> {
-  const sections: Record<string, (dir: string) => Promise<Row[]>> = { procbench: procbenchRows, arches: archRows, cache: cacheRows };
+  const sections: Record<string, (dir: string) => Promise<Row[]>> = { cli: cliRows, kernel: kernelRows, "eval-scale": evalScaleRows, procbench: procbenchRows, arches: archRows, cache: cacheRows, firmware: firmwareRows };
   const run = sections[section];
   if (!run) {
     process.stderr.write(`error: unknown section '${section}'\n${USAGE}`);
@@ -91,15 +125,13 @@ async function main(): Promise<void> {
     inProcess.push(performance.now() - started);
   }
   rows.push({ name: "evaluate 1,000 modules / 10,000 definitions", value: `${median(inProcess).toFixed(0)} ms`, note: "in-process, median of 5; target < 300 ms" });
-
-  const evals = [0, 1, 2].map(() => timed(["eval", server], dir).ms);
-  rows.push({ name: "exo eval profiles/server.ts", value: `${median(evals).toFixed(0)} ms`, note: "whole process, median of 3; target < 500 ms" });
+  rows.push(...(await evalScaleRows(join(dir, "eval-scale"))));
 
   const cold = timed(["build", server], dir);
   rows.push({ name: "exo build, cold store", value: `${cold.ms.toFixed(0)} ms`, note: cold.stderr.trim().split("\n").pop() ?? "" });
 
-  const noop = [0, 1, 2].map(() => timed(["build", server], dir).ms);
-  rows.push({ name: "exo build, no-op rebuild", value: `${median(noop).toFixed(0)} ms`, note: "whole process, median of 3" });
+  // Start times: --version, eval, and a no-op build of what was just built.
+  rows.push(...(await cliRows(dir)));
 
   // A package added to a built profile: exo new, then exo install and the rebuild the user waits for.
   await mkdir(join(dir, "profiles"), { recursive: true });
@@ -144,30 +176,18 @@ async function main(): Promise<void> {
     const userMs = Number(/first user output after (\d+) ms/.exec(r.stderr)?.[1] ?? NaN);
     return { whole: r.ms, qemu: qemuMs, user: userMs };
   });
-  rows.push({ name: "boot: QEMU start to first user output", value: `${median(boots.map((b) => b.user)).toFixed(0)} ms`, note: "TCG, median of 7: init's first line; design target < 300 ms (Debian's Linux: ~4.9 s to /init)" });
+  rows.push({ name: "boot: QEMU start to first user output", value: `${median(boots.map((b) => b.user)).toFixed(0)} ms`, note: "TCG, median of 7: init's first line; design target < 300 ms (Debian's Linux: the procbench boot row)" });
   rows.push({ name: "boot: QEMU start to kernel exit", value: `${median(boots.map((b) => b.qemu)).toFixed(0)} ms`, note: "TCG, median of 7: init starts and stops the services, then the kernel exits" });
   rows.push({ name: "exo run result (verify + boot)", value: `${median(boots.map((b) => b.whole)).toFixed(0)} ms`, note: "whole process, median of 7" });
 
-  // The in-kernel benchmarks: deterministic instruction-clock counts under QEMU -icount.
-  const kernelBench = timed(["run", server, "--bench"], dir);
-  const targets: Record<string, string> = {
-    ctx_switch: "design target 300-800 cycles",
-    ring_oneway: "design target (IPC) 350-500 cycles",
-    ring_batched: "per message in a batch; design target (IPC) 350-500 cycles",
-    null_syscall: "a number in no tier: the full frame, the cold list searched, ENOSYS; design target < 50-60 cycles",
-    getpid: "in the hot tier, without a trap frame (tests/kernel/bench.test.ts: cheaper than warm, warm than cold); design target < 50-60 cycles (syscall)",
-    thread_cache_alloc_free: "design target ~8 cycles (allocation)",
-    boot_to_user: "design target < 300 ms of wall time (see the boot row)",
-    boot_to_ready: "kmain to the end of bring-up",
-  };
-  for (const m of kernelBench.stdout.matchAll(/^EXO-BENCH (\S+) (\d+(?:\.\d+)?) (\S+)$/gm)) {
-    rows.push({ name: `kernel: ${m[1]}`, value: `${m[2]} ${m[3]}`, note: `QEMU TCG -icount (instruction clock, not real cycles); ${targets[m[1]!] ?? ""}` });
-  }
+  rows.push(...(await kernelRows(dir)));
 
   // Processes: Exo's kernel beside Debian's Linux, the same binary and QEMU flags.
   rows.push(...(await procbenchRows(dir)));
   // The three ports side by side.
   rows.push(...(await archRows(dir)));
+  // Booting through firmware: iso and raw under SeaBIOS and OVMF, beside an empty stub.
+  rows.push(...(await firmwareRows(dir)));
   // Two runners sharing a binary cache, in a project of their own (its exo.config.ts names the cache).
   rows.push(...(await cacheRows(await benchProject())));
 

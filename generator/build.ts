@@ -3,6 +3,7 @@
 import { readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { dirname, join, resolve } from "node:path";
+import { EXO_ROOT, exoPath } from "./exo-root.ts";
 import { createHash } from "node:crypto";
 import type { BuildGraph } from "../store/derivation.ts";
 import { type BuildEvent, realise, type Realisation } from "../store/realise.ts";
@@ -124,11 +125,11 @@ async function sbomContext(tools: Record<string, Tool>): Promise<SbomContext> {
     exoVersion: exoVersion(),
     templates,
     tools: Object.entries(tools).map(([name, t]) => ({ name, version: t.version, sha256: t.sha256 })),
-    runtime: { ...npmRuntime(new URL("..", import.meta.url)), node: process.versions.node.split(".")[0]! },
+    runtime: { ...npmRuntime(EXO_ROOT), node: process.versions.node.split(".")[0]! },
     grubVersion: grubVersion(tools["grub-mkimage"]!.version),
   };
 }
 
 export function exoVersion(): string {
-  return (JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }).version;
+  return (JSON.parse(readFileSync(exoPath("package.json"), "utf8")) as { version: string }).version;
 }

@@ -6,12 +6,12 @@
 // docs, kept current by a test), so that evaluating a profile loads
 // neither the YAML parser nor semver.
 import { readdir } from "node:fs/promises";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+import { exoPath } from "../generator/exo-root.ts";
 import { type LoadedPackage, loadPackage } from "../generator/packages/manifest.ts";
 import type { PackageSummary } from "./set.ts";
 
-export const PKGS_DIR = dirname(fileURLToPath(import.meta.url));
+export const PKGS_DIR = exoPath("pkgs");
 
 async function loadBuiltins(): Promise<LoadedPackage[]> {
   const folders = (await readdir(PKGS_DIR, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name).sort();

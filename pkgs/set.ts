@@ -2,6 +2,7 @@
 // version, description and whether it runs a daemon, read from set.json,
 // which pkgs/index.ts generates from the manifests.
 import { readFileSync } from "node:fs";
+import { exoPath } from "../generator/exo-root.ts";
 
 export interface PackageSummary {
   readonly name: string;
@@ -10,4 +11,4 @@ export interface PackageSummary {
   readonly daemon: boolean;
 }
 
-export const builtinSet: readonly PackageSummary[] = JSON.parse(readFileSync(new URL("./set.json", import.meta.url), "utf8")) as PackageSummary[];
+export const builtinSet: readonly PackageSummary[] = JSON.parse(readFileSync(exoPath("pkgs", "set.json"), "utf8")) as PackageSummary[];

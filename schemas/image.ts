@@ -35,7 +35,8 @@ export const imageOptions = {
   bootTimeoutSeconds: option({
     type: z.number().int().min(0).max(60),
     default: 1,
-    description: "Seconds GRUB's menu waits before it boots the default entry (`iso` and `raw` formats).",
+    description:
+      "Seconds GRUB's menu waits for a choice before it boots the default entry, when there is a choice: in an `iso` or `raw` image that `exo switch` made with older generations to roll back to (see `image.bootMenuGenerations`). A menu with one entry, as every `exo build` image has, is not shown and waits 0 s, whatever this says. 0: never show the menu.",
     example: 5,
   }),
   bootMenuGenerations: option({

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Install everything Exo needs on a Debian machine, idempotently: the
 # system packages (with apt-get, only those missing), the npm packages
-# (npm ci, only when the lock file changed) and a signing key (only if
-# there is none). With --boot, then build profiles/server.ts and boot it.
+# (npm ci, only when the lock file changed), exo compiled ahead of time
+# (only when its sources changed) and a signing key (only if there is
+# none). With --boot, then build profiles/server.ts and boot it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -37,6 +38,9 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
   echo "setup: npm ci" >&2
   npm ci --no-audit --no-fund >&2
 fi
+
+# exo compiled ahead of time into dist/ (scripts/build-cli.mjs), unless it is current.
+node scripts/build-cli.mjs --if-stale
 
 if [ ! -f .exo/keys/exo-signing.key ]; then
   npx --no-install exo keygen >&2

@@ -22,6 +22,7 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import { isBuiltin } from "node:module";
 import { dirname, join, posix, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
+import { sourcePath } from "../exo-root.ts";
 
 /** One npm package in a closure: its place in the lock file and what identifies its bytes. */
 export interface ClosurePackage {
@@ -92,7 +93,8 @@ const unlocked = new Map<string, ClosurePackage>();
 
 /** The closure of a module, given as a `file:` URL (import.meta.url) or a path. Cached per process. */
 export function moduleClosure(module: string): ModuleClosure {
-  const entry = module.startsWith("file:") ? fileURLToPath(module) : resolve(module);
+  // Compiled, a builder hashes the sources dist/ was made from (and matches): keys are the same either way.
+  const entry = sourcePath(module.startsWith("file:") ? fileURLToPath(module) : resolve(module));
   const cached = closures.get(entry);
   if (cached) return cached;
   const root = lockFor(dirname(entry))?.root ?? dirname(entry);

@@ -2,8 +2,7 @@
 // linker-script files: the kernel's (from the kernel config) and the user
 // programs' (which depend on no option).
 import { mkdir, writeFile } from "node:fs/promises";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { dirname, join } from "node:path";
 import { renderKernel } from "../../kernel-src/index.ts";
 import type { GeneratedFile, KernelTemplateInput } from "../../kernel-src/input.ts";
 import { renderUser } from "../../kernel-src/user/index.ts";
@@ -13,8 +12,9 @@ import { hashTree } from "../../store/tree.ts";
 import { sha256File } from "../../store/hash.ts";
 import { INITRD_FILE } from "./outputs.ts";
 import { builderVersion } from "./version.ts";
+import { exoPath } from "../exo-root.ts";
 
-export const KERNEL_SRC_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "../../kernel-src");
+export const KERNEL_SRC_DIR = exoPath("kernel-src");
 
 async function writeTree(out: string, files: readonly GeneratedFile[]): Promise<void> {
   for (const file of files) {

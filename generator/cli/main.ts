@@ -4,6 +4,7 @@
 // adds the error as an exo.error/v1 object on stdout.
 import { readFileSync } from "node:fs";
 import { ExoError } from "../errors.ts";
+import { COMPILED, exoPath } from "../exo-root.ts";
 import { suggest } from "../eval/suggest.ts";
 import type { Command } from "./command.ts";
 import { setErrorPrinter } from "../eval/watchdog.ts";
@@ -38,7 +39,7 @@ const commands: Readonly<Record<string, () => Promise<{ default: Command }>>> = 
 };
 
 function version(): string {
-  return (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }).version;
+  return (JSON.parse(readFileSync(exoPath("package.json"), "utf8")) as { version: string }).version;
 }
 
 async function usage(): Promise<string> {
@@ -74,7 +75,8 @@ export async function main(argv: string[]): Promise<number> {
       return name === undefined ? 1 : 0;
     }
     if (name === "--version" || name === "-V") {
-      process.stdout.write(`exo ${version()}\n`);
+      // Run from sources (no dist/, or one older than them) says so: that is the slow way to start.
+      process.stdout.write(`exo ${version()}${COMPILED ? "" : " (from sources)"}\n`);
       return 0;
     }
     const load = Object.hasOwn(commands, name) ? commands[name] : undefined;

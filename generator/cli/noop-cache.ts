@@ -7,12 +7,12 @@
 // bin/noop-record.mjs and answers before tsx starts when the link and its GC
 // root are already right; this module answers when they must be made again. Anything else
 // falls through to the real build, which then refreshes the record.
-import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { NEVER, type NoopRecord, recordFile, report, SCHEMA, stampOf } from "../../bin/noop-record.mjs";
 import { addIndirectRoot, indirectRootFile } from "../../store/roots.ts";
 import { Store, writeAtomic } from "../../store/store.ts";
 import { displayPath } from "../eval/paths.ts";
+import { exoPath } from "../exo-root.ts";
 import { setLink } from "./link.ts";
 
 /** Answer `exo build` from a fresh record (bin/noop-record.mjs freshRecord), making its link and GC root again. */
@@ -41,11 +41,10 @@ export async function rememberNoop(argv: readonly string[], result: NoopResult):
   if (argv[0] !== "build" || argv.some((a) => NEVER.has(a))) return;
   const loaded = (globalThis as { exoLoadedFiles?: Set<string> }).exoLoadedFiles;
   if (!loaded) return; // not started through bin/exo.js: no list of loaded files
-  const exoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
   const files = new Set([
     ...[...loaded].map((url) => fileURLToPath(url)).filter((f) => !f.includes("/node_modules/")),
-    join(exoRoot, "package.json"),
-    join(exoRoot, "package-lock.json"),
+    exoPath("package.json"),
+    exoPath("package-lock.json"),
     ...result.files,
     ...(result.absent ?? []),
   ]);

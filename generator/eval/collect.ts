@@ -8,10 +8,37 @@ import { loadModuleFile } from "./load.ts";
 import type { Module, ModuleRef } from "./module.ts";
 import { displayPath } from "./paths.ts";
 
+/** Files loaded at once: each is a read and an import through the loader thread, so a system of many files waits on each in turn unless several are under way. */
+const LOADS_AT_ONCE = 16;
+
 export async function collectModules(roots: readonly Module[]): Promise<Module[]> {
   const seen = new Set<Module>();
   const loaded = new Map<string, Module>();
   const ordered: Module[] = [];
+  // Loads started ahead of the walk (a module's file imports, all at once): the walk still takes
+  // them, and reports their errors, in import order.
+  const loading = new Map<string, Promise<Module>>();
+  const waiting: (() => void)[] = [];
+  let running = 0;
+  const load = (file: string): Promise<Module> => {
+    let promise = loading.get(file);
+    if (!promise) {
+      promise = (async () => {
+        if (running >= LOADS_AT_ONCE) await new Promise<void>((go) => waiting.push(go));
+        running++;
+        try {
+          return await loadModuleFile(file);
+        } finally {
+          running--;
+          waiting.shift()?.();
+        }
+      })();
+      // Awaited when the walk reaches it; one that fails before then is not an unhandled rejection.
+      promise.catch(() => {});
+      loading.set(file, promise);
+    }
+    return promise;
+  };
 
   async function resolveRef(ref: ModuleRef, from: Module, chain: readonly string[]): Promise<Module> {
     if (typeof ref !== "string") return ref;
@@ -23,7 +50,7 @@ export async function collectModules(roots: readonly Module[]): Promise<Module[]
     let module = loaded.get(file);
     if (!module) {
       try {
-        module = await loadModuleFile(file);
+        module = await load(file);
       } catch (e) {
         if (e instanceof ExoError && e.code === "ERR_EXO_PROFILE_NOT_FOUND") {
           throw new ExoError("ERR_EXO_PROFILE_NOT_FOUND", `${displayPath(from.file)}: imported file ${ref} does not exist (looked for ${displayPath(file)})`);
@@ -39,6 +66,10 @@ export async function collectModules(roots: readonly Module[]): Promise<Module[]
     if (seen.has(module)) return;
     seen.add(module);
     const here = [...chain, module.file];
+    for (const ref of module.imports ?? []) {
+      const file = typeof ref === "string" ? resolve(dirname(module.file), ref) : undefined;
+      if (file !== undefined && !here.includes(file) && !loaded.has(file)) void load(file);
+    }
     for (const ref of module.imports ?? []) await visit(await resolveRef(ref, module, here), here);
     ordered.push(module);
   }

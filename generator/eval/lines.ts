@@ -16,16 +16,29 @@ function linesOf(file: string): readonly string[] | undefined {
   return sources.get(file);
 }
 
+const patterns = new Map<string, RegExp>();
+
+/** `key:` written as an object key, quoted or not: compiled once per key (a large system has thousands of definitions). */
+function keyPattern(key: string): RegExp {
+  let pattern = patterns.get(key);
+  if (!pattern) {
+    pattern = new RegExp(`(^|[{,\\s])["']?${key.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}["']?\\s*:`);
+    patterns.set(key, pattern);
+  }
+  return pattern;
+}
+
 /** The line (1-based) where `path`'s last key is written, searching key by key from `fromLine`; `fromLine` if not found. */
 export function keyLine(file: string, fromLine: number, path: readonly string[]): number {
   const lines = linesOf(file);
   if (!lines || fromLine < 1) return fromLine;
   let at = fromLine - 1;
   for (const key of path) {
-    const pattern = new RegExp(`(^|[{,\\s])["']?${key.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}["']?\\s*:`);
+    const pattern = keyPattern(key);
     let found = -1;
     for (let i = at; i < lines.length; i++) {
-      if (pattern.test(lines[i]!)) {
+      // Most lines do not hold the key at all: a plain search skips them before the pattern runs.
+      if (lines[i]!.includes(key) && pattern.test(lines[i]!)) {
         found = i;
         break;
       }

@@ -1,12 +1,14 @@
 // Load a profile or module file: TypeScript (its default export, through
-// tsx) or YAML (imports plus option values, with line numbers kept).
+// tsx or bin/hooks.mjs) or YAML (imports plus option values, with line numbers kept).
 import { open } from "node:fs/promises";
 import { extname, resolve, sep } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { fileURLToPath } from "node:url";
 import { ExoError } from "../errors.ts";
 import { formatBytes, PROFILE_MAX_BYTES } from "./limits.ts";
 import { isModule, type Module } from "./module.ts";
 import { displayPath } from "./paths.ts";
+import { DIST_DIR, EXO_ROOT } from "../exo-root.ts";
+import { importUserFile } from "../user-code.ts";
 
 export async function loadModuleFile(file: string): Promise<Module> {
   const ext = extname(file);
@@ -78,7 +80,7 @@ function refuseProtoLiteral(file: string, source: string): void {
 async function loadTypeScript(file: string): Promise<Module> {
   let exported: unknown;
   try {
-    exported = ((await import(pathToFileURL(file).href)) as { default?: unknown }).default;
+    exported = (await importUserFile(file)).default;
   } catch (e) {
     throw loadFailure(file, e);
   }
@@ -104,7 +106,8 @@ function loadFailure(file: string, e: unknown): unknown {
   const message = e instanceof Error ? e.message : String(e);
   // Node loads a .ts file as CommonJS unless a package.json above it says "type": "module", and
   // a CommonJS profile cannot import exo's ES modules: say so, instead of Node's words about require().
-  if ((e as { code?: string }).code === "ERR_REQUIRE_CYCLE_MODULE" || /Cannot require\(\) ES Module .* in a cycle/.test(message)) {
+  const code = (e as { code?: string }).code;
+  if (code === "ERR_EXO_TYPESCRIPT_COMMONJS" || code === "ERR_REQUIRE_CYCLE_MODULE" || /Cannot require\(\) ES Module .* in a cycle/.test(message)) {
     return new ExoError(
       "ERR_EXO_PROFILE_INVALID",
       `profile ${displayPath(file)} is loaded as a CommonJS module, which cannot import exo's API: no package.json above it says "type": "module"`,
@@ -135,8 +138,7 @@ function loadFailure(file: string, e: unknown): unknown {
 }
 
 // Exo's own sources: a frame there is not where the user's code threw.
-const EXO_ROOT = resolve(fileURLToPath(new URL("../..", import.meta.url)));
-const EXO_OWN = ["generator", "store", "bin", "schemas", "modules", "node_modules"].map((dir) => `${EXO_ROOT}${sep}${dir}${sep}`);
+const EXO_OWN = ["generator", "store", "bin", "schemas", "modules", "node_modules", DIST_DIR].map((dir) => `${EXO_ROOT}${sep}${dir}${sep}`);
 const isExoOwn = (path: string): boolean => EXO_OWN.some((dir) => path.startsWith(dir)) || path.includes(`${sep}node_modules${sep}`);
 
 /** The first frame of the stack in the user's files (not Node's, not exo's, not a package's): file and line. */

@@ -2,7 +2,9 @@
 // declares options (trees from schemas/) and defines values for them.
 // Each module remembers the file and line it was defined at, so that every
 // error can name where a definition came from.
+import { findSourceMap } from "node:module";
 import { fileURLToPath } from "node:url";
+import { sourcePath } from "../exo-root.ts";
 import type { Config, ConfigDefinition, RootOptions } from "../../schemas/index.ts";
 import type { AliasDecl, DefinitionOf, OptionDecl, OptionTree, RemovedDecl, ValueOf } from "../../schemas/option.ts";
 
@@ -153,14 +155,39 @@ export function isModule(value: unknown): value is Module {
 
 /** The file and line of the code that called defineModule/defineProfile, past any of `helpers` (files that make modules for their callers). */
 export function callSite(helpers: readonly string[] = []): { file: string; line: number } {
-  const frames = (new Error().stack ?? "").split("\n").slice(1);
-  const self = fileURLToPath(import.meta.url);
+  // The frames as V8 has them, unformatted: a formatted stack maps every frame through its
+  // source map, which for a large system (thousands of defineModule calls) is most of the loading
+  // time. Only the first frame that is not exo's is mapped, below. Compiled (dist/) or not, a
+  // frame names the file that runs, as import.meta.filename and `helpers` do.
+  const saved = { prepare: Error.prepareStackTrace, limit: Error.stackTraceLimit };
+  const holder: { stack?: unknown } = {};
+  let stack: unknown;
+  try {
+    Error.prepareStackTrace = (_error, frames) => frames;
+    // This function, defineModule or a helper (and its callers in `helpers`' files), then the caller.
+    Error.stackTraceLimit = 4 + helpers.length;
+    Error.captureStackTrace(holder, callSite);
+    // Read here: the stack is prepared when first read, by whatever prepareStackTrace is then.
+    stack = holder.stack;
+  } finally {
+    Error.prepareStackTrace = saved.prepare;
+    Error.stackTraceLimit = saved.limit;
+  }
+  const frames = Array.isArray(stack) ? (stack as NodeJS.CallSite[]) : [];
+  const skipped = new Set([import.meta.filename, ...helpers]);
   for (const frame of frames) {
-    const match = /\(?((?:file:\/\/)?\/[^():]+):(\d+):\d+\)?$/.exec(frame.trim());
-    if (!match) continue;
-    const file = match[1]!.startsWith("file://") ? fileURLToPath(match[1]!) : match[1]!;
-    if (file === self || helpers.includes(file)) continue;
-    return { file, line: Number(match[2]) };
+    const name = frame.getFileName();
+    const line = frame.getLineNumber();
+    if (!name || line === null) continue;
+    const file = name.startsWith("file://") ? fileURLToPath(name) : name;
+    if (!file.startsWith("/") || skipped.has(file)) continue;
+    // Its place in the TypeScript source, where the file that runs was compiled with a source map (dist/, a user's .ts).
+    const entry = findSourceMap(name)?.findEntry(line - 1, (frame.getColumnNumber() ?? 1) - 1);
+    if (entry && "originalSource" in entry && entry.originalSource) {
+      const source = entry.originalSource.startsWith("file://") ? fileURLToPath(entry.originalSource) : entry.originalSource;
+      return { file: sourcePath(source), line: entry.originalLine + 1 };
+    }
+    return { file: sourcePath(file), line };
   }
   return { file: "<unknown>", line: 0 };
 }

@@ -5,7 +5,7 @@ import type { ResolvedPackage } from "../packages/resolve.ts";
 import { sandboxSummary } from "../packages/sandbox.ts";
 import type { Evaluation } from "../eval/index.ts";
 import { isAbsolute, relative } from "node:path";
-import { fileURLToPath } from "node:url";
+import { EXO_ROOT } from "../exo-root.ts";
 import type { OptionRecord } from "./record.ts";
 
 export interface Snapshot {
@@ -37,7 +37,7 @@ export function snapshotOf(evaluation: Evaluation, root: string, resolved: reado
   return { config: evaluation.config, options, banner: bannerOf(evaluation.config), packages, sandboxes };
 }
 
-const EXO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
+
 
 /**
  * A file as a record keeps it: relative to the project when inside it,

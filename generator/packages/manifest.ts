@@ -5,7 +5,6 @@
 // manifest: it is checked against the trusted keys before anything is read.
 import { lstat, readdir, stat } from "node:fs/promises";
 import { basename, dirname, extname, join, resolve } from "node:path";
-import { pathToFileURL } from "node:url";
 import type { z } from "zod";
 import { type Manifest, manifestSchema } from "../../schemas/manifest.ts";
 import { ExoError, ExoErrors } from "../errors.ts";
@@ -15,6 +14,7 @@ import { displayPath } from "../eval/paths.ts";
 import { keyLine } from "../eval/lines.ts";
 import { isPackageDefinition } from "./define.ts";
 import { SIGNATURE_SUFFIX, type VerifiedPublication, verifyPublication } from "./publication.ts";
+import { importUserFile } from "../user-code.ts";
 
 export const MANIFEST_EXTENSION = ".exopkg";
 export const MANIFEST_TS = "package.ts";
@@ -103,7 +103,7 @@ async function readExopkg(file: string, text?: string): Promise<{ value: unknown
 
 async function readPackageTs(file: string): Promise<{ value: unknown; lineOf: LineOf }> {
   await readLimited(file, "package manifest");
-  const exported = ((await import(pathToFileURL(file).href)) as { default?: unknown }).default;
+  const exported = (await importUserFile(file)).default;
   if (!isPackageDefinition(exported)) {
     throw new ExoError("ERR_EXO_PACKAGE_INVALID", `${displayPath(file)}: its default export is not a package`, "write `export default definePackage({ package: { name, version, description, license }, sources: [...] })`");
   }

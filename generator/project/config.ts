@@ -2,10 +2,10 @@
 // file that holds them.
 import { access } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
-import { pathToFileURL } from "node:url";
 import { z } from "zod";
 import type { Arch } from "../../schemas/system.ts";
 import { ExoError } from "../errors.ts";
+import { importUserFile } from "../user-code.ts";
 
 /** Debian's QEMU binaries (qemu-system-x86, -arm, -misc), one per architecture. */
 const QEMU_DEFAULTS: Readonly<Record<Arch, string>> = { x86_64: "qemu-system-x86_64", aarch64: "qemu-system-aarch64", riscv64: "qemu-system-riscv64" };
@@ -113,7 +113,7 @@ export async function loadProjectFile(file: string | undefined, start: string, o
   let raw: unknown = {};
   if (file) {
     try {
-      raw = ((await import(pathToFileURL(file).href)) as { default?: unknown }).default ?? {};
+      raw = (await importUserFile(file)).default ?? {};
     } catch (e) {
       throw new ExoError("ERR_EXO_CONFIG_INVALID", `${file} could not be loaded: ${e instanceof Error ? e.message : String(e)}`);
     }

@@ -76,6 +76,11 @@ export const CONTRACT = {
     what: "Bulk fill and copy for core/string.c's memset and memcpy (without them, eight bytes a step).",
     optional: true,
   },
+  hot_leaf: {
+    names: ["ARCH_HOT_LEAF"],
+    what: "A function attribute under which a function keeps every register but its result (and its parameters'): the hot tier's argument-less entries (core/syscall.c's hot0 tables) wear it, for a syscall entry that calls them without saving anything.",
+    optional: true,
+  },
   switch_space: { names: ["arch_switch_space"], what: "Run on the page-table root `space` (physical) from now on." },
   kernel_space: {
     names: ["arch_kernel_space"],

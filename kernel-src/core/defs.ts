@@ -107,9 +107,8 @@ export const defs: Template = {
               "struct ipc_ring *ring_create(void);",
               "void ring_destroy(struct ipc_ring *r);",
               "uint32 ring_capacity(void);",
-              "int ring_try_push(struct ipc_ring *r, const struct ipc_msg *m);",
-              "int ring_try_pop(struct ipc_ring *r, struct ipc_msg *m);",
               "uint32 ring_push_batch(struct ipc_ring *r, const struct ipc_msg *msgs, uint32 n);",
+              "uint32 ring_pop_batch(struct ipc_ring *r, struct ipc_msg *msgs, uint32 n);",
               "void ring_push(struct ipc_ring *r, const struct ipc_msg *m);",
               "void ring_pop(struct ipc_ring *r, struct ipc_msg *m);",
               "int ipc_msg_make(struct ipc_msg *m, uint16 tag, const void *data, uint64 len);",
@@ -144,6 +143,7 @@ export const defs: Template = {
           "void sched_account(struct thread *t, uint64 cycles, int preempted);",
           "void sched_enqueue(struct thread *t, int yielded);",
           "struct thread *sched_pick(void);",
+          "struct thread *sched_yield_next(struct thread *t, uint64 cycles);",
           "int sched_runnable(void);",
           ...(predictive
             ? ["uint64 sched_ema(uint64 ema, uint64 sample, uint32 seen);", "uint32 sched_alpha_q16(void);", "uint32 sched_classify(uint64 ema);", "void sched_predict(struct thread *t, uint64 cycles);"]
@@ -214,7 +214,7 @@ export const defs: Template = {
         ],
       ],
       ...(tcache
-        ? [["core/tcache.c", ["void *kmalloc(uint64 size);", "void kfree(void *p);", "void tcache_flush(struct thread *t);", "uint32 tcache_count(uint32 cls);"]] as [string, string[]]]
+        ? [["core/tcache.c", ["void tcache_flush(struct thread *t);", "uint32 tcache_count(uint32 cls);", "/* kmalloc, kfree: inline in thread.h */"]] as [string, string[]]]
         : []),
     ];
     const options = [
@@ -231,6 +231,7 @@ export const defs: Template = {
       w.line('#include "types.h"');
       w.blank();
       w.line('#include "declarations.h" /* the port\'s own files */');
+      if (tcache) w.line('#include "thread.h"     /* kmalloc and kfree, inline */');
       w.blank();
       w.line("struct thread;", "struct uproc;", "struct policy;", "struct ufile;", "struct linux_state;");
       if (k.ipc.enable) w.line("struct ipc_ring;", "struct ipc_msg;");

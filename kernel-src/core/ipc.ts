@@ -35,29 +35,9 @@ export const ipc: Template = {
       w.line('#include "types.h"', '#include "ipc_param.h"', '#include "arch.h"', '#include "memlayout.h"', '#include "ring.h"', '#include "defs.h"');
       w.blank();
       w.line(`#define IPC_RING_MASK (EXO_IPC_RING_SLOTS - 1)
-#define LOAD(p) __atomic_load_n(p, __ATOMIC_ACQUIRE)
-#define STORE(p, v) __atomic_store_n(p, v, __ATOMIC_RELEASE)`);
+#define LOAD(p) __atomic_load_n(p, __ATOMIC_ACQUIRE)`);
       w.blank();
-      w.comment(
-        "One slot, one cache line. seq says whose turn it is: equal to the",
-        "position means free for the producer of that position, position + 1",
-        "means full for its consumer (Vyukov's bounded queue).",
-      );
-      w.line(`struct ipc_slot {
-    _Alignas(64) uint32 seq;
-    struct ipc_msg msg;
-};
-_Static_assert(sizeof(struct ipc_slot) == 64, "a Fusion Ring slot is one 64-byte cache line");
-_Static_assert(IPC_INLINE_BYTES == 56, "a slot carries 56 bytes of payload inline");
-_Static_assert((EXO_IPC_RING_SLOTS & IPC_RING_MASK) == 0, "kernel.ipc.ringSlots is a power of two");`);
-      w.blank();
-      w.comment("The two positions only grow; each has a cache line of its own so producers and consumers never share one.");
-      w.line(`struct ipc_ring {
-    _Alignas(64) uint64 tail; /* next position to push */
-    _Alignas(64) uint64 head; /* next position to pop */
-    _Alignas(64) struct ipc_slot *slots;
-    uint32 order;             /* slots come from page_alloc(order) */
-};`);
+      w.line('_Static_assert(IPC_INLINE_BYTES == 56, "a slot carries 56 bytes of payload inline");', '_Static_assert((EXO_IPC_RING_SLOTS & IPC_RING_MASK) == 0, "kernel.ipc.ringSlots is a power of two");');
       w.blank();
       w.comment("A new empty ring, or NULL when memory is out.");
       w.fn("struct ipc_ring *ring_create(void)", () => {
@@ -70,6 +50,7 @@ if (r == NULL || slots == NULL)
     return NULL;
 memset(r, 0, sizeof *r);
 r->slots = slots;
+r->mask = IPC_RING_MASK;
 r->order = order;
 for (uint32 i = 0; i < EXO_IPC_RING_SLOTS; i++)
     slots[i].seq = i;
@@ -80,79 +61,58 @@ return r;`);
       w.blank();
       w.fn("uint32 ring_capacity(void)", () => w.line("return EXO_IPC_RING_SLOTS;"));
       w.blank();
-      w.comment("Claim the slot at the tail for one push. Returns NULL when the ring is full.");
-      w.fn("static struct ipc_slot *claim_push(struct ipc_ring *r, uint64 *posp)", () => {
-        w.line(`uint64 pos = __atomic_load_n(&r->tail, __ATOMIC_RELAXED);
-for (;;) {
-    struct ipc_slot *s = &r->slots[pos & IPC_RING_MASK];
-    int32 d = (int32)(LOAD(&s->seq) - (uint32)pos);
-    if (d == 0) {
-        if (__atomic_compare_exchange_n(&r->tail, &pos, pos + 1, 0, __ATOMIC_RELAXED, __ATOMIC_RELAXED)) {
-            *posp = pos;
-            return s;
-        }
-    } else if (d < 0) {
-        return NULL;
-    } else {
-        pos = __atomic_load_n(&r->tail, __ATOMIC_RELAXED);
-    }
-}`);
-      });
-      w.blank();
-      w.comment("Push one message. Returns 0, or -1 when the ring is full.");
-      w.fn("int ring_try_push(struct ipc_ring *r, const struct ipc_msg *m)", () => {
-        w.line(`uint64 pos;
-struct ipc_slot *s = claim_push(r, &pos);
-if (s == NULL)
-    return -1;
-s->msg = *m;
-STORE(&s->seq, (uint32)pos + 1);
-return 0;`);
-      });
-      w.blank();
       w.comment(
         "Push up to n messages (at most EXO_IPC_BATCH_SIZE) into consecutive slots",
         "and publish them with one release fence. Returns how many were pushed:",
         "fewer than n when the ring fills up.",
       );
       w.fn("uint32 ring_push_batch(struct ipc_ring *r, const struct ipc_msg *msgs, uint32 n)", () => {
-        w.line(`uint64 pos = __atomic_load_n(&r->tail, __ATOMIC_RELAXED);
+        w.line(`struct ipc_slot *slots = r->slots;
+uint64 pos = __atomic_load_n(&r->tail, __ATOMIC_RELAXED);
 uint32 k;
 if (n > EXO_IPC_BATCH_SIZE)
     n = EXO_IPC_BATCH_SIZE;
 do {
     for (k = 0; k < n; k++)
-        if (LOAD(&r->slots[(pos + k) & IPC_RING_MASK].seq) != (uint32)(pos + k))
+        if (LOAD(&slots[(pos + k) & IPC_RING_MASK].seq) != (uint32)(pos + k))
             break;
     if (k == 0)
         return 0;
-} while (!__atomic_compare_exchange_n(&r->tail, &pos, pos + k, 0, __ATOMIC_RELAXED, __ATOMIC_RELAXED));
+} while (!__atomic_compare_exchange_n(&r->tail, &pos, pos + k, 0, __ATOMIC_RELAXED, __ATOMIC_RELAXED)); /* the one reservation */
 for (uint32 i = 0; i < k; i++)
-    r->slots[(pos + i) & IPC_RING_MASK].msg = msgs[i];
+    ipc_msg_copy(&slots[(pos + i) & IPC_RING_MASK].msg, &msgs[i]);
 __atomic_thread_fence(__ATOMIC_RELEASE); /* the one fence: every payload before any sequence number */
 for (uint32 i = 0; i < k; i++)
-    __atomic_store_n(&r->slots[(pos + i) & IPC_RING_MASK].seq, (uint32)(pos + i) + 1, __ATOMIC_RELAXED);
+    __atomic_store_n(&slots[(pos + i) & IPC_RING_MASK].seq, (uint32)(pos + i) + 1, __ATOMIC_RELAXED);
 return k;`);
       });
       w.blank();
-      w.comment("Pop the oldest message into *m. Returns 0, or -1 when the ring is empty.");
-      w.fn("int ring_try_pop(struct ipc_ring *r, struct ipc_msg *m)", () => {
-        w.line(`uint64 pos = __atomic_load_n(&r->head, __ATOMIC_RELAXED);
-for (;;) {
-    struct ipc_slot *s = &r->slots[pos & IPC_RING_MASK];
-    int32 d = (int32)(LOAD(&s->seq) - (uint32)(pos + 1));
-    if (d == 0) {
-        if (__atomic_compare_exchange_n(&r->head, &pos, pos + 1, 0, __ATOMIC_RELAXED, __ATOMIC_RELAXED)) {
-            *m = s->msg;
-            STORE(&s->seq, (uint32)(pos + EXO_IPC_RING_SLOTS));
-            return 0;
-        }
-    } else if (d < 0) {
-        return -1;
-    } else {
-        pos = __atomic_load_n(&r->head, __ATOMIC_RELAXED);
+      w.comment(
+        "Pop up to n messages (at most EXO_IPC_BATCH_SIZE), the oldest first, from",
+        "consecutive full slots taken with one reservation of the head, and hand the",
+        "slots back with one release fence. Returns how many were popped: 0 when",
+        "the ring is empty.",
+      );
+      w.fn("uint32 ring_pop_batch(struct ipc_ring *r, struct ipc_msg *msgs, uint32 n)", () => {
+        w.line(`struct ipc_slot *slots = r->slots;
+uint64 pos = __atomic_load_n(&r->head, __ATOMIC_RELAXED);
+uint32 k;
+if (n > EXO_IPC_BATCH_SIZE)
+    n = EXO_IPC_BATCH_SIZE;
+do { /* copied before the reservation: if the head has not moved by then, no one took these slots, so what was read was theirs */
+    for (k = 0; k < n; k++) {
+        struct ipc_slot *s = &slots[(pos + k) & IPC_RING_MASK];
+        if (LOAD(&s->seq) != (uint32)(pos + k + 1))
+            break;
+        ipc_msg_copy(&msgs[k], &s->msg);
     }
-}`);
+    if (k == 0)
+        return 0;
+} while (!__atomic_compare_exchange_n(&r->head, &pos, pos + k, 0, __ATOMIC_RELAXED, __ATOMIC_RELAXED)); /* the one reservation */
+__atomic_thread_fence(__ATOMIC_RELEASE); /* the one fence: every payload read before any slot is free again */
+for (uint32 i = 0; i < k; i++)
+    __atomic_store_n(&slots[(pos + i) & IPC_RING_MASK].seq, (uint32)(pos + i + EXO_IPC_RING_SLOTS), __ATOMIC_RELAXED);
+return k;`);
       });
       w.blank();
       w.comment("Push, spinning EXO_IPC_SPIN_ITERATIONS times while the ring is full, then yielding between tries.");

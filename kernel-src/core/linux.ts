@@ -8,7 +8,7 @@ import type { Capability } from "../../schemas/sandbox.ts";
 import { emit, type Template } from "../template.ts";
 import { alignColumns } from "../writer.ts";
 import { capMacro } from "./policy.ts";
-import { emitColdPath, emitHotTable, type TierEntry } from "./tiers.ts";
+import { argsRead, emitColdPath, emitHotTable, type TierEntry } from "./tiers.ts";
 import { syscallTiers, type TierName } from "../features.ts";
 import type { KernelTemplateInput } from "../input.ts";
 import type { KernelConfig } from "../../schemas/index.ts";
@@ -263,7 +263,7 @@ for (uint64 i = 0; i < a2; i++) {
         break;
 }
 return total;`,
-  getpid: "return uproc_pid();",
+  getpid: "return ((struct uproc *)curthread->proc)->pid; /* uproc_pid(), inline: a hot0 entry calls nothing */",
   exit: "uproc_exit((int64)(a0 & 0xff));\nreturn 0;",
   exit_group: "uproc_exit((int64)(a0 & 0xff));\nreturn 0;",
   uname: `/* struct utsname: six fields of 65 bytes. */
@@ -524,7 +524,7 @@ for (uint64 i = 0; i < len; i++) {
       w.blank();
       const max = Math.max(...linuxSyscalls.map((s) => s.nr), ...Object.keys(missingNames).map(Number)) + 1;
       const entries = (tier: TierName): TierEntry[] =>
-        linuxSyscalls.filter((s) => tierOf.get(s.name) === tier).map((s) => ({ nr: s.nr, name: s.name, fn: `linux_${s.name}`, cap: s.cap === null ? "CAP_NONE" : capMacro(s.cap) }));
+        linuxSyscalls.filter((s) => tierOf.get(s.name) === tier).map((s) => ({ nr: s.nr, name: s.name, fn: `linux_${s.name}`, cap: s.cap === null ? "CAP_NONE" : capMacro(s.cap), args: argsRead(handlers[s.name]!) }));
       const args6 = (fn: string) => `${fn}(a0, a1, a2, a3, a4, a5)`;
       emitHotTable(w, "hot_linux", max, entries("hot"), args6);
       w.blank();

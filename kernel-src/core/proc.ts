@@ -17,41 +17,46 @@ export const proc: Template = {
       w.comment("The boot thread: kmain becomes it, on the boot stack.");
       w.line('static struct thread thread0 = { .id = 0, .state = T_RUNNING, .name = "boot" };');
       w.line("struct thread *curthread = &thread0;", "static uint32 next_id = 1;");
-      w.line("static uint64 current_space; /* the page-table root the CPU runs on; 0 until the first switch loads one */");
+      w.line("static uint64 current_space = ~0UL; /* the space (a thread's: 0 is the kernel's) the CPU runs on; none until the first switch loads one */");
       w.line("static uint64 current_tls; /* the running thread's TLS base (arch_prctl) as the CPU holds it */");
       w.line("static uint64 current_entry = ARCH_ENTRY_EXO; /* the syscall door the CPU holds (the port sets it first) */");
       w.blank();
       w.comment(
-        "Give the CPU to the next runnable thread; old is already queued, blocked",
-        "or dead. Interrupts are off. Returns when old runs again.",
+        "Give the CPU to next; old is already queued, blocked or dead. Interrupts",
+        "are off. Returns when old runs again.",
+        "Inline in yield and in switch_to_next: the way every switch goes.",
       );
-      w.fn("static void switch_to_next(struct thread *old)", () => {
-        w.line(`struct thread *next = sched_pick();
-if (next == NULL)
-    panic("sched: no thread is runnable");
-next->state = T_RUNNING;
+      w.fn("static inline __attribute__((always_inline)) void switch_to(struct thread *old, struct thread *next)", () => {
+        w.line(`next->state = T_RUNNING;
 if (next != old) {
-    uint64 space = next->space != 0 ? next->space : arch_kernel_space();
     old->switches++;
     curthread = next;
-    if (space != current_space) { /* kernel threads share one address space: no TLB flush between them */
-        arch_switch_space(space);
-        current_space = space;
+    if (next->space != current_space) { /* kernel threads share one address space: no TLB flush between them */
+        arch_switch_space(next->space != 0 ? next->space : arch_kernel_space());
+        current_space = next->space;
     }
-    if (next->stack != NULL)
+    if (next->proc != NULL) { /* what only user mode uses: a kernel thread leaves it as it is */
+        syscall_work = next->work;
         arch_set_kernel_stack((uint64)next->stack + STACK_BYTES);
+        if (next->abi_entry != current_entry) { /* an Exo and a Linux program enter by different doors */
+            arch_set_syscall_entry(next->abi_entry);
+            current_entry = next->abi_entry;
+        }
+        if (next->tls_base != current_tls) { /* the kernel never uses the TLS base */
+            arch_set_tls(next->tls_base);
+            current_tls = next->tls_base;
+        }
+    }
     fpu_switch(old, next);
-    if (next->abi_entry != 0 && next->abi_entry != current_entry) { /* an Exo and a Linux program enter by different doors */
-        arch_set_syscall_entry(next->abi_entry);
-        current_entry = next->abi_entry;
-    }
-    if (next->tls_base != current_tls) { /* the kernel never uses the TLS base: only user threads move it */
-        arch_set_tls(next->tls_base);
-        current_tls = next->tls_base;
-    }
     arch_switch(&old->context, next->context);
 }
 old->run_start = arch_cycles();`);
+      });
+      w.blank();
+      w.comment("Give the CPU to the next runnable thread the scheduler picks (yield's pick never fails: it has just queued itself).");
+      w.fn("static void switch_to_next(struct thread *old)", () => {
+        w.line("struct thread *next = sched_pick();", "if (next == NULL)").indent(() => w.line('panic("sched: no thread is runnable");'));
+        w.line("switch_to(old, next);");
       });
       w.blank();
       w.comment("Set the current thread's TLS base (arch_prctl), now and at every switch back to it.");
@@ -63,10 +68,7 @@ old->run_start = arch_cycles();`);
       w.fn("void yield(void)", () => {
         w.line(`uint64 f = arch_irq_save();
 struct thread *t = curthread;
-sched_account(t, arch_cycles() - t->run_start, 0);
-t->state = T_RUNNABLE;
-sched_enqueue(t, 1);
-switch_to_next(t);
+switch_to(t, sched_yield_next(t, arch_cycles() - t->run_start));
 arch_irq_restore(f);`);
       });
       w.blank();
@@ -112,6 +114,7 @@ t->id = next_id++;
 t->name = name;
 t->stack = stack;
 t->state = T_RUNNABLE;
+t->work = 1; /* its first syscall, timed for boot_to_user */
 t->context = arch_context_init((uint8 *)stack + STACK_BYTES, fn, arg);
 return t;`);
       });

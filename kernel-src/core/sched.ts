@@ -141,6 +141,15 @@ return t;`);
       });
       w.blank();
       w.fn("int sched_runnable(void)", () => w.line("return nonempty != 0;"));
+      w.blank();
+      w.comment(
+        "yield's one call into the scheduler: t, the running thread, ran for cycles and",
+        "gives the CPU up; account for it, queue it as a yield, and take the next",
+        "thread (t again when no one else is runnable). Interrupts are off.",
+      );
+      w.fn("struct thread *sched_yield_next(struct thread *t, uint64 cycles)", () => {
+        w.line("sched_account(t, cycles, 0);", "t->state = T_RUNNABLE;", "sched_enqueue(t, 1);", "return sched_pick();");
+      });
     });
   },
 };

@@ -39,6 +39,8 @@ export const signal: Template = {
 if (sig == SIGKILL && p->thread != NULL)
     p->thread->kill_pending = 1;
 p->sig_pending |= SIGBIT(sig);
+if (p->thread != NULL)
+    syscall_work_set(p->thread);
 if (p->waiting) {
     p->waiting = 0;
     thread_wake(p->thread);

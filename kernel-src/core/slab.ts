@@ -18,16 +18,9 @@ export const slab: Template = {
       w.line('#include "types.h"', '#include "arch.h"', '#include "memlayout.h"', '#include "thread.h"', '#include "defs.h"');
       w.blank();
       w.line(`#define NCPU 1                 /* one CPU for now; the caches are indexed by it already */
-#define SLAB_ORDER 2           /* a slab is 4 pages */
-#define SLAB_BYTES (PGSIZE << SLAB_ORDER)
-#define SLAB_HEADER 64         /* struct slab, padded to a cache line */`);
+#define SLAB_HEADER 64         /* struct slab (include/thread.h), padded to a cache line */`);
       w.blank();
-      w.comment("At the start of every slab, so kfree finds an object's class from its address.");
       w.c`
-        struct slab {
-            uint32 cls;
-            uint32 objects;
-        };
         struct object {
             struct object *next;
         };
@@ -55,7 +48,7 @@ export const slab: Template = {
       });
       w.blank();
       w.comment("The class of an object from kmalloc, read from its slab's header.");
-      w.fn("uint32 slab_class_of(void *p)", () => w.line("return ((struct slab *)((uint64)p & ~(SLAB_BYTES - 1)))->cls;"));
+      w.fn("uint32 slab_class_of(void *p)", () => w.line("return slab_of(p)->cls;"));
       w.blank();
       w.comment("Carve a new slab into objects of class cls. Returns 0, or -1 when the buddy allocator is out of memory.");
       w.fn("static int grow(uint32 cls)", () => {

@@ -8,7 +8,7 @@ import type { Capability } from "../../schemas/sandbox.ts";
 import type { SyscallName } from "../../schemas/kernel.ts";
 import { emit, type Template } from "../template.ts";
 import { alignColumns } from "../writer.ts";
-import { emitColdPath, emitHotTable, type TierEntry } from "./tiers.ts";
+import { argsRead, emitColdPath, emitHotTable, type TierEntry } from "./tiers.ts";
 import { capMacro } from "./policy.ts";
 
 const source = "core/syscall.ts";
@@ -37,7 +37,7 @@ for (uint64 i = 0; i < a2; i++)
     arch_console_putc(buf[i]);
 preempt_on();
 return (int64)a2;`,
-  getpid: "return uproc_pid();",
+  getpid: "return ((struct uproc *)curthread->proc)->pid; /* uproc_pid(), inline: a hot0 entry calls nothing */",
   clock_gettime: `/* struct timespec { int64 sec, nsec; } at a1, from the calibrated TSC. */
 uint64 *ts = (uint64 *)a1;
 uint64 ns = arch_cycles() / cycles_per_us * 1000;
@@ -131,6 +131,14 @@ export const syscall: Template = {
         });
       }
       w.line("static uint64 first_syscall_cycles;");
+      w.comment(
+        "Whether the running thread may have work on its way back to user mode (its",
+        "struct thread's work, copied here at each switch): a kill, a signal, or its",
+        "first syscall. While it is set, the hot paths leave the slow way",
+        "(syscall_exit_work), which looks and clears it; the ports' hot exits read",
+        "only this word.",
+      );
+      w.line("uint32 syscall_work = 1;");
       for (const s of all) {
         const body = handlers[s.name];
         w.blank();
@@ -144,7 +152,7 @@ export const syscall: Template = {
       const entries = (tier: TierName): TierEntry[] =>
         all.filter((s) => s.tier === tier).map((s) => {
           const cap = syscallCapability[s.name];
-          return { nr: s.number, nrName: `SYS_${s.name}`, name: s.name, fn: `sys_${s.name}`, cap: cap === null ? "CAP_NONE" : capMacro(cap) };
+          return { nr: s.number, nrName: `SYS_${s.name}`, name: s.name, fn: `sys_${s.name}`, cap: cap === null ? "CAP_NONE" : capMacro(cap), args: argsRead(handlers[s.name]) };
         });
       const args4 = (fn: string) => `${fn}(a0, a1, a2, a3)`;
       w.line(`#define NSYSCALLS ${max}`);
@@ -172,6 +180,8 @@ if (first_syscall_cycles == 0)
 arch_intr_on();
 if (uproc_linux())
     r = linux_syscall(nr, a0, a1, a2, a3, a4, a5);
+else if (nr == SYS_null) /* the ports without a hot way for it */
+    r = 0;
 else if (nr >= NSYSCALLS || syscalls[nr].fn == NULL)
     r = exo_cold(nr, a0, a1, a2, a3, a4, a5);
 else if (syscalls[nr].cap != CAP_NONE && (syscalls[nr].cap & ~uproc_caps()) != 0) { /* no lookup for syscalls anyone may make */
@@ -187,16 +197,27 @@ return r;`);
       });
       w.blank();
       w.comment("After a hot syscall (interrupts off): whether a kill or a signal waits, which needs the full frame (entry.S's hot_slow).");
-      w.fn("int syscall_hot_exit(void)", () => {
-        w.line(`struct uproc *p = curthread->proc;
-if (first_syscall_cycles == 0)
-    first_syscall_cycles = arch_cycles();
-return curthread->kill_pending || (p != NULL && p->sig_pending != 0);`);
+      w.fn("int syscall_hot_exit(void)", () => w.line("return syscall_work != 0;"));
+      w.blank();
+      w.comment("t may have work on its way out (a kill or a signal sent to it): its next syscall leaves the slow way.");
+      w.fn("void syscall_work_set(struct thread *t)", () => {
+        w.line("t->work = 1;", "if (t == curthread)").indent(() => w.line("syscall_work = 1;"));
       });
       w.blank();
-      w.comment("On the way back to user mode with a full frame: a killed process dies here, a pending signal is delivered.");
+      w.comment("On the way back to user mode with a full frame: a killed process dies here, a pending signal is delivered; then whether work remains.");
       w.fn("void syscall_exit_work(struct trapframe *tf)", () => {
-        w.line("arch_intr_on();", "uproc_checkpoint();", "signal_deliver(tf);", "arch_intr_off();");
+        w.line(`struct thread *t = curthread;
+arch_intr_on();
+uproc_checkpoint();
+signal_deliver(tf);
+arch_intr_off();
+if (t->work) { /* a kill, a signal or the first syscall was said to wait: look again */
+    struct uproc *p = t->proc;
+    if (first_syscall_cycles == 0)
+        first_syscall_cycles = arch_cycles();
+    t->work = t->kill_pending || (p != NULL && p->sig_pending != 0); /* a blocked signal stays pending, and so does the slow way */
+    syscall_work = t->work;
+}`);
       });
       w.blank();
       w.comment("The TSC when the first process made its first syscall (for boot_to_user).");

@@ -17,6 +17,7 @@ export const tcache: Template = {
       w.line('#include "types.h"', '#include "alloc_param.h"', '#include "thread.h"', '#include "defs.h"');
       w.blank();
       w.line("#define TC_MAX EXO_ALLOC_THREAD_CACHE_OBJECTS", "#define TC_BATCH ((TC_MAX + 1) / 2) /* moved at once between thread and slab */");
+      w.line('_Static_assert(TC_MAX == TCACHE_MAX, "include/thread.h\'s inline kfree fills a list to kernel.allocator.threadCacheObjects");');
       w.c`
         struct object {
             struct object *next;
@@ -47,30 +48,23 @@ return n;`);
 }`);
       });
       w.blank();
-      w.comment("Allocate size bytes (at most KMALLOC_MAX; bigger requests use page_alloc). Returns NULL when memory is out.");
-      w.fn("void *kmalloc(uint64 size)", () => {
-        w.line(`if (size > KMALLOC_MAX)
+      w.comment("kmalloc's slow path (its fast one is inline, include/thread.h): the list of class cls is empty, so refill it from the slab, then pop. NULL when memory is out.");
+      w.fn("void *tcache_refill(uint32 cls)", () => {
+        w.line(`struct tcache *tc = &curthread->tc;
+struct object *o;
+if (refill(tc, cls) == 0)
     return NULL;
-uint32 cls = kmalloc_class(size);
-struct tcache *tc = &curthread->tc;
-struct object *o = tc->head[cls];
-if (o == NULL) {
-    if (refill(tc, cls) == 0)
-        return NULL;
-    o = tc->head[cls];
-}
+o = tc->head[cls];
 tc->head[cls] = o->next;
 tc->count[cls]--;
 return o;`);
       });
       w.blank();
-      w.comment("Free an object from kmalloc into the current thread's cache; a full cache first drains half to the slab.");
-      w.fn("void kfree(void *p)", () => {
-        w.line(`uint32 cls = slab_class_of(p);
-struct tcache *tc = &curthread->tc;
+      w.comment("kfree's slow path: the list of class cls is full, so drain half of it to the slab, then push p.");
+      w.fn("void tcache_drain(void *p, uint32 cls)", () => {
+        w.line(`struct tcache *tc = &curthread->tc;
 struct object *o = p;
-if (tc->count[cls] >= TC_MAX)
-    drain(tc, cls, TC_BATCH);
+drain(tc, cls, TC_BATCH);
 o->next = tc->head[cls];
 tc->head[cls] = o;
 tc->count[cls]++;`);

@@ -20,6 +20,11 @@ export const thread: Template = {
       w.blank();
       w.comment("kmalloc size classes: 16, 32, ..., 2048 bytes (core/slab.c).");
       w.line("#define KMALLOC_CLASSES 8", "#define KMALLOC_MAX 2048");
+      w.line("#define SLAB_ORDER 2 /* a slab is 4 pages */", "#define SLAB_BYTES (PGSIZE << SLAB_ORDER)");
+      w.blank();
+      w.comment("At the start of every slab, so kfree finds an object's class from its address.");
+      w.line("struct slab {", "    uint32 cls;", "    uint32 objects;", "};");
+      w.line("static inline struct slab *slab_of(void *p)", "{", "    return (struct slab *)((uint64)p & ~(uint64)(SLAB_BYTES - 1));", "}");
       w.line("#define STACK_ORDER 2 /* kernel stacks: 16 KiB ... */", "#define STACK_BYTES (PGSIZE << STACK_ORDER) /* ... a user frame (include/frame.h) at the top */");
       w.blank();
       w.line("enum thread_state { T_RUNNABLE = 1, T_RUNNING, T_BLOCKED, T_DEAD };");
@@ -27,6 +32,7 @@ export const thread: Template = {
         w.blank();
         w.comment("Per-thread free lists, one per size class, in front of the per-CPU slabs: no locking, no interrupts off.");
         w.line("struct tcache {", "    void *head[KMALLOC_CLASSES];", "    uint32 count[KMALLOC_CLASSES];", "};");
+        w.line(`#define TCACHE_MAX ${k.allocator.threadCacheObjects} /* kernel.allocator.threadCacheObjects: objects a list holds */`);
       }
       w.blank();
       w.comment("A kernel thread. context is all of its registers kept here: arch_switch saves the rest on the thread's own stack.");
@@ -44,6 +50,7 @@ export const thread: Template = {
           "uint64 space;               /* its address space (a page-table root); 0: the kernel's */",
           "void *proc;                 /* its struct uproc when it is a user process */",
           "int kill_pending;           /* a user process its parent killed: it dies at its next checkpoint */",
+          "uint32 work;                /* a kill, a signal or its first syscall may wait: its syscalls leave the slow way (core/syscall.c) */",
           "uint64 tls_base;            /* its TLS base (a Linux program's, arch_prctl); loaded on each switch to it */",
           "uint64 abi_entry;           /* its ABI's syscall entry (ARCH_ENTRY_*); 0: a kernel thread. Loaded on each switch to it */",
         );
@@ -60,6 +67,43 @@ export const thread: Template = {
       }, "};");
       w.blank();
       w.line("extern struct thread *curthread;");
+      w.line("extern uint32 syscall_work; /* curthread->work, for the syscall entries (core/syscall.c) */", "void syscall_work_set(struct thread *t);");
+      if (tcache) {
+        w.blank();
+        w.comment(
+          "kmalloc and kfree: the thread cache's fast paths, inline in every caller: a pop",
+          "or a push on the current thread's list of the class; core/tcache.c's slow",
+          "paths go to the per-CPU slab when a list is empty or full.",
+        );
+        w.line("void *tcache_refill(uint32 cls);", "void tcache_drain(void *p, uint32 cls);");
+        w.blank();
+        w.comment("Allocate size bytes (at most KMALLOC_MAX; bigger requests use page_alloc). Returns NULL when memory is out.");
+        w.fn("static inline void *kmalloc(uint64 size)", () => {
+          w.line(`if (size > KMALLOC_MAX)
+    return NULL;
+uint32 cls = size <= 16 ? 0 : (uint32)(60 - __builtin_clzl(size - 1)); /* kmalloc_class, folded for a constant size */
+struct tcache *tc = &curthread->tc;
+void **o = tc->head[cls];
+if (__builtin_expect(o == NULL, 0))
+    return tcache_refill(cls);
+tc->head[cls] = *o;
+tc->count[cls]--;
+return o;`);
+        });
+        w.blank();
+        w.comment("Free an object from kmalloc into the current thread's cache; a full list first drains half to the slab.");
+        w.fn("static inline void kfree(void *p)", () => {
+          w.line(`uint32 cls = slab_of(p)->cls;
+struct tcache *tc = &curthread->tc;
+if (__builtin_expect(tc->count[cls] >= TCACHE_MAX, 0)) {
+    tcache_drain(p, cls);
+    return;
+}
+*(void **)p = tc->head[cls];
+tc->head[cls] = p;
+tc->count[cls]++;`);
+        });
+      }
     });
   },
 };

@@ -18,6 +18,13 @@ export interface TierEntry {
   readonly fn: string;
   /** The CAP_* macro the call needs, or CAP_NONE. */
   readonly cap: string;
+  /** How many of a0..a5 the handler reads (0: it may be a hot0 entry); unknown: taken as all. */
+  readonly args?: number;
+}
+
+/** How many arguments a handler body reads: one past the highest a0..a5 it names. */
+export function argsRead(body: string): number {
+  return Math.max(0, ...[...body.matchAll(/\ba([0-5])\b/g)].map((m) => Number(m[1]) + 1));
 }
 
 const ARGS = "uint64 a0, uint64 a1, uint64 a2, uint64 a3, uint64 a4, uint64 a5";
@@ -49,6 +56,36 @@ export function emitHotTable(w: Writer, table: string, size: number, entries: re
     w.line("};");
   });
   w.line(`const uint64 ${table}_count = ${Math.max(size, 1)};`);
+  emitHot0Table(w, table, size, entries, call);
+}
+
+/**
+ * The argument-less hot entries again, as ARCH_HOT_LEAF functions taking
+ * nothing (`<table>0`, indexed as `<table>`): a port whose entry calls them
+ * saves no register around the call, since they keep every one but their
+ * result; interrupts stay off, as at the entry. Only ports that define
+ * ARCH_HOT_LEAF have them; the others call `<table>`.
+ */
+function emitHot0Table(w: Writer, table: string, size: number, entries: readonly TierEntry[], call: (fn: string) => string): void {
+  const leaves = entries.filter((e) => e.args === 0);
+  w.blank();
+  w.line("#ifdef ARCH_HOT_LEAF");
+  for (const e of leaves) {
+    w.fn(`static ARCH_HOT_LEAF int64 ${table}0_${e.name}(void)`, () => {
+      if (e.cap !== "CAP_NONE") {
+        w.line(`if ((uproc_caps() & ${e.cap}) == 0) {`).indent(() => w.line(`sandbox_deny(${e.cap}, "%s", "${e.name}");`, "return -EPERM;"));
+        w.line("}");
+      }
+      w.line(`return ${call(e.fn).replace(/\ba[0-5]\b/g, "0")};`);
+    });
+  }
+  w.comment("The hot entries that take no argument, called with nothing saved; NULL: see the table above.");
+  w.table(() => {
+    w.line(`int64 (*const ${table}0[${Math.max(size, 1)}])(void) ARCH_HOT_LEAF = {`);
+    w.indent(() => w.line(...alignColumns(leaves.map((e) => [`[${e.nrName ?? e.nr}]`, `= ${table}0_${e.name},`]))));
+    w.line("};");
+  });
+  w.line("#endif");
 }
 
 /**

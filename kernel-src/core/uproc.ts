@@ -477,8 +477,10 @@ return (int64)pid;`);
         w.line(`struct uproc *p = child(pid);
 if (p == NULL)
     return -ESRCH;
-if (p->thread != NULL)
+if (p->thread != NULL) {
     p->thread->kill_pending = 1;
+    syscall_work_set(p->thread);
+}
 return 0;`);
       });
     });

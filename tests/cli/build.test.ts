@@ -2,7 +2,11 @@
 import test from "ava";
 import { copyFile, readFile, readlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { SECTOR } from "../../generator/image/mbr.ts";
+import { PARTITION_START } from "../../generator/image/raw.ts";
 import { exo, fixture, profile, tempProject } from "../helpers/exo.ts";
+import { readFat } from "../image/fat.ts";
+import { effectiveMenu } from "../image/grub-menu.ts";
 
 interface Event {
   schema: string;
@@ -63,12 +67,24 @@ test("one scheduler option recompiles only the file that uses it, and the build 
 
 test("image options (menu timeout, formats, boot-menu generations) rebuild only the payload and the image", async (t) => {
   const dir = await tempProject();
-  await buildJson(dir, profile("server.ts"));
+  const server = await buildJson(dir, profile("server.ts"));
   for (const [name, image] of [["timeout", "bootTimeoutSeconds: 7"], ["formats", "formats: !force [bundle, iso]"], ["menu", "bootMenuGenerations: 2"]]) {
     const file = join(dir, `${name}.yaml`);
     await writeFile(file, `imports:\n  - ${profile("server.ts")}\nimage:\n  ${image}\n`);
-    const built = (await buildJson(dir, file)).filter((e) => e.type === "built").map((e) => e.id).sort();
+    const events = await buildJson(dir, file);
+    const built = events.filter((e) => e.type === "built").map((e) => e.id).sort();
     t.deepEqual(built, ["image", "payload"], `image.${image}`);
+    if (name !== "timeout") continue;
+    // A plain `exo build` image offers no choice: its menu has one entry and does not wait, whatever bootTimeoutSeconds says.
+    for (const [what, events_] of [["server.ts (bootTimeoutSeconds 1)", server], ["bootTimeoutSeconds 7", events]] as const) {
+      const disk = await readFile(join(dir, "store/v1/paths", pathOf(events_, "image"), "disk.raw"));
+      const esp = readFat(disk.subarray(PARTITION_START * SECTOR));
+      const read = (path: string) => (esp.entries.some((e) => `/${e.path}` === path) ? esp.read(path.slice(1)).toString("utf8") : undefined);
+      const menu = effectiveMenu(read("/boot/grub/grub.cfg")!, read);
+      t.is(menu.titles.length, 1, what);
+      t.regex(menu.titles[0]!, /^Exo server \(config [0-9a-f]{12}\)$/);
+      t.is(menu.timeout, 0, what);
+    }
   }
 });
 

@@ -6,7 +6,7 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { exo, fixture, tempProject } from "../helpers/exo.ts";
 
-const dirP = tempProject();
+const dirP = tempProject({ sharedStore: true });
 
 const cases: [string, string[], RegExp][] = [
   // Before: "Unknown option '--foo'. To specify a positional argument starting with a '-', place it at the end of the command after '--', as in '-- "--foo"" (a broken quote).
@@ -35,7 +35,7 @@ test("random bytes named .iso are not 'unsigned': they are refused for what they
 });
 
 test("rollback --to a generation that was never made says it does not exist", async (t) => {
-  const dir = await tempProject();
+  const dir = await tempProject({ sharedStore: true });
   t.is((await exo(["switch", fixture("bundle-only.ts")], { cwd: dir })).code, 0);
   const r = await exo(["rollback", "--to", "5"], { cwd: dir });
   t.is(r.code, 1);

@@ -20,7 +20,7 @@ test("every build event id is one docs/json.md documents, and every documented k
 });
 
 test("verify's text and its JSON give the same file count", async (t) => {
-  const dir = await tempProject();
+  const dir = await tempProject({ sharedStore: true });
   t.is((await exo(["build", fixture("bundle-only.ts")], { cwd: dir })).code, 0);
   const text = await exo(["verify", "result"], { cwd: dir });
   const json = JSON.parse((await exo(["verify", "result", "--json"], { cwd: dir })).stdout) as { formats: { files: number }[] };

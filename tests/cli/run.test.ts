@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { exo, fixture, profile, tempProject } from "../helpers/exo.ts";
 
 test("exo run boots the server profile and the banner carries its config hash", async (t) => {
-  const dir = await tempProject();
+  const dir = await tempProject({ sharedStore: true });
   const evaluated = await exo(["eval", profile("server.ts"), "--json"], { cwd: dir });
   // The banner prints the hash of what the kernel is built from: every option but image.*.
   const { configHash, systemHash } = JSON.parse(evaluated.stdout) as { configHash: string; systemHash: string };
@@ -22,7 +22,7 @@ test("exo run boots the server profile and the banner carries its config hash", 
 });
 
 test("the minimal profile boots without IPC, and its banner says so; exo run PROFILE leaves ./result alone", async (t) => {
-  const dir = await tempProject();
+  const dir = await tempProject({ sharedStore: true });
   // A result link from an earlier build of another profile: running a profile must not move it.
   await symlink("/nonexistent/earlier-build", join(dir, "result"));
   const r = await exo(["run", profile("minimal.ts")], { cwd: dir });
@@ -35,7 +35,7 @@ test("the minimal profile boots without IPC, and its banner says so; exo run PRO
 });
 
 test("a daemon that exits early fails exo run, which names it, after init restarts it as its manifest says", async (t) => {
-  const dir = await tempProject();
+  const dir = await tempProject({ sharedStore: true });
   const r = await exo(["run", fixture("services-crashd.ts"), "--timeout", "90"], { cwd: dir });
   t.is(r.code, 1, r.stderr + r.stdout);
   t.regex(r.stderr, /^kernel exited with status 0 /m, "the kernel itself ended well");
@@ -48,7 +48,7 @@ test("a daemon that exits early fails exo run, which names it, after init restar
 });
 
 test("a missing QEMU is one line that names the package to install", async (t) => {
-  const dir = await tempProject();
+  const dir = await tempProject({ sharedStore: true });
   t.is((await exo(["build", profile("server.ts")], { cwd: dir })).code, 0);
   const r = await exo(["run", "result"], { cwd: dir, env: { PATH: "/nonexistent" } });
   t.is(r.code, 1);
@@ -56,9 +56,9 @@ test("a missing QEMU is one line that names the package to install", async (t) =
 });
 
 test("a tampered image is refused before it boots", async (t) => {
-  const dir = await tempProject();
+  const dir = await tempProject({ sharedStore: true });
   t.is((await exo(["build", profile("server.ts")], { cwd: dir })).code, 0);
-  const other = await tempProject();
+  const other = await tempProject({ sharedStore: true });
   // Signed by the first project's key, which the second project does not trust.
   const r = await exo(["run", `${dir}/result`], { cwd: other });
   t.is(r.code, 1);

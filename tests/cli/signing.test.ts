@@ -9,7 +9,7 @@ const config = (secret: string, trusted: string[]) =>
   `export default { store: "store", keys: { secretKey: ${JSON.stringify(secret)}, trusted: ${JSON.stringify(trusted)} } };\n`;
 
 test("an unsigned build fails verification until exo sign attaches a signature, without rebuilding", async (t) => {
-  const dir = await tempProject();
+  const dir = await tempProject({ sharedStore: true });
   const built = await exo(["build", fixture("all-formats.ts"), "--no-sign", "--json"], { cwd: dir });
   t.is(built.code, 0, built.stderr);
   const unsigned = await exo(["verify", "result"], { cwd: dir });
@@ -42,7 +42,7 @@ test("exo sign result signs in place: a new store path, the link moved, and the 
 });
 
 test("a key is rotated by trusting both, re-signing with the new one and retiring the old", async (t) => {
-  const dir = await tempProject();
+  const dir = await tempProject({ sharedStore: true });
   t.is((await exo(["keygen", "--secret", "keys/new.key", "--public", "keys/new.pub"], { cwd: dir })).code, 0);
   await writeFile(join(dir, "exo.config.ts"), config("keys/test.key", ["keys/test.pub", "keys/new.pub"]));
   t.is((await exo(["build", fixture("all-formats.ts")], { cwd: dir })).code, 0);
@@ -62,7 +62,7 @@ test("a key is rotated by trusting both, re-signing with the new one and retirin
 
 for (const algorithm of ["ML-DSA-87", "ML-DSA-65+Ed25519", "SLH-DSA-SHA2-128f"]) {
   test(`images signed with ${algorithm} verify, and name the algorithm`, async (t) => {
-    const dir = await tempProject();
+    const dir = await tempProject({ sharedStore: true });
     t.is((await exo(["keygen", "--algorithm", algorithm, "--secret", "keys/alt.key", "--public", "keys/alt.pub"], { cwd: dir })).code, 0);
     await writeFile(join(dir, "exo.config.ts"), config("keys/alt.key", ["keys/alt.pub"]));
     t.is((await exo(["build", fixture("bundle-only.ts")], { cwd: dir })).code, 0);
@@ -73,7 +73,7 @@ for (const algorithm of ["ML-DSA-87", "ML-DSA-65+Ed25519", "SLH-DSA-SHA2-128f"])
 }
 
 test("keygen refuses an unknown algorithm, naming the ones it knows", async (t) => {
-  const dir = await tempProject();
+  const dir = await tempProject({ sharedStore: true });
   const r = await exo(["keygen", "--algorithm", "RSA-2048", "--secret", "keys/x.key", "--public", "keys/x.pub"], { cwd: dir });
   t.is(r.code, 1);
   t.regex(r.stderr, /option --algorithm expects one of ML-DSA-65, ML-DSA-87/);

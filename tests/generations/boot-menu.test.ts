@@ -10,6 +10,7 @@ import { GENERATIONS_CFG } from "../../generator/image/grub-cfg.ts";
 import { verifyOlderGenerations } from "../../generator/image/older-generations.ts";
 import { loadPublicKey } from "../../generator/sign/keys.ts";
 import { exo } from "../helpers/exo.ts";
+import { effectiveMenu } from "../image/grub-menu.ts";
 import { generationsProject } from "./setup.ts";
 
 interface Listing {
@@ -29,11 +30,48 @@ const projectP = (async () => {
   return { dir, hash: (n: number) => list.generations[n - 1]!.systemHash, iso };
 })();
 
+/** The menu GRUB makes of an image's grub.cfg and the generations.cfg beside it. */
+async function menuOf(dir: string, iso: string) {
+  const trusted = [await loadPublicKey(join(dir, "keys/test.pub"))];
+  const checked = await withTempDir("test", (workDir) => checkImage(iso, trusted, { workDir }));
+  const files = checked.formats[0]!.files;
+  const read = (path: string) => {
+    const data = files.get(path.replace(/^\//, ""));
+    return data === undefined ? undefined : Buffer.from(data).toString("utf8");
+  };
+  return effectiveMenu(read("/boot/grub/grub.cfg")!, read);
+}
+
+test.serial("the first generation's menu has one entry and does not wait; the third's offers two and waits bootTimeoutSeconds", async (t) => {
+  const { dir, iso } = await projectP;
+  // menu.yaml sets image.bootTimeoutSeconds = 3: it applies only once there is a choice.
+  const first = await menuOf(dir, iso(1));
+  t.is(first.titles.length, 1);
+  t.is(first.timeout, 0);
+  const third = await menuOf(dir, iso(3));
+  t.is(third.titles.length, 2);
+  t.regex(third.titles[0]!, /^Exo gen \(config [0-9a-f]{12}\)$/);
+  t.regex(third.titles[1]!, /^Exo gen generation 2 \(config [0-9a-f]{12}\)$/);
+  t.is(third.timeout, 3);
+});
+
+test.serial("a menu of one entry is not shown: GRUB boots it at once", async (t) => {
+  const { hash, iso } = await projectP;
+  const r = await boot({ kind: "iso", file: iso(1) }, { qemu: "qemu-system-x86_64", timeoutMs: 120_000 });
+  t.is(r.kernelStatus, 0, r.output);
+  t.true(r.output.includes(`exo: config ${hash(1)}`), r.output);
+  const grub = r.output.slice(0, r.output.indexOf("exo: booting "));
+  t.false(grub.includes("GNU GRUB"), "the menu was drawn");
+  t.notRegex(grub, /executed automatically in \d+s/);
+});
+
 test.serial("the menu's default entry is the generation itself", async (t) => {
   const { hash, iso } = await projectP;
   const r = await boot({ kind: "iso", file: iso(3) }, { qemu: "qemu-system-x86_64", timeoutMs: 120_000 });
   t.is(r.kernelStatus, 0, r.output);
   t.regex(r.output, /Exo gen generation 2 \(config [0-9a-f]{12}\)/);
+  t.true(r.output.includes("GNU GRUB"), "the menu is drawn");
+  t.regex(r.output, /executed automatically in 3s/, "the menu counts down image.bootTimeoutSeconds");
   t.notRegex(r.output, /generation 1 \(/, "image.bootMenuGenerations = 2 offers one older generation");
   t.true(r.output.includes(`exo: config ${hash(3)}`), r.output);
 });

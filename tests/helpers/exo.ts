@@ -1,6 +1,6 @@
 // Run the real `exo` command as a user would, in a temporary project.
 import { execFile } from "node:child_process";
-import { mkdtemp, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -28,14 +28,26 @@ export function exo(args: readonly string[], opts: { cwd?: string; env?: NodeJS.
   });
 }
 
-/** A temporary project: its own exo.config.ts, store and key pair. */
-export async function tempProject(): Promise<string> {
+/**
+ * A temporary project: its own exo.config.ts and key pair, and its own store;
+ * or, with `sharedStore`, a `store` link to the one store all such projects
+ * of this run share, as one user's projects share theirs: what another test
+ * built is reused (the kernel, whose key no signing key enters), and only the
+ * payload and image, signed with this project's key, are built again. Only
+ * for tests that neither count what was built nor damage or collect the store.
+ */
+export async function tempProject(opts: { sharedStore?: boolean } = {}): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), "exo-test-"));
   await writeFile(join(dir, "package.json"), `{ "type": "module", "private": true }\n`);
   await writeFile(
     join(dir, "exo.config.ts"),
     `export default { store: "store", keys: { secretKey: "keys/test.key", trusted: ["keys/test.pub"] } };\n`,
   );
+  if (opts.sharedStore) {
+    const shared = join(tmpdir(), "exo-test-shared-store");
+    await mkdir(shared, { recursive: true });
+    await symlink(shared, join(dir, "store"));
+  }
   const keygen = await exo(["keygen"], { cwd: dir });
   if (keygen.code !== 0) throw new Error(`keygen failed: ${keygen.stderr}`);
   return dir;

@@ -40,7 +40,7 @@ test("selftestNames has a test of each subsystem the default kernel builds, and 
   for (const name of ["alloc_thread_cache", "sched_order", "lazy_fpu", "wx_kernel", "user_ipc", "syscall_tiers", "user_spawn", "ring_blocking"]) t.true(all.includes(name), name);
   t.is(new Set(all).size, all.length, "each name once");
   const simple = selftestNames(input({ ipc: { enable: false }, allocator: { threadCacheObjects: 0 }, contextSwitch: { lazyFpu: false } }));
-  t.deepEqual(all.filter((n) => !simple.includes(n)), ["alloc_thread_cache", "lazy_fpu", "user_ipc", "ring_order", "ring_overflow", "ring_batch", "ring_descriptor", "ring_blocking"]);
+  t.deepEqual(all.filter((n) => !simple.includes(n)), ["alloc_thread_cache", "lazy_fpu", "user_ipc", "ring_order", "ring_overflow", "ring_batch", "ring_batch_wrap", "ring_lengths", "ring_descriptor", "ring_blocking"]);
   t.deepEqual(simple.filter((n) => !all.includes(n)), ["eager_fpu"]);
   const noKill = selftestNames(input({ syscalls: { cold: ["spawn", "wait"] } }));
   t.deepEqual(all.filter((n) => !noKill.includes(n)), ["user_spawn"]);
@@ -120,7 +120,15 @@ test("each tier is its own dispatch path: a hot table entry.S calls, the warm in
   const moved = file(renderKernel(input({ syscalls: { hot: ["read", "write", "exit"], cold: ["spawn", "wait", "kill", "getpid"] } })), "core/syscall.c");
   t.notRegex(moved, /hot_exo_getpid/);
   t.regex(moved, /^ {4}\{ SYS_getpid, +exo_cold_getpid, +CAP_NONE, +"getpid" \},$/m);
-  t.regex(file(renderKernel(input()), "arch/x86_64/entry.S"), /cmp hot_exo_count, %rax\n +jae syscall_warm\n +cmpq \$0, hot_exo\(,%rax,8\)/);
+  const entryS = file(renderKernel(input()), "arch/x86_64/entry.S");
+  t.regex(entryS, /cmp hot_exo_count, %rax\n +jae syscall_null\n +cmpq \$0, hot_exo0\(,%rax,8\)\n +jne hot_exo_leaf\n +cmpq \$0, hot_exo\(,%rax,8\)/);
+  // The argument-less hot entries are also in hot_exo0, which entry.S calls with nothing saved (ARCH_HOT_LEAF); those with arguments are not.
+  t.regex(syscall, /static ARCH_HOT_LEAF int64 hot_exo0_getpid\(void\)/);
+  t.regex(syscall, /^ {4}\[SYS_getpid\] += hot_exo0_getpid,$/m);
+  t.notRegex(syscall, /hot_exo0_write/);
+  // The null syscall: its own way in entry.S, and syscall_dispatch's answer where a port has none.
+  t.regex(entryS, /syscall_null:\n +cmp \$SYS_null, %rax\n +jne syscall_warm\n +cmpl \$0, syscall_work\n +jne syscall_warm\n +xor %eax, %eax\n +sysretq/);
+  t.regex(syscall, /else if \(nr == SYS_null\)/);
   // A syscall in no tier is in no path.
   const without = renderKernel(input({ syscalls: { cold: ["spawn", "wait"] }, testMode: "selftest" }));
   t.notRegex(file(without, "core/syscall.c"), /SYS_kill|sys_kill|_kill\b/);

@@ -10,7 +10,7 @@ import { exo, profile, tempProject } from "../helpers/exo.ts";
 const fixture = (name: string): string => fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
 
 test("the server kernel brings up memory, traps, timer and scheduler, then runs init from the initrd", async (t) => {
-  const dir = await tempProject();
+  const dir = await tempProject({ sharedStore: true });
   const r = await exo(["run", profile("server.ts"), "--timeout", "60"], { cwd: dir });
   t.is(r.code, 0, r.stderr + r.stdout);
   const order = [
@@ -38,7 +38,7 @@ test("the server kernel brings up memory, traps, timer and scheduler, then runs 
 });
 
 test("the server kernel ELF stays within 256 KiB, with its self-tests too", async (t) => {
-  const dir = await tempProject();
+  const dir = await tempProject({ sharedStore: true });
   for (const file of [profile("server.ts"), fileURLToPath(new URL("fixtures/server-selftest.ts", import.meta.url))]) {
     const r = await exo(["build", file, "--json"], { cwd: dir });
     t.is(r.code, 0, r.stderr);
@@ -51,7 +51,7 @@ test("the server kernel ELF stays within 256 KiB, with its self-tests too", asyn
 });
 
 test("init starts every package from the initrd under its sandbox policy: hello, ring-bench through echo-server", async (t) => {
-  const dir = await tempProject();
+  const dir = await tempProject({ sharedStore: true });
   const r = await exo(["run", fixture("services.ts"), "--timeout", "90"], { cwd: dir });
   t.is(r.code, 0, r.stderr + r.stdout);
   for (const line of [
@@ -74,7 +74,7 @@ test("init starts every package from the initrd under its sandbox policy: hello,
 });
 
 test("a package whose sandbox lacks the ipc capability gets EPERM from the rings, logged once, and init reports it", async (t) => {
-  const dir = await tempProject();
+  const dir = await tempProject({ sharedStore: true });
   const r = await exo(["run", fixture("services-eperm.ts"), "--timeout", "90"], { cwd: dir });
   t.is(r.code, 1, "a failed service fails the run: " + r.stderr + r.stdout);
   t.regex(r.stdout, /^init: started ring-bench \(pid 4, policy ring-bench@0\.1\.0\)$/m);

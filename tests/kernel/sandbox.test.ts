@@ -5,7 +5,7 @@ import test from "ava";
 import { exo, fixture, tempProject } from "../helpers/exo.ts";
 
 test("a package is denied a file outside its paths, an unlisted peer's channel and memory past its pages, each logged once", async (t) => {
-  const dir = await tempProject();
+  const dir = await tempProject({ sharedStore: true });
   const r = await exo(["run", fixture("sandbox-probe.ts"), "--timeout", "90"], { cwd: dir });
   t.is(r.code, 0, r.stderr + r.stdout);
   const pid = /^init: started sandbox-probe \(pid (\d+), policy sandbox-probe@0\.1\.0\)$/m.exec(r.stdout)?.[1];

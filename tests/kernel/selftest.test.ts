@@ -27,7 +27,7 @@ function testLines(stdout: string): Map<string, TestLine> {
 
 /** Boot `profilePath` with its self-tests; `expected`: the tests its build holds, in the order they run. */
 async function selftest(profilePath: string) {
-  const dir = await tempProject();
+  const dir = await tempProject({ sharedStore: true });
   const { config } = await evaluateProfile(profilePath);
   const expected = selftestNames({ arch: config.system.arch, kernel: { ...config.kernel, testMode: "selftest" } });
   const r = await exo(["run", profilePath, "--selftest", "--timeout", "60"], { cwd: dir });
@@ -46,7 +46,7 @@ test("the server kernel passes every self-test, and each expected test reports",
   // The flipped fixture below changes these; here they are the server's values.
   t.is(r.lines.get("ring_overflow")?.detail, "capacity 4096");
   t.regex(r.lines.get("sched_order")?.detail ?? "", /alpha_q16 19661 ema 1000\+2000 -> 1300$/);
-  t.is(r.lines.get("syscall_tiers")?.detail, "unknown: -ENOSYS");
+  t.is(r.lines.get("syscall_tiers")?.detail, "unknown: -ENOSYS; null: 0");
   // A user fault is reported and survived.
   t.regex(r.stdout, /^exo: proc \d+ killed: exception 14 at rip 0x[0-9a-f]+ cr2 0xffffffff80100000$/m);
   t.regex(r.stdout, /^exo: init: hello from user mode$/m);
@@ -62,7 +62,7 @@ test("flipped options show in behaviour: 16-slot rings overflow at 16, alpha 0.5
   t.is(r.lines.get("ring_overflow")?.detail, "capacity 16");
   t.regex(r.lines.get("sched_order")?.detail ?? "", /alpha_q16 32768 ema 1000\+2000 -> 1500$/);
   t.is(r.lines.get("ring_blocking")?.detail, "messages 37");
-  t.is(r.lines.get("syscall_tiers")?.detail, "kill unknown: -ENOSYS");
+  t.is(r.lines.get("syscall_tiers")?.detail, "kill unknown: -ENOSYS; null: 0");
   t.false(r.lines.has("user_spawn"), "without kill, the spawn/wait/kill test is left out");
   t.deepEqual([...r.lines.keys()], r.expected);
   t.true(r.lines.get("user_files")?.ok);

@@ -31,7 +31,7 @@ const manifest = (sha256: string) =>
   const firstLoad = [...Array(bytes.readUInt16LE(56)).keys()].map((i) => phoff + i * 56).find((at) => bytes.readUInt32LE(at) === 1);
   t.is(bytes.readBigUInt64LE(firstLoad! + 16), 0x400000n, "its first PT_LOAD is at 0x400000");
 
-  const dir = await tempProject();
+  const dir = await tempProject({ sharedStore: true });
   t.teardown(() => rm(dir, { recursive: true, force: true }));
   await mkdir(join(dir, "busybox"));
   await copyFile(HOST_BUSYBOX, join(dir, "busybox", "busybox"));

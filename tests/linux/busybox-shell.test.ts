@@ -26,7 +26,7 @@ let built: Promise<Built> | undefined;
 /** Build the profile once, in a project of its own, and read its initrd. */
 function buildOnce(): Promise<Built> {
   built ??= (async () => {
-    const dir = await tempProject();
+    const dir = await tempProject({ sharedStore: true });
     const build = await exo(["build", PROFILE, "--out-link", "result"], { cwd: dir });
     if (build.code !== 0) return { dir, build };
     const closure = await exo(["store", "path-info", "--closure", "result"], { cwd: dir });

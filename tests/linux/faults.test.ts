@@ -45,7 +45,7 @@ int main(void)
 `;
 
 test("a stack overflow hits the guard page and a write to a read-only page faults, each killing only its process; W+X is refused", async (t) => {
-  const dir = await tempProject();
+  const dir = await tempProject({ sharedStore: true });
   for (const [name, text, what] of [["overflow", OVERFLOW, "Recurses until its stack ends."], ["wx", WX, "Asks for writable and executable memory."]] as const) {
     await mkdir(join(dir, name));
     await writeFile(join(dir, name, `${name}.exopkg`), manifest(name, what));

@@ -7,7 +7,7 @@ import { rm } from "node:fs/promises";
 import { exo, fixture, tempProject } from "../helpers/exo.ts";
 
 test("thousands of random system calls from forked children leave the kernel running and processes apart", async (t) => {
-  const dir = await tempProject();
+  const dir = await tempProject({ sharedStore: true });
   t.teardown(() => rm(dir, { recursive: true, force: true }));
   const r = await exo(["run", fixture("fuzz.ts"), "--timeout", "300"], { cwd: dir, timeoutMs: 330_000 });
   const out = r.stdout;

@@ -10,7 +10,7 @@ import { unpackTar } from "../../generator/image/tar.ts";
 import { exo, fixture, tempProject } from "../helpers/exo.ts";
 
 test("a musl-built C program pipes, duplicates, opens devices, lists /exo/bin, reads a link and sleeps", async (t) => {
-  const dir = await tempProject();
+  const dir = await tempProject({ sharedStore: true });
   t.teardown(() => rm(dir, { recursive: true, force: true }));
   const build = await exo(["build", fixture("musl-fds.ts"), "--out-link", "result"], { cwd: dir });
   t.is(build.code, 0, build.stderr);

@@ -7,7 +7,7 @@ import test from "ava";
 import { exo, fixture, tempProject } from "../helpers/exo.ts";
 
 test("a musl-built C program runs under the Linux ABI and prints what the kernel told it", async (t) => {
-  const dir = await tempProject();
+  const dir = await tempProject({ sharedStore: true });
   const r = await exo(["run", fixture("musl-hello.ts"), "--timeout", "90"], { cwd: dir });
   t.is(r.code, 0, r.stderr + r.stdout);
   const lines = r.stdout.split("\n").filter((l) => l.startsWith("musl-hello: "));

@@ -10,7 +10,7 @@ import { rm } from "node:fs/promises";
 import { exo, fixture, tempProject } from "../helpers/exo.ts";
 
 test("a musl-built C program forks, execs, waits and handles signals as under Linux", async (t) => {
-  const dir = await tempProject();
+  const dir = await tempProject({ sharedStore: true });
   t.teardown(() => rm(dir, { recursive: true, force: true }));
   const r = await exo(["run", fixture("musl-proc.ts"), "--timeout", "120"], { cwd: dir });
   t.is(r.code, 0, r.stderr + r.stdout);

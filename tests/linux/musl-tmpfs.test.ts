@@ -9,7 +9,7 @@ import { rm } from "node:fs/promises";
 import { exo, fixture, tempProject } from "../helpers/exo.ts";
 
 test("musl programs write, list, rename and remove files on the tmpfs mounts, within their sandboxes", async (t) => {
-  const dir = await tempProject();
+  const dir = await tempProject({ sharedStore: true });
   t.teardown(() => rm(dir, { recursive: true, force: true }));
   const r = await exo(["run", fixture("musl-tmpfs.yaml"), "--timeout", "90"], { cwd: dir });
   t.is(r.code, 0, r.stderr + r.stdout);

@@ -10,7 +10,7 @@ import { exo, REPO, tempProject } from "../helpers/exo.ts";
 const PROFILE = join(REPO, "examples/greeter/profile.ts");
 
 test("the README's example builds and boots: greeter links libgreet, 1.0.0 beside 2.0.0, the tightened one denied", async (t) => {
-  const dir = await tempProject();
+  const dir = await tempProject({ sharedStore: true });
   t.teardown(() => rm(dir, { recursive: true, force: true }));
   const build = await exo(["build", PROFILE, "--out-link", "result"], { cwd: dir });
   t.is(build.code, 0, build.stderr);

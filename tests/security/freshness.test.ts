@@ -17,7 +17,7 @@ const tally = new Tally();
 let dir = "";
 
 test.before(async () => {
-  dir = await tempProject();
+  dir = await tempProject({ sharedStore: true });
   for (const version of ["1", "2"]) {
     const r = await exo(["build", fixture("bundle-only.ts"), "--version", version, "--out-link", `v${version}`], { cwd: dir });
     if (r.code !== 0) throw new Error(r.stderr);
@@ -61,7 +61,7 @@ test.serial("--system and --min-version bind an image to what the caller expects
 });
 
 test("an image past its expiry is refused, naming the time", async (t) => {
-  const project = await tempProject();
+  const project = await tempProject({ sharedStore: true });
   const profile = join(project, "expiring.yaml");
   await writeFile(profile, `imports:\n  - ${fixture("bundle-only.ts")}\nimage:\n  sourceDateEpoch: 1700000000\n  validForDays: 30\n`);
   t.is((await exo(["build", profile], { cwd: project })).code, 0);
@@ -73,7 +73,7 @@ test("an image past its expiry is refused, naming the time", async (t) => {
 });
 
 test("image.sourceDateEpoch is bounded to the dates FAT and ISO 9660 can store", async (t) => {
-  const project = await tempProject();
+  const project = await tempProject({ sharedStore: true });
   for (const [epoch, message] of [["1", /at least 315532800 \(1980-01-01\)/], ["4354819200", /at most 4354819199/]] as const) {
     const profile = join(project, `epoch-${epoch}.yaml`);
     await writeFile(profile, `imports:\n  - ${fixture("bundle-only.ts")}\nimage:\n  sourceDateEpoch: ${epoch}\n`);

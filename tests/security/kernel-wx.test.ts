@@ -70,7 +70,7 @@ function findMagic(file: Buffer, magic: number, limit: number, align: number): n
 
 /** The kernel.elf of a profile's build. Only the kernel derivation matters here, not the rest of the image. */
 async function buildKernel(file: string): Promise<Buffer> {
-  const dir = await tempProject();
+  const dir = await tempProject({ sharedStore: true });
   const r = await exo(["build", file, "--json", "--no-sign", "--no-link"], { cwd: dir });
   const events = r.stdout.trim().split("\n").filter(Boolean).map((l) => JSON.parse(l) as { id?: string; path?: string });
   const kernel = events.find((e) => e.id === "kernel" && e.path !== undefined);
@@ -125,7 +125,7 @@ test("Multiboot v1's address fields still describe the file, and the Multiboot2 
 });
 
 test("booted, the kernel finds NX on, text read-execute, everything else no-execute, and faults on writing text or running data", async (t) => {
-  const dir = await tempProject();
+  const dir = await tempProject({ sharedStore: true });
   const fixture = fileURLToPath(new URL("../kernel/fixtures/server-selftest.ts", import.meta.url));
   const r = await exo(["run", fixture, "--selftest", "--timeout", "60"], { cwd: dir });
   t.is(r.code, 0, r.stderr + r.stdout);

@@ -16,7 +16,7 @@ let own = "";
 
 test.before(async () => {
   // The attacker's project: its own key, and an image it signed.
-  const attacker = await tempProject();
+  const attacker = await tempProject({ sharedStore: true });
   const built = await exo(["build", fixture("bundle-only.ts")], { cwd: attacker });
   if (built.code !== 0) throw new Error(built.stderr);
   // What the victim downloads: the image, the attacker's public key, and a config that trusts it and runs code.
@@ -30,7 +30,7 @@ test.before(async () => {
     join(evil, "exo.config.ts"),
     `import { writeFileSync } from "node:fs";\nwriteFileSync(${JSON.stringify(marker)}, "ran");\nexport default { keys: { trusted: ["keys/attacker.pub"] } };\n`,
   );
-  own = await tempProject();
+  own = await tempProject({ sharedStore: true });
 });
 
 test.after.always((t) => {

@@ -3,8 +3,7 @@
 // major version. End to end: in a copy of the repository, touching a module
 // rebuilds exactly the derivations whose builders load it, and nothing else.
 import test from "ava";
-import { execFile } from "node:child_process";
-import { appendFile, cp, mkdir, mkdtemp, readFile, rm, stat, symlink, writeFile } from "node:fs/promises";
+import { appendFile, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -14,6 +13,7 @@ import { evaluateProfile } from "../../generator/eval/index.ts";
 import { systemPackages } from "../../generator/packages/resolve.ts";
 import { planBuild } from "../../generator/plan/plan.ts";
 import { fixture, REPO } from "../helpers/exo.ts";
+import { checkout, exoIn } from "../helpers/checkout.ts";
 
 const nodeMajor = process.versions.node.split(".")[0]!;
 
@@ -155,7 +155,8 @@ let last: Event[] = [];
 let ready: Promise<void> | undefined;
 function setup(): Promise<void> {
   ready ??= (async () => {
-    copy = await checkout();
+    // Compiled, as the suite's own exo is: the first build runs dist/, and once a source is edited, the sources (their keys must agree).
+    copy = await checkout({ compiled: true });
     await writeFile(join(copy, "exo.config.ts"), `export default { store: "store", keys: { secretKey: "keys/test.key", trusted: ["keys/test.pub"] } };\n`);
     const keygen = await exoIn(copy, ["keygen"]);
     if (keygen.code !== 0) throw new Error(`keygen failed: ${keygen.stderr}`);
@@ -233,28 +234,4 @@ async function build(): Promise<Event[]> {
     .trim()
     .split("\n")
     .map((line) => JSON.parse(line) as Event);
-}
-
-/** A copy of this checkout's files (tracked, and new ones not ignored) at another path, sharing node_modules. */
-async function checkout(): Promise<string> {
-  const target = await mkdtemp(join(tmpdir(), "exo-closure-checkout-"));
-  const files = (await run("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard"], REPO)).stdout.split("\0").filter(Boolean);
-  for (const file of files) {
-    if ((await stat(join(REPO, file)).catch(() => null))?.isFile()) await cp(join(REPO, file), join(target, file));
-  }
-  await symlink(join(REPO, "node_modules"), join(target, "node_modules"));
-  return target;
-}
-
-/** Run the copy's own exo, so the copy's builders are the ones that run. */
-function exoIn(cwd: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return run(process.execPath, [join(cwd, "bin/exo.js"), ...args], cwd);
-}
-
-function run(command: string, args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(command, args, { cwd, maxBuffer: 64 << 20, timeout: 400_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === "number" ? error.code : 99) : 0, stdout, stderr });
-    });
-  });
 }

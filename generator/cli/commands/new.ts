@@ -3,14 +3,14 @@
 // DIR/NAME and never writes into a folder that holds anything.
 import { mkdir, readdir, rename, rm, writeFile } from "node:fs/promises";
 import { dirname, join, relative, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import { packageName } from "../../../schemas/package-fields.ts";
 import { ExoError } from "../../errors.ts";
 import { displayPath } from "../../eval/paths.ts";
+import { exoPath } from "../../exo-root.ts";
 import { TEMPLATES, type TemplateName, templateFiles } from "../../packages/templates.ts";
 import { defineCommand } from "../command.ts";
 
-const SCHEMA_FILE = fileURLToPath(new URL("../../../schemas/exopkg.schema.json", import.meta.url));
+const SCHEMA_FILE = exoPath("schemas", "exopkg.schema.json");
 
 export default defineCommand({
   name: "new",

@@ -18,7 +18,7 @@ export const trap: Template = {
     const options = ["kernel.contextSwitch.lazyFpu", "kernel.testMode"];
     const summary = "trap(): syscalls, interrupts, lazy FPU traps, copy-on-write faults, the kill of a faulting process and the kernel's exception panic with its backtrace.";
     return emit({ source, path: "arch/aarch64/trap.c", summary, options }, (w) => {
-      w.line('#include "types.h"', '#include "cpu.h"', '#include "memlayout.h"', '#include "frame.h"', '#include "process.h"', '#include "defs.h"');
+      w.line('#include "types.h"', '#include "cpu.h"', '#include "memlayout.h"', '#include "frame.h"', '#include "process.h"', '#include "sysnum.h"', '#include "defs.h"');
       w.blank();
       w.line("#define BACKTRACE_DEPTH 16", "#define KIND_EL1_SYNC 4", "#define KIND_EL1_IRQ 5", "#define KIND_EL0_SYNC 8", "#define KIND_EL0_IRQ 9");
       w.blank();
@@ -131,6 +131,12 @@ export const trap: Template = {
       w.fn("static void syscall(struct trapframe *tf)", () => {
         w.c`
           uint64 nr = tf->x[8];
+          if (nr == SYS_null) { /* the null syscall: nothing to do but the way out */
+              tf->x[0] = 0;
+              if (syscall_hot_exit())
+                  syscall_exit_work(tf);
+              return;
+          }
           if (nr < hot_exo_count && hot_exo[nr] != NULL) {
               intr_on();
               int64 r = hot_exo[nr](tf->x[0], tf->x[1], tf->x[2], tf->x[3], tf->x[4], tf->x[5]);

@@ -45,7 +45,7 @@ export const trap: Template = {
     const options = ["kernel.contextSwitch.lazyFpu", "kernel.testMode"];
     const summary = "trap(): syscalls, the timer, lazy FPU traps, copy-on-write faults, and the exception panic with its backtrace.";
     return emit({ source, path: "arch/riscv64/trap.c", summary, options }, (w) => {
-      w.line('#include "types.h"', '#include "riscv.h"', '#include "memlayout.h"', '#include "frame.h"', '#include "process.h"', '#include "arch.h"', '#include "defs.h"');
+      w.line('#include "types.h"', '#include "riscv.h"', '#include "memlayout.h"', '#include "frame.h"', '#include "process.h"', '#include "arch.h"', '#include "sysnum.h"', '#include "defs.h"');
       w.blank();
       w.c`
         #define BACKTRACE_DEPTH 16
@@ -174,6 +174,12 @@ export const trap: Template = {
         {
             uint64 nr = tf->a7;
             tf->sepc += 4;
+            if (nr == SYS_null) { /* the null syscall: nothing to do but the way out */
+                tf->a0 = 0;
+                if (syscall_hot_exit())
+                    syscall_exit_work(tf);
+                return;
+            }
             if (nr < hot_exo_count && hot_exo[nr] != NULL) {
                 intr_on();
                 int64 r = hot_exo[nr](tf->a0, tf->a1, tf->a2, tf->a3, tf->a4, tf->a5);

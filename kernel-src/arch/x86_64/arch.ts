@@ -32,6 +32,7 @@ static inline void arch_memcpy(void *dst, const void *src, uint64 n)
     __asm__ volatile("rep movsb" : "+D"(d), "+S"(s), "+c"(r) : : "memory");
 }`,
     },
+    hot_leaf: { note: "entry.S calls a hot0 entry with nothing saved.", code: "#define ARCH_HOT_LEAF __attribute__((no_caller_saved_registers))" },
     switch_space: "static inline void arch_switch_space(uint64 space) { write_cr3(space); }",
     kernel_space: "static inline uint64 arch_kernel_space(void) { return kernel_cr3(); }",
     fault_addr: "static inline uint64 arch_fault_addr(void) { return read_cr2(); }",

@@ -20,14 +20,27 @@ function pushFrame(w: Writer): void {
 /**
  * The hot tier: no frame, only what the C handler may clobber saved; the
  * handler runs with interrupts on, as in the warm tier. After it,
- * syscall_hot_exit says whether a signal or a kill waits: if so, the slow way
- * out (hot_slow) builds the frame that acting on it needs.
+ * syscall_work says whether a signal, a kill or a first syscall waits: if so,
+ * the slow way out (hot_slow) builds the frame that acting on it needs.
  */
 function hotPath(w: Writer, table: string): void {
   w.line("mov %rsp, syscall_user_rsp", "mov syscall_kstack, %rsp", "pushq syscall_user_rsp", ...HOT_SAVED.map((r) => `push %${r}`));
   w.line("sub $8, %rsp /* 16-byte aligned at the call */", "sti", "mov %r10, %rcx", `call *${table}(,%rax,8)`, "cli");
-  w.line("mov %rax, (%rsp)", "call syscall_hot_exit", "test %eax, %eax", "mov (%rsp), %rax", "jnz hot_slow");
+  w.line("cmpl $0, syscall_work /* a kill, a signal or a first syscall: the slow way out */", "jne hot_slow");
   w.line("add $8, %rsp", ...HOT_SAVED.slice().reverse().map((r) => `pop %${r}`), "pop %rsp", "sysretq");
+}
+
+/**
+ * The hot tier's argument-less entries (core/syscall.c's `<table>0`, under
+ * ARCH_HOT_LEAF): they keep every register but RAX, so nothing is saved but
+ * the user RSP, on the kernel stack (a handler that yields lets another
+ * thread's syscall reuse syscall_user_rsp); interrupts stay off.
+ */
+function leafPath(w: Writer, table: string): void {
+  w.line(`${table}_leaf:`).indent(() => {
+    w.line("mov %rsp, syscall_user_rsp", "mov syscall_kstack, %rsp", "pushq syscall_user_rsp", "sub $8, %rsp /* 16-byte aligned at the call */", `call *${table}0(,%rax,8)`);
+    w.line("cmpl $0, syscall_work", "jne hot_leaf_slow", "mov 8(%rsp), %rsp", "sysretq");
+  });
 }
 
 export const entry: Template = {
@@ -35,7 +48,7 @@ export const entry: Template = {
   render() {
     const summary = "SYSCALL entry and SYSRET exit, and the first entry of a process into user mode.";
     return emit({ source, path: "arch/x86_64/entry.S", summary, options: [] }, (w) => {
-      w.line('#include "cpu.h"');
+      w.line('#include "cpu.h"', '#include "sysnum.h"');
       w.blank();
       w.comment(
         "SYSCALL: RCX holds the user RIP, R11 the user RFLAGS, RAX the number;",
@@ -48,17 +61,29 @@ export const entry: Template = {
       w.line(".text", ".globl syscall_entry", ".globl syscall_entry_linux", ".globl syscall_return", ".globl enter_user", ".globl user_return");
       for (const [label, table] of [["syscall_entry", "hot_exo"], ["syscall_entry_linux", "hot_linux"]] as const) {
         w.line(`${label}:`).indent(() => {
-          w.line(`cmp ${table}_count, %rax`, "jae syscall_warm", `cmpq $0, ${table}(,%rax,8)`, "je syscall_warm");
+          w.line(`cmp ${table}_count, %rax`, `jae ${table === "hot_exo" ? "syscall_null" : "syscall_warm"}`, `cmpq $0, ${table}0(,%rax,8)`, `jne ${table}_leaf`, `cmpq $0, ${table}(,%rax,8)`, "je syscall_warm");
           hotPath(w, table);
         });
+        leafPath(w, table);
       }
+      w.comment(
+        "The null syscall (Exo's ABI): nothing to do but look for work on the way",
+        "out, so no stack and no register but RAX; with work waiting, the warm way",
+        "(syscall_dispatch returns 0 for it too).",
+      );
+      w.line("syscall_null:").indent(() => {
+        w.line("cmp $SYS_null, %rax", "jne syscall_warm", "cmpl $0, syscall_work", "jne syscall_warm", "xor %eax, %eax", "sysretq");
+      });
       w.comment(
         "The hot tier's way back when a signal or a kill is pending: the result in",
         "RAX, every other register the user's again, then the full frame the warm",
         "way builds, and syscall_exit_work acts on it before syscall_return.",
       );
+      w.line("hot_leaf_slow:").indent(() => w.line("add $8, %rsp", "popq syscall_user_rsp", "jmp 1f"));
       w.line("hot_slow:").indent(() => {
         w.line("add $8, %rsp", ...HOT_SAVED.slice().reverse().map((r) => `pop %${r}`), "popq syscall_user_rsp");
+      });
+      w.line("1:").indent(() => {
         pushFrame(w);
         w.line("mov %rsp, %rdi", "call syscall_exit_work", "jmp syscall_return");
       });

@@ -85,7 +85,7 @@ export const fpu: Template = {
       if (lazy) {
         w.comment("On a switch, arm the trap: whoever runs next pays for the FPU only if it uses it.");
         w.fn("void fpu_switch(struct thread *old, struct thread *next)", () => {
-          w.line("(void)old;", "(void)next;", "write_cr0(read_cr0() | CR0_TS);");
+          w.line("uint64 cr0 = read_cr0();", "(void)old;", "(void)next;", "if (!(cr0 & CR0_TS)) /* already set unless the FPU was used since: no CR0 write, which serialises */").indent(() => w.line("write_cr0(cr0 | CR0_TS);"));
         });
         w.blank();
         w.comment("#NM: the current thread touched the FPU. Save the owner's state, load ours (or a clean one).");

@@ -83,6 +83,20 @@ export const initcode: Template = {
       w.comment("spin: count RSI down to 0 without a syscall, so only the timer can take the CPU away; exit 0.");
       w.line("spin:").indent(() => w.line("mov %rsi, %rcx", "xor %edi, %edi"));
       w.line("3:").indent(() => w.line("test %rcx, %rcx", "jz done", "dec %rcx", "jmp 3b"));
+      w.comment(
+        "regs: every register but RAX, RCX and R11 set, then the null syscall twice",
+        "(the first of a process leaves the slow way) and getpid (if built): exit 0 if",
+        "they all came back, else the number of the first that changed (1 RBX ... 12 R15).",
+      );
+      const kept = ["rbx", "rdx", "rsi", "rdi", "rbp", "r8", "r9", "r10", "r12", "r13", "r14", "r15"] as const;
+      w.line("regs:").indent(() => {
+        w.line(...kept.map((r, i) => `mov $${0x5a5a0000 + i + 1}, %${r}`));
+        w.line("mov $SYS_null, %eax", "syscall /* a process's first syscall takes the slow way out */", "mov $SYS_null, %eax", "syscall");
+        if (built.has("getpid")) w.line("mov $SYS_getpid, %eax", "syscall");
+        w.line(...kept.flatMap((r, i) => [`cmp $${0x5a5a0000 + i + 1}, %${r}`, `mov $${i + 1}, %eax`, "jne 6f"]));
+        w.line("xor %eax, %eax");
+      });
+      w.line("6:").indent(() => w.line("mov %rax, %rdi", "jmp done"));
       w.comment(built.has("exit") ? "done: exit with RDI." : "done: there is no exit syscall in the tiers, so fault; the kernel kills us.");
       w.line("done:").indent(() => {
         if (built.has("exit")) w.line("mov $SYS_exit, %eax", "syscall");

@@ -10,6 +10,8 @@ import { fpuTest } from "../../core/selftest/fpu.ts";
 import type { KernelConfig, SelfTest } from "../../core/selftest/test.ts";
 import { exceptionRecoveryTest, wxFaultsTest, wxKernelTest, wxUserTest } from "../../core/selftest/wx.ts";
 import { c } from "../../writer.ts";
+import { USER_MODES } from "../../core/initcode-modes.ts";
+import { syscallTiers } from "../../features.ts";
 
 /** The port's words for the shared trap and W^X tests (core/selftest/wx.ts). */
 const words = {
@@ -109,6 +111,39 @@ const wxKernel = wxKernelTest({
 });
 
 /** The port's self-tests, in the order they run. */
+/**
+ * The hot tier's ways that save nothing (the null syscall, the argument-less
+ * hot0 entries such as getpid): a user program sets every register but RAX,
+ * RCX and R11, makes them, and finds each as it was (initcode's regs mode).
+ */
+function hotRegsTest(k: KernelConfig): SelfTest[] {
+  const built = new Set(syscallTiers(k).flatMap((t) => t.syscalls.map((s) => s.name)));
+  if (!built.has("exit")) return [];
+  const names = ["RBX", "RDX", "RSI", "RDI", "RBP", "R8", "R9", "R10", "R12", "R13", "R14", "R15"];
+  return [
+    {
+      name: "hot_regs",
+      options: ["kernel.syscalls.hot", "kernel.syscalls.warm", "kernel.syscalls.cold"],
+      helpers: c`
+        static const char *const hot_regs_names[] = { ${names.map((n) => `"${n}"`).join(", ")} };
+      `,
+      body: c`
+        int killed;
+        int64 r = run_builtin("regs", CAP_ALL, ${USER_MODES.regs}, 0, &killed);
+        if (r == NOT_STARTED || killed)
+            return "the register program did not run to its exit";
+        if (r > 0 && r <= ${names.length}) {
+            detail_str(hot_regs_names[r - 1]);
+            return "a register changed across the null syscall or getpid";
+        }
+        if (r != 0)
+            return "the register program exited with a status of its own";
+        detail_str("${built.has("getpid") ? "null syscall and getpid" : "null syscall"}: every register but RAX, RCX, R11 kept");
+      `,
+    },
+  ];
+}
+
 export function selftests(k: KernelConfig): SelfTest[] {
-  return [fpuTest(k.contextSwitch.lazyFpu, { register: "an SSE register", savesLabel: "fxsaves " }), exceptionRecoveryTest(words), wxKernel, wxFaultsTest(words), wxUserTest(userWords), cowForkTest].map((t) => ({ ...t, includes: [...headers, ...(t.includes ?? [])] }));
+  return [fpuTest(k.contextSwitch.lazyFpu, { register: "an SSE register", savesLabel: "fxsaves " }), exceptionRecoveryTest(words), wxKernel, wxFaultsTest(words), wxUserTest(userWords), cowForkTest, ...hotRegsTest(k)].map((t) => ({ ...t, includes: [...headers, ...(t.includes ?? [])] }));
 }

@@ -88,6 +88,89 @@ const ringBatch: RingTest = {
   `,
 };
 
+/**
+ * Batches that wrap around the ring's end, and a batch larger than the free
+ * space, both ways: ring_push_batch and ring_pop_batch take what fits, in order.
+ */
+const ringBatchWrap: RingTest = {
+  name: "ring_batch_wrap",
+  options: ["kernel.ipc.batchSize"],
+  body: c`
+    static struct ipc_msg batch[EXO_RING_BATCH], got[EXO_RING_BATCH];
+    struct ipc_ring *r = ring_create();
+    struct ipc_msg m = { 0 }, in;
+    uint32 b = EXO_RING_BATCH < EXO_RING_CAP ? EXO_RING_BATCH : EXO_RING_CAP; /* a batch the empty ring takes whole */
+    uint32 start = EXO_RING_CAP - b / 2, n, k, free = b / 2 + 1;
+    if (r == NULL)
+        return "ring_create failed";
+    for (uint32 i = 0; i < start; i++) /* move both positions to just before the end */
+        if (ring_try_push(r, &m) != 0 || ring_try_pop(r, &in) != 0)
+            return "a single push or pop failed";
+    if (ring_pop_batch(r, got, b) != 0)
+        return "an empty ring gave a batch";
+    for (uint32 i = 0; i < b; i++)
+        batch[i] = (struct ipc_msg){ .tag = (uint16)(100 + i), .len = 1, .payload = { (uint8)i } };
+    if ((n = ring_push_batch(r, batch, b)) != b) /* across the end */
+        return "a batch across the ring's end was cut short";
+    if ((k = ring_pop_batch(r, got, b)) != n)
+        return "a batch across the ring's end did not come back whole";
+    for (uint32 i = 0; i < k; i++)
+        if (got[i].tag != (uint16)(100 + i) || got[i].len != 1 || got[i].payload[0] != (uint8)i)
+            return "a batch across the ring's end came out changed or out of order";
+    for (uint32 i = 0; i < EXO_RING_CAP - free; i++) /* leave room for free messages only */
+        if (ring_try_push(r, &m) != 0)
+            return "a push into a ring with room failed";
+    if ((n = ring_push_batch(r, batch, b)) != (free < b ? free : b))
+        return "a batch larger than the free space did not take exactly the free slots";
+    if (n == free && ring_push_batch(r, batch, b) != 0)
+        return "a full ring took a batch";
+    for (uint32 i = 0; i < EXO_RING_CAP - free; i++)
+        if (ring_try_pop(r, &in) != 0)
+            return "the filler did not come back";
+    if ((k = ring_pop_batch(r, got, b)) != n || got[0].tag != 100 || got[k - 1].tag != (uint16)(100 + k - 1))
+        return "a pop of more than the ring holds did not take exactly what it held";
+    if (ring_try_pop(r, &in) != -1)
+        return "the ring was not empty after all";
+    ring_destroy(r);
+    detail_str("batch ");
+    detail_num(b);
+    detail_str(" from slot ");
+    detail_num(start);
+  `,
+};
+
+/** Every inline length, 0 to 56 bytes, comes out of the ring as it went in, one at a time and in batches. */
+const ringLengths: RingTest = {
+  name: "ring_lengths",
+  options: [],
+  body: c`
+    static struct ipc_msg sent[IPC_INLINE_BYTES + 1], got[IPC_INLINE_BYTES + 1];
+    struct ipc_ring *r = ring_create();
+    uint32 n = 0;
+    if (r == NULL)
+        return "ring_create failed";
+    for (uint32 len = 0; len <= IPC_INLINE_BYTES; len++) {
+        sent[len] = (struct ipc_msg){ .tag = (uint16)(7 * len), .len = (uint8)len, .kind = IPC_INLINE };
+        for (uint32 i = 0; i < len; i++)
+            sent[len].payload[i] = (uint8)(len * 31 + i);
+        if (ring_try_push(r, &sent[len]) != 0 || ring_try_pop(r, &got[len]) != 0)
+            return "a message did not go through";
+    }
+    for (uint32 done = 0; done <= IPC_INLINE_BYTES; done += n) {
+        uint32 want = IPC_INLINE_BYTES + 1 - done;
+        n = ring_push_batch(r, &sent[done], want);
+        if (n == 0 || ring_pop_batch(r, &got[done], n) != n)
+            return "a batch did not go through";
+    }
+    for (uint32 len = 0; len <= IPC_INLINE_BYTES; len++)
+        if (got[len].tag != sent[len].tag || got[len].len != len || got[len].kind != IPC_INLINE || memcmp(got[len].payload, sent[len].payload, len) != 0)
+            return "a message came out changed";
+    ring_destroy(r);
+    detail_str("lengths 0 to ");
+    detail_num(IPC_INLINE_BYTES);
+  `,
+};
+
 /** A large message goes through shared pages (freed after), a small one inline. */
 const ringDescriptor: RingTest = {
   name: "ring_descriptor",
@@ -161,5 +244,5 @@ const ringBlocking: RingTest = {
 /** The ring tests when IPC is on, none when it is off. */
 export function ipcTests(k: KernelConfig): SelfTest[] {
   if (!k.ipc.enable) return [];
-  return [ringOrder, ringOverflow, ringBatch, ringDescriptor, ringBlocking].map((t) => withRing(k, t));
+  return [ringOrder, ringOverflow, ringBatch, ringBatchWrap, ringLengths, ringDescriptor, ringBlocking].map((t) => withRing(k, t));
 }
