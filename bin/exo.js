@@ -56,7 +56,7 @@ async function run() {
   const cli = (file) => import(new URL(dist !== undefined ? `generator/cli/${file}.js` : `../generator/cli/${file}.ts`, dist !== undefined ? DIST : import.meta.url).href);
   // A fresh record whose link must be made again: the TypeScript side does that.
   if (record !== undefined) {
-    process.exitCode = await (await cli("noop-cache")).answerNoop(record);
+    process.exitCode = await (await cli("noop-cache")).answerNoop(record, argv);
   } else {
     process.exitCode = await (await cli("main")).main(argv);
   }

@@ -3,6 +3,7 @@
 // starts tsx: with nothing to write, a no-op costs a Node start and a few
 // hundred stat calls. The TypeScript side imports the same functions.
 import { createHash } from "node:crypto";
+import { statSync } from "node:fs";
 import { access, readFile, readlink, stat } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 
@@ -20,7 +21,8 @@ export async function freshRecord(argv) {
     return undefined;
   }
   if (record.schema !== SCHEMA) return undefined;
-  for (const [file, expected] of Object.entries(record.stamps)) if ((await stampOf(file)) !== expected) return undefined;
+  // Synchronous: hundreds of stat calls cost less one after another than as as many round trips through the thread pool.
+  for (const [file, expected] of Object.entries(record.stamps)) if (stampOfSync(file) !== expected) return undefined;
   // Valid, not merely present: a path gc has marked for deletion is no answer.
   if (!(await exists(record.path)) || !(await exists(join(dirname(dirname(record.path)), "valid", basename(record.path))))) return undefined;
   return record;
@@ -42,9 +44,14 @@ export function report(record) {
 }
 
 export async function stampOf(file) {
-  const s = await stat(file).catch(() => undefined);
-  return s ? `${s.size}:${s.mtimeMs}:${s.ctimeMs}:${s.ino}` : "missing";
+  return stampText(await stat(file).catch(() => undefined));
 }
+
+function stampOfSync(file) {
+  return stampText(statSync(file, { throwIfNoEntry: false }));
+}
+
+const stampText = (s) => (s ? `${s.size}:${s.mtimeMs}:${s.ctimeMs}:${s.ino}` : "missing");
 
 /** One record per folder, command line, store override and PATH (which picks the tools). */
 export async function recordFile(argv) {

@@ -73,24 +73,35 @@ async function sizeOf(store: Store, names: readonly string[]): Promise<number> {
  * (or, with `keep`, none that `keep` accepts): what killed processes left.
  */
 export async function sweepLeftovers(store: Store, keep?: ReadonlySet<string>): Promise<void> {
+  const records = { meta: await readdir(store.dir("meta")), valid: await readdir(store.dir("valid")) };
+  const keys = await keyTargets(store);
+  // A process adding a path protects it before writing its meta, and so before anything here was
+  // listed: its records are never leftovers, whatever paths/ held a moment ago.
+  const adding = await liveTempRoots(store.dir("temproots"));
   const present = new Set(await store.listPaths());
+  const leftover = (name: string) => !present.has(name) && !adding.has(name);
   for (const kind of ["meta", "valid"] as const) {
-    for (const name of await readdir(store.dir(kind))) if (!present.has(name)) await rm(join(store.dir(kind), name), { force: true });
+    for (const name of records[kind]) if (leftover(name)) await rm(join(store.dir(kind), name), { force: true });
   }
-  await dropKeys(store, (target) => !(keep ?? present).has(target));
+  for (const { file, target } of keys) if (!adding.has(target) && !(keep ?? present).has(target)) await rm(file, { force: true });
 }
 
 /** Remove every key that names one of `doomed`, before any of them leaves paths/. */
-async function dropKeys(store: Store, doomed: ReadonlySet<string> | ((target: string) => boolean)): Promise<void> {
-  const drop = typeof doomed === "function" ? doomed : (target: string) => doomed.has(target);
+async function dropKeys(store: Store, doomed: ReadonlySet<string>): Promise<void> {
+  for (const { file, target } of await keyTargets(store)) if (doomed.has(target)) await rm(file, { force: true });
+}
+
+/** Every key record and the path it names. */
+async function keyTargets(store: Store): Promise<{ file: string; target: string }[]> {
   const keys = store.dir("keys");
+  const found = [];
   for (const fan of await readdir(keys)) {
     for (const key of await readdir(join(keys, fan))) {
       const file = join(keys, fan, key);
-      const target = (await readFile(file, "utf8").catch(() => "")).trim();
-      if (drop(target)) await rm(file, { force: true });
+      found.push({ file, target: (await readFile(file, "utf8").catch(() => "")).trim() });
     }
   }
+  return found;
 }
 
 /** `names` ordered so that a path comes before every path it references (they all go). */

@@ -7,6 +7,7 @@
 // bin/noop-record.mjs and answers before tsx starts when the link and its GC
 // root are already right; this module answers when they must be made again. Anything else
 // falls through to the real build, which then refreshes the record.
+import { basename } from "node:path";
 import { fileURLToPath } from "node:url";
 import { NEVER, type NoopRecord, recordFile, report, SCHEMA, stampOf } from "../../bin/noop-record.mjs";
 import { addIndirectRoot, indirectRootFile } from "../../store/roots.ts";
@@ -16,10 +17,16 @@ import { exoPath } from "../exo-root.ts";
 import { setLink } from "./link.ts";
 
 /** Answer `exo build` from a fresh record (bin/noop-record.mjs freshRecord), making its link and GC root again. */
-export async function answerNoop(record: NoopRecord): Promise<number> {
+export async function answerNoop(record: NoopRecord, argv: readonly string[]): Promise<number> {
   if (record.link) {
+    const store = new Store(record.storeRoot);
+    const name = basename(record.path);
+    // Unlinked, the result is garbage until rooted: protected first, then checked, as every reuse is,
+    // since a gc may have taken it after the record was read. Taken: the real build makes it again.
+    await store.protect(name);
+    if (!(await store.isValid(name))) return (await import("./main.ts")).main([...argv]);
     await setLink(record.link, record.path);
-    await addIndirectRoot(new Store(record.storeRoot), record.link);
+    await addIndirectRoot(store, record.link);
   }
   report(record);
   return 0;

@@ -1,9 +1,10 @@
 // The store: content-addressed, read-only paths; keys recorded only for whole paths.
 import test from "ava";
-import { mkdtemp, readFile, stat, writeFile, mkdir } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, stat, writeFile, mkdir } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { canonicalJson, hashJson } from "../../store/hash.ts";
+import { sweepLeftovers } from "../../store/gc.ts";
 import { Store } from "../../store/store.ts";
 import { hashTree } from "../../store/tree.ts";
 
@@ -44,4 +45,20 @@ test("add names a path by its content, makes it read-only and records the key", 
   t.is(again, name);
   t.is(await store.lookup("k2"), name);
   t.is(basename(store.pathOf(name)), name);
+});
+
+test("gc's sweep leaves the records of a path a live process is adding, and takes a dead one's", async (t) => {
+  const store = new Store(await mkdtemp(join(tmpdir(), "exo-store-")));
+  await store.init();
+  const adding = `${"a".repeat(32)}-adding`;
+  const leftover = `${"b".repeat(32)}-leftover`;
+  // This process protects `adding` and writes its meta and key, as moveIn does before the rename into paths/.
+  await store.protect(adding);
+  for (const name of [adding, leftover]) await writeFile(join(store.dir("meta"), name), "{}\n");
+  await store.record("c".repeat(64), adding);
+  await store.record("d".repeat(64), leftover);
+  await sweepLeftovers(store);
+  t.deepEqual((await readdir(store.dir("meta"))).sort(), [adding], "the leftover's meta goes, the one being added stays");
+  t.is(await readFile(store.keyFile("c".repeat(64)), "utf8"), `${adding}\n`);
+  await t.throwsAsync(readFile(store.keyFile("d".repeat(64)), "utf8"), { code: "ENOENT" });
 });
