@@ -3,15 +3,17 @@
 // user's TypeScript once per content. In a copy of the repository, so
 // editing a source there never touches the suite's own exo.
 import test from "ava";
-import { appendFile, chmod, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { appendFile, chmod, readdir, readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { removeTree } from "../../store/fs.ts";
 import { checkout, exoIn, run } from "../helpers/checkout.ts";
 
 let copy: Promise<string> | undefined;
 const repoCopy = (): Promise<string> => (copy ??= checkout({ compiled: true }));
 
 test.after.always(async () => {
-  if (copy) await rm(await copy, { recursive: true, force: true, maxRetries: 3 });
+  // removeTree: the copy's store holds read-only folders, which only root could rm as they are.
+  if (copy) await removeTree(await copy);
 });
 
 const SOURCES = { EXO_FROM_SOURCES: "1" };

@@ -13,6 +13,7 @@ import { evaluateProfile } from "../../generator/eval/index.ts";
 import { systemPackages } from "../../generator/packages/resolve.ts";
 import { planBuild } from "../../generator/plan/plan.ts";
 import { fixture, REPO } from "../helpers/exo.ts";
+import { removeTree } from "../../store/fs.ts";
 import { checkout, exoIn } from "../helpers/checkout.ts";
 
 const nodeMajor = process.versions.node.split(".")[0]!;
@@ -169,7 +170,8 @@ function setup(): Promise<void> {
 }
 
 test.after.always(async () => {
-  if (copy) await rm(copy, { recursive: true, force: true, maxRetries: 3 }).catch(() => undefined);
+  // removeTree: the copy's store holds read-only folders, which only root could rm as they are.
+  if (copy) await removeTree(copy);
 });
 
 /** The derivations whose builder's closure (in the copy) holds `file`. */
